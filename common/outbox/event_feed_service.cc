@@ -1,0 +1,94 @@
+#include "common/outbox/event_feed_service.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/db/transaction.h"
+#include "common/outbox/outbox.h"
+#include "common/deadline.h"
+#include "common/status.h"
+
+namespace cmc::outbox {
+namespace {
+
+constexpr int kDefaultLimit = 100;
+constexpr int kMaxLimit = 1000;
+
+}  // namespace
+
+EventFeedService::EventFeedService(db::Pool* pool, std::string source, Options options)
+    : pool_(pool), source_(std::move(source)), options_(options) {}
+
+grpc::Status EventFeedService::ListEvents(grpc::ServerContext* context,
+                                          const common::v1::ListEventsRequest* request,
+                                          common::v1::ListEventsResponse* response) {
+  if (request->after_sequence() < 0) {
+    return ToGrpcStatus(InvalidField("after_sequence", "must not be negative"));
+  }
+  if (request->limit() < 0 || request->limit() > kMaxLimit) {
+    return ToGrpcStatus(
+        InvalidField("limit", absl::StrCat("must be in 0..", kMaxLimit, ", got ",
+                                           request->limit())));
+  }
+  const int limit = request->limit() == 0 ? kDefaultLimit : request->limit();
+  const absl::Time deadline = EffectiveDeadline(
+      context->deadline(), options_.default_deadline, options_.default_deadline);
+  absl::Status status =
+      db::RunOnConnection(*pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        response->Clear();
+        // Read the counter first: every event up to it is committed, so the page never claims
+        // to be caught up past an event it did not return.
+        response->set_last_sequence(LastSequence(conn));
+        for (auto& event : ReadAfter(conn, source_, request->after_sequence(), limit)) {
+          *response->add_events() = std::move(event);
+        }
+        return absl::OkStatus();
+      });
+  return ToGrpcStatus(status);
+}
+
+grpc::Status EventFeedService::WatchEvents(grpc::ServerContext* context,
+                                           const common::v1::WatchEventsRequest* request,
+                                           grpc::ServerWriter<common::v1::Event>* writer) {
+  if (request->after_sequence() < 0) {
+    return ToGrpcStatus(InvalidField("after_sequence", "must not be negative"));
+  }
+  int64_t cursor = request->after_sequence();
+  while (!context->IsCancelled()) {
+    std::vector<common::v1::Event> batch;
+    absl::Status status = db::RunOnConnection(
+        *pool_, absl::Now() + options_.default_deadline,
+        [&](sql::Connection& conn) -> absl::Status {
+          batch = ReadAfter(conn, source_, cursor, options_.watch_batch);
+          return absl::OkStatus();
+        });
+    if (!status.ok()) return ToGrpcStatus(status);
+    for (const auto& event : batch) {
+      if (!writer->Write(event)) return grpc::Status::CANCELLED;
+      cursor = event.sequence();
+    }
+    if (static_cast<int>(batch.size()) == options_.watch_batch) continue;
+    if (WaitOrStopped()) {
+      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                          absl::StrCat("server is shutting down; resume after sequence ",
+                                       cursor));
+    }
+  }
+  return grpc::Status::CANCELLED;
+}
+
+bool EventFeedService::WaitOrStopped() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.poll_interval),
+               [this] { return stopped_; });
+  return stopped_;
+}
+
+void EventFeedService::Stop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  stopped_ = true;
+  cv_.notify_all();
+}
+
+}  // namespace cmc::outbox

@@ -1,0 +1,82 @@
+#include "common/server/domain_service_main.h"
+
+#include <cstdio>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/outbox/event_feed_service.h"
+#include "common/outbox/outbox.h"
+
+ABSL_FLAG(int, startup_db_wait_ms, 60000,
+          "How long start-up waits for the database to become reachable");
+
+namespace cmc {
+
+absl::Status MigrateWithRetry(db::Pool& pool, const std::string& component,
+                              const std::vector<db::Migration>& migrations,
+                              absl::Duration wait) {
+  const absl::Time give_up = absl::Now() + wait;
+  absl::Duration backoff = absl::Milliseconds(200);
+  while (true) {
+    absl::Status status = db::ApplyMigrations(pool, "outbox", outbox::Migrations());
+    if (status.ok()) status = db::ApplyMigrations(pool, component, migrations);
+    if (status.ok() || !absl::IsUnavailable(status) || absl::Now() + backoff > give_up) {
+      return status;
+    }
+    Log(LogLevel::kWarning, "database_unreachable")
+        .Field("message", std::string(status.message()))
+        .Field("retry_in_ms", absl::ToInt64Milliseconds(backoff));
+    absl::SleepFor(backoff);
+    backoff = std::min(backoff * 2, absl::Seconds(5));
+  }
+}
+
+int RunDomainService(int argc, char** argv, const DomainServiceSpec& spec) {
+  BlockTerminationSignals();
+  SetLogService(spec.defaults.name);
+  ParseFlagsWithEnv(argc, argv,
+                    absl::StrCat("cmc-", spec.defaults.name,
+                                 ": a CMC domain service. Flags fall back to CMC_<FLAG> "
+                                 "environment variables."));
+  auto config = ServiceConfigFromFlags(spec.defaults);
+  if (!config.ok()) {
+    std::fprintf(stderr, "cmc-%s: bad configuration: %s\n", spec.defaults.name.c_str(),
+                 std::string(config.status().message()).c_str());
+    return 2;
+  }
+  LogServiceConfig(*config);
+
+  auto pool = db::Pool::Create(config->db);
+  absl::Status status =
+      MigrateWithRetry(*pool, spec.defaults.name, spec.migrations(),
+                       absl::Milliseconds(absl::GetFlag(FLAGS_startup_db_wait_ms)));
+  if (!status.ok()) {
+    Log(LogLevel::kError, "startup_failed").Field("message", status.ToString());
+    return 1;
+  }
+
+  Server server(ServerOptions::FromConfig(*config));
+  outbox::EventFeedService::Options feed_options;
+  feed_options.default_deadline = config->default_deadline;
+  outbox::EventFeedService feed(pool.get(), spec.defaults.name, feed_options);
+  server.AddService(&feed, "cmc.common.v1.EventFeed");
+  server.AddHealthName(spec.grpc_service_name);
+  DomainServiceContext context{*config, *pool, server};
+  std::vector<NamedService> services;
+  if (spec.make_services) services = spec.make_services(context);
+  for (NamedService& s : services) server.AddService(s.service.get(), s.name);
+  server.SetHealthProbe([p = pool.get()] { return p->Ping(); });
+  server.AddShutdownHook([&feed] { feed.Stop(); });
+  server.metrics().SetPoolStatsSource([p = pool.get()] { return p->Stats(); });
+
+  status = server.Start();
+  if (!status.ok()) {
+    Log(LogLevel::kError, "startup_failed").Field("message", status.ToString());
+    return 1;
+  }
+  server.RunUntilSignal();
+  return 0;
+}
+
+}  // namespace cmc

@@ -1,0 +1,104 @@
+#include "common/testing/process.h"
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+#include "absl/time/clock.h"
+
+namespace cmc::testing {
+
+ChildProcess::ChildProcess(std::vector<std::string> argv,
+                           std::map<std::string, std::string> env, std::string log_path)
+    : log_path_(std::move(log_path)) {
+  pid_ = fork();
+  if (pid_ < 0) {
+    std::perror("fork");
+    std::abort();
+  }
+  if (pid_ == 0) {
+    // The child: its own signal mask (the test may block signals), output to the log.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    const int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, STDOUT_FILENO);
+      dup2(fd, STDERR_FILENO);
+      close(fd);
+    }
+    for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
+    std::vector<char*> args;
+    for (auto& a : argv) args.push_back(a.data());
+    args.push_back(nullptr);
+    execv(args[0], args.data());
+    std::perror("execv");
+    _exit(127);
+  }
+}
+
+ChildProcess::~ChildProcess() { Kill(); }
+
+int ChildProcess::Reap(bool block) {
+  if (pid_ <= 0) return status_;
+  int raw = 0;
+  const pid_t done = waitpid(pid_, &raw, block ? 0 : WNOHANG);
+  if (done == pid_) {
+    status_ = WIFEXITED(raw) ? WEXITSTATUS(raw) : 128 + WTERMSIG(raw);
+    pid_ = -1;
+  }
+  return status_;
+}
+
+bool ChildProcess::Running() {
+  Reap(/*block=*/false);
+  return pid_ > 0;
+}
+
+int ChildProcess::Terminate(absl::Duration wait) {
+  if (!Running()) return status_;
+  kill(pid_, SIGTERM);
+  const absl::Time give_up = absl::Now() + wait;
+  while (Running() && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(20));
+  if (Running()) Kill();
+  return status_;
+}
+
+void ChildProcess::Kill() {
+  if (!Running()) return;
+  kill(pid_, SIGKILL);
+  Reap(/*block=*/true);
+}
+
+std::string ChildProcess::ReadLog() const {
+  std::ifstream in(log_path_);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+int FreePort() {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    std::perror("FreePort");
+    std::abort();
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace cmc::testing

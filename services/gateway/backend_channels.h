@@ -1,0 +1,33 @@
+// The gRPC channels from the gateway to its backends, one per backend, shared
+// by the proxy (which forwards calls) and the backend monitor (which checks
+// their health).
+//
+//   BackendChannels channels = CreateInsecureChannels(routes.backends());
+//   Proxy proxy(routes, channels, ProxyOptions());
+#ifndef CMC_SERVICES_GATEWAY_BACKEND_CHANNELS_H_
+#define CMC_SERVICES_GATEWAY_BACKEND_CHANNELS_H_
+
+#include <grpcpp/impl/channel_interface.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "services/gateway/routing.h"
+
+namespace cmc::gateway {
+
+// Backend name -> channel. Channels are thread-safe; the map is not modified
+// after it is built.
+using BackendChannels =
+    std::map<std::string, std::shared_ptr<grpc::ChannelInterface>>;
+
+// One plaintext channel per backend. The backends sit on the deployment's
+// internal network; mutual TLS between gateway and backends is a deployment
+// option added with the credentials configuration, not here.
+BackendChannels CreateInsecureChannels(const std::vector<Backend>& backends);
+
+}  // namespace cmc::gateway
+
+#endif  // CMC_SERVICES_GATEWAY_BACKEND_CHANNELS_H_

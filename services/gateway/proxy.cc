@@ -1,0 +1,326 @@
+#include "services/gateway/proxy.h"
+
+#include <grpcpp/support/byte_buffer.h>
+#include <grpcpp/support/client_callback.h>
+
+#include <chrono>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/status.h"
+
+namespace cmc::gateway {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string ToString(grpc::string_ref ref) {
+  return std::string(ref.data(), ref.size());
+}
+
+// The status the caller sees for the backend's `status` (see proxy.h).
+grpc::Status CallerStatus(const grpc::Status& status, const Backend& backend) {
+  if (status.error_code() != grpc::StatusCode::UNAVAILABLE) return status;
+  const absl::Status original = FromGrpcStatus(status);
+  absl::Status unavailable = absl::UnavailableError(
+      absl::StrCat("backend ", backend.name, " (", backend.address,
+                   ") is unavailable: ", original.message()));
+  original.ForEachPayload(
+      [&unavailable](absl::string_view url, const absl::Cord& payload) {
+        unavailable.SetPayload(url, payload);
+      });
+  return ToGrpcStatus(WithErrorInfo(
+      std::move(unavailable), "BACKEND_UNAVAILABLE", "backend", backend.name));
+}
+
+void LogCall(const std::string& method, absl::string_view backend,
+             const grpc::Status& status, Clock::time_point start) {
+  Log(LogLevel::kDebug, "gateway_call")
+      .Field("method", method)
+      .Field("backend", backend)
+      .Field("code", static_cast<int>(status.error_code()))
+      .Field("ms", static_cast<int64_t>(
+                       std::chrono::duration_cast<std::chrono::milliseconds>(
+                           Clock::now() - start)
+                           .count()));
+}
+
+// One forwarded call: the server reactor of the caller's stream, owning the
+// client reactor of the backend's stream.
+//
+// Threading: gRPC runs the reactions of both streams on its own threads,
+// concurrently. Every reaction takes mu_ and starts the follow-up operation
+// while holding it (the pattern of gRPC's callback examples; gRPC never runs a
+// reaction inline inside a Start* call, so this cannot deadlock). Only one read
+// and one write are in flight per stream and direction, because the next
+// message is read from a side only when the previous one was written to the
+// other side.
+//
+// Lifetime: the backend stream is kept alive by two holds, one per direction,
+// released when that direction can start no more operations on it; only then
+// can its OnDone run, so no operation is ever started on a finished backend
+// stream. The caller's stream is finished from the backend's OnDone (or at once
+// when routing failed), after any write to the caller completes. The relay
+// deletes itself after both OnDones have run.
+class Relay final : public grpc::ServerGenericBidiReactor {
+ public:
+  // A call that routing rejected: finishes with `status` and calls no backend.
+  Relay(grpc::GenericCallbackServerContext* context, const grpc::Status& status)
+      : context_(context), backend_call_(this), backend_done_(true) {
+    LogCall(context_->method(), "", status, start_);
+    Finish(status);
+  }
+
+  // A call forwarded to `backend` through `stub`, ending no later than
+  // `deadline`.
+  Relay(grpc::GenericCallbackServerContext* context, const Backend& backend,
+        grpc::GenericStub& stub, std::chrono::system_clock::time_point deadline)
+      : context_(context), backend_(backend), backend_call_(this) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [key, value] : context_->client_metadata()) {
+      const std::string name = ToString(key);
+      if (ForwardsRequestHeader(name)) {
+        backend_context_.AddMetadata(name, ToString(value));
+      }
+    }
+    backend_context_.set_deadline(deadline);
+    stub.PrepareBidiStreamingCall(&backend_context_, context_->method(),
+                                  grpc::StubOptions(), &backend_call_);
+    backend_call_.AddMultipleHolds(2);  // requests_closed_, responses_closed_
+    backend_call_.StartRead(&response_);
+    backend_call_.StartCall();
+    StartRead(&request_);
+  }
+
+  // A request message from the caller, or the end of the requests.
+  void OnReadDone(bool ok) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (requests_closed_)
+      return;  // the backend has finished; nothing to send it
+    if (ok) {
+      backend_write_in_flight_ = true;
+      backend_call_.StartWrite(&request_);
+    } else {
+      backend_call_.StartWritesDone();
+      CloseRequests();
+    }
+  }
+
+  // A response was written to the caller.
+  void OnWriteDone(bool ok) override {
+    bool cancel = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      caller_write_in_flight_ = false;
+      if (!ok) {  // the caller is gone
+        CloseResponses();
+        cancel = true;
+      } else if (!responses_closed_) {
+        backend_call_.StartRead(&response_);
+      }
+      if (backend_status_.has_value()) FinishCaller();
+    }
+    if (cancel) backend_context_.TryCancel();
+  }
+
+  void OnCancel() override { backend_context_.TryCancel(); }
+
+  void OnDone() override {
+    bool both_done;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      caller_done_ = true;
+      both_done = backend_done_;
+    }
+    if (both_done) delete this;
+  }
+
+ private:
+  // The backend stream's reactions, handed to the relay.
+  class BackendCall final
+      : public grpc::ClientBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer> {
+   public:
+    explicit BackendCall(Relay* relay) : relay_(relay) {}
+    void OnReadInitialMetadataDone(bool ok) override {
+      relay_->OnBackendInitialMetadata(ok);
+    }
+    void OnReadDone(bool ok) override { relay_->OnBackendReadDone(ok); }
+    void OnWriteDone(bool ok) override { relay_->OnBackendWriteDone(ok); }
+    void OnDone(const grpc::Status& status) override {
+      relay_->OnBackendDone(status);
+    }
+
+   private:
+    Relay* const relay_;
+  };
+
+  // `ok` is false when the backend answered with trailers only (an immediate
+  // error) or failed.
+  void OnBackendInitialMetadata(bool ok) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ok) {
+      for (const auto& [key, value] :
+           backend_context_.GetServerInitialMetadata()) {
+        const std::string name = ToString(key);
+        if (ForwardsResponseHeader(name)) {
+          context_->AddInitialMetadata(name, ToString(value));
+        }
+      }
+      StartSendInitialMetadata();
+    }
+    initial_metadata_done_ = true;
+    if (response_pending_) {
+      response_pending_ = false;
+      WriteResponse();
+    }
+  }
+
+  // A response message from the backend, or the end of the responses.
+  void OnBackendReadDone(bool ok) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (ok) {
+      // The caller gets the backend's initial metadata before the first
+      // response; the reactions may run in either order.
+      if (initial_metadata_done_) {
+        WriteResponse();
+      } else {
+        response_pending_ = true;
+      }
+      return;
+    }
+    CloseResponses();
+    // The backend has finished: a request in flight will fail, and later ones
+    // are dropped.
+    if (!backend_write_in_flight_) CloseRequests();
+  }
+
+  // A request was written to the backend.
+  void OnBackendWriteDone(bool ok) {
+    std::lock_guard<std::mutex> lock(mu_);
+    backend_write_in_flight_ = false;
+    if (ok && !responses_closed_) {
+      StartRead(&request_);
+    } else {
+      CloseRequests();
+    }
+  }
+
+  void OnBackendDone(const grpc::Status& status) {
+    bool both_done;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      backend_done_ = true;
+      backend_status_ = status;
+      if (!caller_write_in_flight_) FinishCaller();
+      both_done = caller_done_;
+    }
+    if (both_done) delete this;
+  }
+
+  void WriteResponse() {
+    caller_write_in_flight_ = true;
+    StartWrite(&response_);
+  }
+
+  void CloseRequests() {
+    if (requests_closed_) return;
+    requests_closed_ = true;
+    backend_call_.RemoveHold();
+  }
+
+  void CloseResponses() {
+    if (responses_closed_) return;
+    responses_closed_ = true;
+    backend_call_.RemoveHold();
+  }
+
+  void FinishCaller() {
+    if (finished_) return;
+    finished_ = true;
+    for (const auto& [key, value] :
+         backend_context_.GetServerTrailingMetadata()) {
+      const std::string name = ToString(key);
+      if (ForwardsResponseHeader(name)) {
+        context_->AddTrailingMetadata(name, ToString(value));
+      }
+    }
+    const grpc::Status status = CallerStatus(*backend_status_, backend_);
+    LogCall(context_->method(), backend_.name, status, start_);
+    Finish(status);
+  }
+
+  grpc::GenericCallbackServerContext* const context_;
+  const Backend backend_;
+  const Clock::time_point start_ = Clock::now();
+  grpc::ClientContext backend_context_;
+  BackendCall backend_call_;
+  grpc::ByteBuffer
+      request_;  // read from the caller, then written to the backend
+  grpc::ByteBuffer
+      response_;  // read from the backend, then written to the caller
+
+  std::mutex mu_;
+  bool initial_metadata_done_ =
+      false;                       // the backend's initial metadata was handled
+  bool response_pending_ = false;  // response_ waits for the initial metadata
+  bool backend_write_in_flight_ = false;
+  bool caller_write_in_flight_ = false;
+  bool requests_closed_ =
+      false;  // no more backend writes; that hold is released
+  bool responses_closed_ =
+      false;  // no more backend reads; that hold is released
+  std::optional<grpc::Status> backend_status_;
+  bool finished_ = false;
+  bool caller_done_ = false;
+  bool backend_done_ = false;
+};
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Proxy>> Proxy::Create(
+    RouteTable routes, const BackendChannels& channels, ProxyOptions options) {
+  if (options.default_timeout <= absl::ZeroDuration()) {
+    return InvalidField("default_timeout", "must be positive");
+  }
+  if (options.max_timeout <= absl::ZeroDuration()) {
+    return InvalidField("max_timeout", "must be positive");
+  }
+  std::map<std::string, grpc::GenericStub> stubs;
+  for (const Backend& backend : routes.backends()) {
+    auto channel = channels.find(backend.name);
+    if (channel == channels.end() || channel->second == nullptr) {
+      return InvalidField(
+          "channels", absl::StrCat("no channel for backend ", backend.name));
+    }
+    stubs.emplace(backend.name, grpc::GenericStub(channel->second));
+  }
+  return std::unique_ptr<Proxy>(
+      new Proxy(std::move(routes), std::move(stubs), options));
+}
+
+Proxy::Proxy(RouteTable routes, std::map<std::string, grpc::GenericStub> stubs,
+             ProxyOptions options)
+    : routes_(std::move(routes)), stubs_(std::move(stubs)), options_(options) {}
+
+grpc::ServerGenericBidiReactor* Proxy::CreateReactor(
+    grpc::GenericCallbackServerContext* context) {
+  absl::string_view service_header;
+  auto header = context->client_metadata().find(std::string(kServiceHeader));
+  if (header != context->client_metadata().end()) {
+    service_header =
+        absl::string_view(header->second.data(), header->second.size());
+  }
+  absl::StatusOr<std::string> name =
+      routes_.Route(context->method(), service_header);
+  if (!name.ok()) return new Relay(context, ToGrpcStatus(name.status()));
+  const auto deadline =
+      ForwardDeadline(context->deadline(), std::chrono::system_clock::now(),
+                      options_.default_timeout, options_.max_timeout);
+  return new Relay(context, *routes_.Find(*name), stubs_.at(*name), deadline);
+}
+
+}  // namespace cmc::gateway

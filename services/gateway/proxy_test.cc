@@ -1,0 +1,398 @@
+#include "services/gateway/proxy.h"
+
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "cmc/common/v1/event.grpc.pb.h"
+#include "common/status.h"
+#include "google/rpc/error_details.pb.h"
+#include "services/gateway/fake_backend.h"
+#include "services/gateway/test_util.h"
+
+namespace cmc::gateway {
+namespace {
+
+using cmc::common::v1::Event;
+using cmc::common::v1::EventFeed;
+using cmc::common::v1::ListEventsRequest;
+using cmc::common::v1::ListEventsResponse;
+using cmc::common::v1::WatchEventsRequest;
+
+std::string ToString(grpc::string_ref ref) {
+  return std::string(ref.data(), ref.size());
+}
+
+// A proxy in front of one live backend ("referral") and one that is down
+// ("dispatch").
+class ProxyTest : public testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<RouteTable> routes = RouteTable::Create(
+        {{"referral", backend_.address()}, {"dispatch", down_.address()}});
+    ASSERT_TRUE(routes.ok()) << routes.status();
+    ProxyOptions options;
+    options.default_timeout = absl::Seconds(7);
+    options.max_timeout = absl::Seconds(20);
+    auto proxy = Proxy::Create(
+        *routes, CreateInsecureChannels(routes->backends()), options);
+    ASSERT_TRUE(proxy.ok()) << proxy.status();
+    proxy_ = std::move(*proxy);
+
+    grpc::ServerBuilder builder;
+    int port = 0;
+    builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
+                             &port);
+    builder.RegisterCallbackGenericService(proxy_.get());
+    server_ = builder.BuildAndStart();
+    ASSERT_NE(server_, nullptr);
+    channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
+                                   grpc::InsecureChannelCredentials());
+    feed_ = EventFeed::NewStub(channel_);
+  }
+
+  void TearDown() override {
+    if (server_ != nullptr) {
+      server_->Shutdown(std::chrono::system_clock::now() +
+                        std::chrono::seconds(2));
+    }
+    backend_.Shutdown();
+  }
+
+  // A context for the event feed of `service`.
+  static std::unique_ptr<grpc::ClientContext> FeedContext(
+      const std::string& service = "referral") {
+    auto context = std::make_unique<grpc::ClientContext>();
+    if (!service.empty()) context->AddMetadata("x-cmc-service", service);
+    return context;
+  }
+
+  // The echoed request metadata of a ListEvents called with "x-test-echo": key
+  // -> value.
+  static std::multimap<std::string, std::string> Echoed(
+      const ListEventsResponse& response) {
+    std::multimap<std::string, std::string> metadata;
+    for (const Event& event : response.events()) {
+      if (event.sequence() == 0)
+        metadata.emplace(event.type(), event.payload().value());
+    }
+    return metadata;
+  }
+
+  FakeBackend backend_;
+  RefusingPort down_;
+  std::unique_ptr<Proxy> proxy_;
+  std::unique_ptr<grpc::Server> server_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<EventFeed::Stub> feed_;
+};
+
+TEST_F(ProxyTest, UnaryResponseAndMetadataArriveUnchanged) {
+  ListEventsRequest request;
+  request.set_after_sequence(40);
+  request.set_limit(3);
+
+  grpc::ClientContext direct_context;
+  ListEventsResponse direct;
+  auto direct_stub = EventFeed::NewStub(grpc::CreateChannel(
+      backend_.address(), grpc::InsecureChannelCredentials()));
+  ASSERT_TRUE(direct_stub->ListEvents(&direct_context, request, &direct).ok());
+
+  auto context = FeedContext();
+  ListEventsResponse proxied;
+  grpc::Status status = feed_->ListEvents(context.get(), request, &proxied);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(proxied.SerializeAsString(), direct.SerializeAsString());
+  ASSERT_EQ(proxied.events_size(), 3);
+  EXPECT_EQ(proxied.events(0).sequence(), 41);
+
+  auto initial = context->GetServerInitialMetadata().find("x-backend-initial");
+  ASSERT_NE(initial, context->GetServerInitialMetadata().end());
+  EXPECT_EQ(ToString(initial->second), "hello");
+  auto trailer = context->GetServerTrailingMetadata().find("x-backend-trailer");
+  ASSERT_NE(trailer, context->GetServerTrailingMetadata().end());
+  EXPECT_EQ(ToString(trailer->second), "bye");
+}
+
+TEST_F(ProxyTest, ServerStreamArrivesCompleteAndInOrder) {
+  constexpr int kCount = 200;
+  auto context = FeedContext();
+  context->AddMetadata("x-test-count", std::to_string(kCount));
+  WatchEventsRequest request;
+  request.set_after_sequence(1000);
+  auto reader = feed_->WatchEvents(context.get(), request);
+  Event event;
+  std::vector<int64_t> sequences;
+  while (reader->Read(&event)) sequences.push_back(event.sequence());
+  grpc::Status status = reader->Finish();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  ASSERT_EQ(sequences.size(), static_cast<size_t>(kCount));
+  for (int i = 0; i < kCount; ++i) EXPECT_EQ(sequences[i], 1001 + i);
+}
+
+TEST_F(ProxyTest, CallerMetadataForwardedExceptPrincipalHeaders) {
+  auto context = FeedContext();
+  context->AddMetadata("x-test-echo", "1");
+  context->AddMetadata("x-request-id", "req-42");
+  context->AddMetadata("authorization", "Bearer abc");
+  context->AddMetadata("x-trace-bin", std::string("\x00\x01\xff", 3));
+  context->AddMetadata("x-cmc-principal-subject", "forged-admin");
+  context->AddMetadata("x-cmc-principal-roles", "county_admin");
+  ListEventsResponse response;
+  ASSERT_TRUE(
+      feed_->ListEvents(context.get(), ListEventsRequest(), &response).ok());
+
+  const auto seen = Echoed(response);
+  const std::pair<const char*, std::string> forwarded[] = {
+      {"x-request-id", "req-42"},
+      {"authorization", "Bearer abc"},
+      {"x-trace-bin", std::string("\x00\x01\xff", 3)},
+      {"x-cmc-service", "referral"},
+  };
+  for (const auto& [key, value] : forwarded) {
+    SCOPED_TRACE(key);
+    ASSERT_EQ(seen.count(key), 1u);
+    EXPECT_EQ(seen.find(key)->second, value);
+  }
+  for (const auto& [key, value] : seen) {
+    EXPECT_NE(key.rfind("x-cmc-principal-", 0), 0u)
+        << key << " reached the backend";
+  }
+}
+
+TEST_F(ProxyTest, BackendErrorsKeepCodeMessageAndDetails) {
+  const grpc::StatusCode codes[] = {
+      grpc::StatusCode::INVALID_ARGUMENT,    grpc::StatusCode::NOT_FOUND,
+      grpc::StatusCode::FAILED_PRECONDITION, grpc::StatusCode::ABORTED,
+      grpc::StatusCode::PERMISSION_DENIED,   grpc::StatusCode::INTERNAL};
+  for (grpc::StatusCode code : codes) {
+    SCOPED_TRACE(static_cast<int>(code));
+    auto context = FeedContext();
+    context->AddMetadata("x-test-fail", std::to_string(static_cast<int>(code)));
+    ListEventsResponse response;
+    grpc::Status status =
+        feed_->ListEvents(context.get(), ListEventsRequest(), &response);
+    const grpc::Status want = FakeFeed::InjectedFailure(code);
+    EXPECT_EQ(status.error_code(), code);
+    EXPECT_EQ(status.error_message(), "injected failure");
+    EXPECT_EQ(status.error_details(), want.error_details());
+    EXPECT_EQ(BadField(FromGrpcStatus(status)), "limit");
+  }
+}
+
+// The ErrorInfo the gateway adds to a backend's UNAVAILABLE.
+google::rpc::ErrorInfo UnavailableInfo(const grpc::Status& status) {
+  google::rpc::ErrorInfo info;
+  auto payload = FromGrpcStatus(status).GetPayload(kErrorInfoTypeUrl);
+  EXPECT_TRUE(payload.has_value());
+  if (payload.has_value()) {
+    EXPECT_TRUE(info.ParseFromString(std::string(*payload)));
+  }
+  return info;
+}
+
+TEST_F(ProxyTest, BackendUnavailableNamesTheBackendAndKeepsItsDetails) {
+  auto context = FeedContext();
+  context->AddMetadata("x-test-fail",
+                       std::to_string(grpc::StatusCode::UNAVAILABLE));
+  ListEventsResponse response;
+  grpc::Status status =
+      feed_->ListEvents(context.get(), ListEventsRequest(), &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(status.error_message(),
+            absl::StrCat("backend referral (", backend_.address(),
+                         ") is unavailable: injected failure"));
+  EXPECT_EQ(BadField(FromGrpcStatus(status)), "limit");
+  const google::rpc::ErrorInfo info = UnavailableInfo(status);
+  EXPECT_EQ(info.reason(), "BACKEND_UNAVAILABLE");
+  EXPECT_EQ(info.metadata().at("backend"), "referral");
+}
+
+TEST_F(ProxyTest, BackendDownIsUnavailableNamingBackendAndAddress) {
+  auto context = FeedContext("dispatch");
+  context->set_deadline(std::chrono::system_clock::now() +
+                        std::chrono::seconds(5));
+  ListEventsResponse response;
+  const auto start = std::chrono::steady_clock::now();
+  grpc::Status status =
+      feed_->ListEvents(context.get(), ListEventsRequest(), &response);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(status.error_message().find(absl::StrCat(
+                "backend dispatch (", down_.address(), ") is unavailable")),
+            std::string::npos)
+      << status.error_message();
+  EXPECT_EQ(UnavailableInfo(status).metadata().at("backend"), "dispatch");
+}
+
+TEST_F(ProxyTest, DeadlineForwarded) {
+  struct Case {
+    const char* name;
+    std::chrono::seconds caller_timeout;  // 0: the caller sets none
+    int64_t min_ms;
+    int64_t max_ms;
+  };
+  const Case cases[] = {
+      {"caller's deadline", std::chrono::seconds(5), 4000, 5000},
+      {"default when the caller sets none", std::chrono::seconds(0), 6000,
+       7000},
+      {"capped at max_timeout", std::chrono::seconds(3600), 19000, 20000},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto context = FeedContext();
+    context->AddMetadata("x-test-echo", "1");
+    if (c.caller_timeout.count() > 0) {
+      context->set_deadline(std::chrono::system_clock::now() +
+                            c.caller_timeout);
+    }
+    ListEventsResponse response;
+    ASSERT_TRUE(
+        feed_->ListEvents(context.get(), ListEventsRequest(), &response).ok());
+    EXPECT_GT(response.last_sequence(), c.min_ms);
+    // grpc-timeout is sent rounded up, so the backend may see a little more.
+    EXPECT_LE(response.last_sequence(), c.max_ms + 250);
+  }
+}
+
+TEST_F(ProxyTest, EventFeedNeedsAKnownServiceHeader) {
+  for (const char* service : {"", "billing"}) {
+    SCOPED_TRACE(service);
+    auto context = FeedContext(service);
+    ListEventsResponse response;
+    grpc::Status status =
+        feed_->ListEvents(context.get(), ListEventsRequest(), &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(BadField(FromGrpcStatus(status)), "metadata.x-cmc-service");
+  }
+}
+
+TEST_F(ProxyTest, UnknownMethodsAreUnimplemented) {
+  grpc::GenericStub stub(channel_);
+  for (const char* method : {"/cmc.billing.v1.BillingService/Pay",
+                             "/cmc.gateway.v1.GatewayService/Overview",
+                             "/cmc.finance.v1.FinanceService/SubmitClaim"}) {
+    SCOPED_TRACE(method);
+    grpc::ClientContext context;
+    GenericCall call(stub, &context, method);
+    call.Write("request");
+    call.WritesDone();
+    grpc::Status status = call.Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNIMPLEMENTED);
+    EXPECT_EQ(
+        status.error_message(),
+        absl::StrCat("method ", method, " is not served by this gateway"));
+  }
+}
+
+TEST_F(ProxyTest, CallerCancellingAStreamCancelsTheBackend) {
+  auto context = FeedContext();
+  context->AddMetadata("x-test-count", "-1");
+  context->AddMetadata("x-test-interval-ms", "10");
+  auto reader = feed_->WatchEvents(context.get(), WatchEventsRequest());
+  Event event;
+  for (int i = 1; i <= 3; ++i) {
+    ASSERT_TRUE(reader->Read(&event));
+    EXPECT_EQ(event.sequence(), i);
+  }
+  context->TryCancel();
+  EXPECT_TRUE(backend_.feed().WaitForCancellation(absl::Seconds(1)));
+  while (reader->Read(&event)) {
+  }
+  EXPECT_EQ(reader->Finish().error_code(), grpc::StatusCode::CANCELLED);
+}
+
+TEST_F(ProxyTest, ClientStreamHalfCloseReachesTheBackend) {
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext context;
+  GenericCall call(stub, &context, "/cmc.referral.v1.ReferralService/Upload");
+  for (const char* text : {"one", "two", "three"})
+    ASSERT_TRUE(call.Write(text));
+  call.WritesDone();
+  std::vector<std::string> echoed;
+  std::string text;
+  while (call.Read(&text)) echoed.push_back(text);
+  grpc::Status status = call.Finish();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(echoed, (std::vector<std::string>{"one", "two", "three"}));
+  auto count = context.GetServerTrailingMetadata().find("x-echo-count");
+  ASSERT_NE(count, context.GetServerTrailingMetadata().end());
+  EXPECT_EQ(ToString(count->second), "3");
+}
+
+TEST_F(ProxyTest, BidiStreamInterleaves) {
+  grpc::GenericStub stub(channel_);
+  grpc::ClientContext context;
+  GenericCall call(stub, &context, "/cmc.referral.v1.ReferralService/Chat");
+  for (int i = 0; i < 20; ++i) {
+    const std::string sent =
+        absl::StrCat("message ", i, std::string(i * 1000, 'x'));
+    ASSERT_TRUE(call.Write(sent));
+    std::string received;
+    ASSERT_TRUE(call.Read(&received));
+    EXPECT_EQ(received, sent);
+  }
+  call.WritesDone();
+  std::string extra;
+  EXPECT_FALSE(call.Read(&extra));
+  EXPECT_TRUE(call.Finish().ok());
+  auto initial = context.GetServerInitialMetadata().find("x-backend-initial");
+  ASSERT_NE(initial, context.GetServerInitialMetadata().end());
+  EXPECT_EQ(ToString(initial->second), "hello");
+}
+
+TEST_F(ProxyTest, ConcurrentUnaryCallsAllSucceed) {
+  constexpr int kThreads = 8;
+  constexpr int kCallsPerThread = 25;
+  std::atomic<int> succeeded{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([this, t, &succeeded] {
+      for (int i = 0; i < kCallsPerThread; ++i) {
+        auto context = FeedContext();
+        ListEventsRequest request;
+        request.set_after_sequence(t * 1000 + i);
+        request.set_limit(1);
+        ListEventsResponse response;
+        grpc::Status status =
+            feed_->ListEvents(context.get(), request, &response);
+        if (status.ok() && response.events_size() == 1 &&
+            response.events(0).sequence() == t * 1000 + i + 1) {
+          ++succeeded;
+        } else {
+          ADD_FAILURE() << status.error_code() << " " << status.error_message();
+        }
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(succeeded.load(), kThreads * kCallsPerThread);
+}
+
+TEST(ProxyCreateTest, RejectsMissingChannelsAndBadTimeouts) {
+  absl::StatusOr<RouteTable> routes =
+      RouteTable::Create({{"referral", "127.0.0.1:1"}});
+  ASSERT_TRUE(routes.ok());
+  EXPECT_EQ(
+      BadField(
+          Proxy::Create(*routes, BackendChannels(), ProxyOptions()).status()),
+      "channels");
+  ProxyOptions options;
+  options.default_timeout = absl::ZeroDuration();
+  EXPECT_EQ(
+      BadField(Proxy::Create(
+                   *routes, CreateInsecureChannels(routes->backends()), options)
+                   .status()),
+      "default_timeout");
+}
+
+}  // namespace
+}  // namespace cmc::gateway

@@ -1,0 +1,255 @@
+// End to end: the six binaries as separate processes against the shared MariaDB, called through
+// the gateway the way a hospital system or the provincial platform would.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <future>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "cmc/common/v1/event.grpc.pb.h"
+#include "common/status.h"
+#include "common/testing/mariadb.h"
+#include "common/testing/process.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace cmc {
+namespace {
+
+using grpc::health::v1::Health;
+using grpc::health::v1::HealthCheckRequest;
+using grpc::health::v1::HealthCheckResponse;
+using testing::ChildProcess;
+using testing::FreePort;
+using testing::MariaDb;
+
+const char* const kAreas[] = {"institution", "referral", "dispatch", "finance", "indicator"};
+
+std::string HealthOf(const std::string& address, const std::string& service) {
+  auto stub =
+      Health::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  HealthCheckRequest request;
+  request.set_service(service);
+  HealthCheckResponse response;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  if (!stub->Check(&context, request, &response).ok()) return "unreachable";
+  return HealthCheckResponse::ServingStatus_Name(response.status());
+}
+
+bool Eventually(const std::string& address, const std::string& service,
+                const std::string& want, absl::Duration within) {
+  const absl::Time give_up = absl::Now() + within;
+  while (absl::Now() < give_up) {
+    if (HealthOf(address, service) == want) return true;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return false;
+}
+
+bool MetricsAnswer(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  std::string out;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    const std::string request = "GET /metrics HTTP/1.0\r\n\r\n";
+    if (write(fd, request.data(), request.size()) > 0) {
+      char buffer[4096];
+      ssize_t n;
+      while ((n = read(fd, buffer, sizeof(buffer))) > 0) out.append(buffer, n);
+    }
+  }
+  close(fd);
+  return out.find("200 OK") != std::string::npos &&
+         out.find("cmc_build_info") != std::string::npos;
+}
+
+// The whole stack, started once for the suite (starting six processes is the slow part).
+class StackTest : public ::testing::Test {
+ protected:
+  struct Service {
+    std::unique_ptr<ChildProcess> process;
+    int grpc_port;
+    int metrics_port;
+  };
+
+  static void SetUpTestSuite() {
+    MariaDb& db = MariaDb::Shared();
+    db.CreateCmcSchemas();
+    logs_ = ::testing::TempDir();
+    for (const char* area : kAreas) StartDomainService(area);
+    gateway_.grpc_port = FreePort();
+    gateway_.metrics_port = FreePort();
+    std::map<std::string, std::string> env = {
+        {"CMC_LISTEN_HOST", "127.0.0.1"},
+        {"CMC_GRPC_PORT", std::to_string(gateway_.grpc_port)},
+        {"CMC_METRICS_PORT", std::to_string(gateway_.metrics_port)},
+        {"CMC_BACKEND_CHECK_INTERVAL_MS", "200"},
+    };
+    for (const char* area : kAreas) {
+      env[absl::StrCat("CMC_", absl::AsciiStrToUpper(area), "_ADDR")] =
+          absl::StrCat("127.0.0.1:", services_[area].grpc_port);
+    }
+    gateway_.process = std::make_unique<ChildProcess>(
+        std::vector<std::string>{CMC_BINARY_DIR "/services/gateway/cmc-gateway"}, env,
+        logs_ + "/gateway.log");
+  }
+
+  static void StartDomainService(const std::string& area) {
+    Service& s = services_[area];
+    if (s.grpc_port == 0) {
+      s.grpc_port = FreePort();
+      s.metrics_port = FreePort();
+    }
+    const DbConfig db = MariaDb::Shared().CmcConfig(area);
+    s.process = std::make_unique<ChildProcess>(
+        std::vector<std::string>{
+            absl::StrCat(CMC_BINARY_DIR, "/services/", area, "/cmc-", area)},
+        std::map<std::string, std::string>{
+            {"CMC_LISTEN_HOST", "127.0.0.1"},
+            {"CMC_GRPC_PORT", std::to_string(s.grpc_port)},
+            {"CMC_METRICS_PORT", std::to_string(s.metrics_port)},
+            {"CMC_MYSQL_HOST", db.host},
+            {"CMC_MYSQL_PORT", std::to_string(db.port)},
+            {"CMC_MYSQL_PASSWORD", db.password},
+            {"CMC_HEALTH_CHECK_INTERVAL_MS", "200"},
+        },
+        absl::StrCat(logs_, "/", area, ".log"));
+  }
+
+  static void TearDownTestSuite() {
+    if (gateway_.process) gateway_.process->Terminate();
+    for (auto& [area, s] : services_) {
+      if (s.process) s.process->Terminate();
+    }
+    services_.clear();
+    gateway_ = Service{};
+  }
+
+  static std::string Address(int port) { return absl::StrCat("127.0.0.1:", port); }
+  static std::string GatewayAddress() { return Address(gateway_.grpc_port); }
+
+  static grpc::Status ListEventsVia(const std::string& source,
+                                    common::v1::ListEventsResponse* response) {
+    auto stub = common::v1::EventFeed::NewStub(
+        grpc::CreateChannel(GatewayAddress(), grpc::InsecureChannelCredentials()));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    if (!source.empty()) context.AddMetadata("x-cmc-service", source);
+    common::v1::ListEventsRequest request;
+    request.set_limit(10);
+    return stub->ListEvents(&context, request, response);
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(Eventually(GatewayAddress(), "", "SERVING", absl::Seconds(60)))
+        << gateway_.process->ReadLog();
+    for (const char* area : kAreas) {
+      ASSERT_TRUE(Eventually(Address(services_[area].grpc_port), "", "SERVING",
+                             absl::Seconds(60)))
+          << area << ":\n"
+          << services_[area].process->ReadLog();
+    }
+  }
+
+  static inline std::string logs_;
+  static inline std::map<std::string, Service> services_;
+  static inline Service gateway_;
+};
+
+TEST_F(StackTest, EveryServiceServesHealthMetricsAndItsEventFeedThroughTheGateway) {
+  for (const char* area : kAreas) {
+    SCOPED_TRACE(area);
+    const std::string name = absl::StrCat("cmc.", area, ".v1.",
+                                          std::string(1, absl::ascii_toupper(area[0])),
+                                          area + 1, "Service");
+    EXPECT_TRUE(Eventually(GatewayAddress(), name, "SERVING", absl::Seconds(10)));
+    EXPECT_EQ(HealthOf(Address(services_[area].grpc_port), name), "SERVING");
+    EXPECT_EQ(HealthOf(Address(services_[area].grpc_port), "cmc.common.v1.EventFeed"),
+              "SERVING");
+    EXPECT_TRUE(MetricsAnswer(services_[area].metrics_port));
+    common::v1::ListEventsResponse response;
+    const grpc::Status status = ListEventsVia(area, &response);
+    EXPECT_TRUE(status.ok()) << status.error_message();
+    EXPECT_GE(response.last_sequence(), 0);
+  }
+  EXPECT_TRUE(MetricsAnswer(gateway_.metrics_port));
+}
+
+TEST_F(StackTest, GatewayRejectsCallsItCannotRoute) {
+  common::v1::ListEventsResponse response;
+  grpc::Status status = ListEventsVia("", &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+  EXPECT_EQ(BadField(FromGrpcStatus(status)), "metadata.x-cmc-service");
+  status = ListEventsVia("pharmacy", &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+
+  grpc::GenericStub stub(grpc::CreateChannel(GatewayAddress(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext context;
+  grpc::Slice slice(std::string("{}"));
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer reply;
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&context, "/cmc.pharmacy.v1.PharmacyService/Dispense", grpc::StubOptions(),
+                 &request, &reply, [&done](grpc::Status s) { done.set_value(s); });
+  EXPECT_EQ(done.get_future().get().error_code(), grpc::StatusCode::UNIMPLEMENTED);
+}
+
+TEST_F(StackTest, ABackendThatIsDownIsUnavailableByNameAndNothingElseIs) {
+  services_["referral"].process->Kill();
+  // The gateway stays in rotation; monitoring sees which backend is down.
+  EXPECT_TRUE(Eventually(GatewayAddress(), "cmc.referral.v1.ReferralService", "NOT_SERVING",
+                         absl::Seconds(5)));
+  EXPECT_EQ(HealthOf(GatewayAddress(), ""), "SERVING");
+  EXPECT_EQ(HealthOf(GatewayAddress(), "cmc.institution.v1.InstitutionService"), "SERVING");
+
+  common::v1::ListEventsResponse response;
+  grpc::Status status = ListEventsVia("referral", &response);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(status.error_message().find("backend referral"), std::string::npos)
+      << status.error_message();
+  google::rpc::Status rich;
+  ASSERT_TRUE(rich.ParseFromString(status.error_details()));
+  bool named = false;
+  for (const auto& any : rich.details()) {
+    google::rpc::ErrorInfo info;
+    if (any.UnpackTo(&info)) named = info.metadata().count("backend") &&
+                                     info.metadata().at("backend") == "referral";
+  }
+  EXPECT_TRUE(named) << "ErrorInfo names the backend";
+  EXPECT_TRUE(ListEventsVia("institution", &response).ok());
+
+  // It comes back on the same port and the gateway notices.
+  StartDomainService("referral");
+  EXPECT_TRUE(Eventually(GatewayAddress(), "cmc.referral.v1.ReferralService", "SERVING",
+                         absl::Seconds(30)))
+      << services_["referral"].process->ReadLog();
+  EXPECT_TRUE(ListEventsVia("referral", &response).ok());
+}
+
+TEST_F(StackTest, SigtermStopsEveryProcessCleanly) {
+  // Runs last (alphabetical order is not guaranteed; the suite fixture restarts nothing after).
+  EXPECT_EQ(gateway_.process->Terminate(), 0) << gateway_.process->ReadLog();
+  for (const char* area : kAreas) {
+    EXPECT_EQ(services_[area].process->Terminate(), 0) << area;
+    EXPECT_NE(services_[area].process->ReadLog().find("shutdown_finished"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace cmc

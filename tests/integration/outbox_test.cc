@@ -1,0 +1,205 @@
+// The outbox and the EventFeed service against a real MariaDB.
+#include <atomic>
+#include <memory>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <cppconn/statement.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include "cmc/common/v1/types.pb.h"
+#include "common/db/migrations.h"
+#include "common/db/transaction.h"
+#include "common/outbox/event_feed_service.h"
+#include "common/outbox/outbox.h"
+#include "common/server/server.h"
+#include "common/status.h"
+#include "common/testing/mariadb.h"
+
+namespace cmc::outbox {
+namespace {
+
+using cmc::common::v1::Event;
+using cmc::common::v1::EventFeed;
+using cmc::testing::MariaDb;
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DbConfig config = MariaDb::Shared().NewDatabase("outbox");
+    config.pool_size = 8;
+    pool_ = db::Pool::Create(config);
+    ASSERT_TRUE(db::ApplyMigrations(*pool_, "outbox", Migrations()).ok());
+  }
+
+  // Appends one event whose payload is a Period with `value`; commits unless `fail`.
+  absl::Status AppendOne(const std::string& value, bool fail = false) {
+    return db::RunInTransaction(*pool_, absl::Now() + absl::Seconds(10),
+                                [&](sql::Connection& conn) -> absl::Status {
+                                  common::v1::Period payload;
+                                  payload.set_value(value);
+                                  Append(conn, {"test.ThingHappened", "Thing", value,
+                                                "user:tester", &payload});
+                                  if (fail) return absl::AbortedError("rolled back");
+                                  return absl::OkStatus();
+                                });
+  }
+
+  std::unique_ptr<db::Pool> pool_;
+};
+
+TEST_F(OutboxTest, EventsExistOnlyForCommittedTransactions) {
+  ASSERT_TRUE(AppendOne("a").ok());
+  ASSERT_FALSE(AppendOne("lost", /*fail=*/true).ok());
+  ASSERT_TRUE(AppendOne("b").ok());
+  std::vector<Event> events;
+  ASSERT_TRUE(db::RunOnConnection(*pool_, absl::Now() + absl::Seconds(5),
+                                  [&](sql::Connection& conn) -> absl::Status {
+                                    events = ReadAfter(conn, "test", 0, 100);
+                                    EXPECT_EQ(LastSequence(conn), 2);
+                                    return absl::OkStatus();
+                                  })
+                  .ok());
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].sequence(), 1);
+  EXPECT_EQ(events[1].sequence(), 2) << "the rolled-back append left no gap";
+  EXPECT_EQ(events[0].aggregate_id(), "a");
+  EXPECT_EQ(events[1].aggregate_id(), "b");
+  EXPECT_EQ(events[0].type(), "test.ThingHappened");
+  EXPECT_EQ(events[0].actor(), "user:tester");
+  EXPECT_EQ(events[0].source(), "test");
+  EXPECT_EQ(events[0].event_id().size(), 36u);
+  EXPECT_NE(events[0].event_id(), events[1].event_id());
+  EXPECT_GT(events[0].occurred_at().seconds(), 1700000000);
+  common::v1::Period payload;
+  ASSERT_TRUE(events[1].payload().UnpackTo(&payload));
+  EXPECT_EQ(payload.value(), "b");
+}
+
+TEST_F(OutboxTest, ConcurrentWritersGetGapFreeOrderedSequences) {
+  constexpr int kThreads = 8;
+  constexpr int kPerThread = 25;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kPerThread; ++i) {
+        // Binary payload with a NUL byte and Chinese text survives the BLOB round trip.
+        if (!AppendOne(std::string("乡\0镇", 7) + std::to_string(t * 100 + i)).ok()) ++failures;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  ASSERT_EQ(failures.load(), 0);
+  std::vector<Event> events;
+  ASSERT_TRUE(db::RunOnConnection(*pool_, absl::Now() + absl::Seconds(5),
+                                  [&](sql::Connection& conn) -> absl::Status {
+                                    events = ReadAfter(conn, "test", 0, 1000);
+                                    return absl::OkStatus();
+                                  })
+                  .ok());
+  ASSERT_EQ(events.size(), static_cast<size_t>(kThreads * kPerThread));
+  for (size_t i = 0; i < events.size(); ++i) {
+    EXPECT_EQ(events[i].sequence(), static_cast<int64_t>(i + 1));
+  }
+  common::v1::Period payload;
+  ASSERT_TRUE(events[0].payload().UnpackTo(&payload));
+  EXPECT_EQ(payload.value().substr(0, 7), std::string("乡\0镇", 7));
+}
+
+class EventFeedTest : public OutboxTest {
+ protected:
+  void SetUp() override {
+    OutboxTest::SetUp();
+    EventFeedService::Options options;
+    options.poll_interval = absl::Milliseconds(50);
+    feed_ = std::make_unique<EventFeedService>(pool_.get(), "referral", options);
+    ServerOptions server_options;
+    server_options.service_name = "test";
+    server_options.listen_host = "127.0.0.1";
+    server_ = std::make_unique<Server>(server_options);
+    server_->AddService(feed_.get(), "cmc.common.v1.EventFeed");
+    server_->AddShutdownHook([this] { feed_->Stop(); });
+    ASSERT_TRUE(server_->Start().ok());
+    stub_ = EventFeed::NewStub(grpc::CreateChannel(
+        "127.0.0.1:" + std::to_string(server_->grpc_port()), grpc::InsecureChannelCredentials()));
+  }
+  void TearDown() override { server_->Shutdown(); }
+
+  std::unique_ptr<EventFeedService> feed_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<EventFeed::Stub> stub_;
+};
+
+TEST_F(EventFeedTest, ListEventsPagesThroughTheFeed) {
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(AppendOne("e" + std::to_string(i)).ok());
+  common::v1::ListEventsRequest request;
+  request.set_after_sequence(1);
+  request.set_limit(2);
+  common::v1::ListEventsResponse response;
+  grpc::ClientContext context;
+  ASSERT_TRUE(stub_->ListEvents(&context, request, &response).ok());
+  ASSERT_EQ(response.events_size(), 2);
+  EXPECT_EQ(response.events(0).sequence(), 2);
+  EXPECT_EQ(response.events(1).sequence(), 3);
+  EXPECT_EQ(response.events(0).source(), "referral");
+  EXPECT_EQ(response.last_sequence(), 5);
+
+  request.set_after_sequence(5);
+  request.set_limit(0);
+  grpc::ClientContext context2;
+  ASSERT_TRUE(stub_->ListEvents(&context2, request, &response).ok());
+  EXPECT_EQ(response.events_size(), 0);
+  EXPECT_EQ(response.last_sequence(), 5);
+}
+
+TEST_F(EventFeedTest, ListEventsRejectsBadArgumentsNamingTheField) {
+  struct Case {
+    int64_t after;
+    int limit;
+    const char* field;
+  };
+  const Case cases[] = {{-1, 10, "after_sequence"}, {0, -1, "limit"}, {0, 1001, "limit"}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.field);
+    common::v1::ListEventsRequest request;
+    request.set_after_sequence(c.after);
+    request.set_limit(c.limit);
+    common::v1::ListEventsResponse response;
+    grpc::ClientContext context;
+    const grpc::Status status = stub_->ListEvents(&context, request, &response);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+    EXPECT_EQ(BadField(FromGrpcStatus(status)), c.field);
+  }
+}
+
+TEST_F(EventFeedTest, WatchEventsReplaysThenDeliversNewEventsWithinASecond) {
+  ASSERT_TRUE(AppendOne("old").ok());
+  grpc::ClientContext context;
+  common::v1::WatchEventsRequest request;
+  auto reader = stub_->WatchEvents(&context, request);
+  Event event;
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.aggregate_id(), "old");
+
+  const absl::Time committed = absl::Now();
+  ASSERT_TRUE(AppendOne("new").ok());
+  ASSERT_TRUE(reader->Read(&event));
+  EXPECT_EQ(event.aggregate_id(), "new");
+  EXPECT_EQ(event.sequence(), 2);
+  EXPECT_LT(absl::Now() - committed, absl::Seconds(1));
+
+  // Shutdown ends the stream with UNAVAILABLE naming where to resume.
+  std::thread stop([this] { server_->Shutdown(); });
+  EXPECT_FALSE(reader->Read(&event));
+  const grpc::Status status = reader->Finish();
+  stop.join();
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(status.error_message().find("resume after sequence 2"), std::string::npos)
+      << status.error_message();
+}
+
+}  // namespace
+}  // namespace cmc::outbox
