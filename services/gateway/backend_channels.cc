@@ -2,14 +2,24 @@
 
 #include <grpcpp/create_channel.h>
 #include <grpcpp/security/credentials.h>
+#include <grpcpp/support/channel_arguments.h>
 
 namespace cmc::gateway {
 
 BackendChannels CreateInsecureChannels(const std::vector<Backend>& backends) {
+  // Backends sit on the deployment's own network: reconnect quickly after a backend restarts
+  // instead of gRPC's default backoff (up to two minutes), during which every call to that backend
+  // would fail at once. Round robin spreads calls over every address a backend's name resolves to
+  // (its replicas).
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
+  args.SetLoadBalancingPolicyName("round_robin");
   BackendChannels channels;
   for (const Backend& backend : backends) {
-    channels[backend.name] = grpc::CreateChannel(
-        backend.address, grpc::InsecureChannelCredentials());
+    channels[backend.name] = grpc::CreateCustomChannel(
+        backend.address, grpc::InsecureChannelCredentials(), args);
   }
   return channels;
 }

@@ -317,9 +317,13 @@ grpc::ServerGenericBidiReactor* Proxy::CreateReactor(
   absl::StatusOr<std::string> name =
       routes_.Route(context->method(), service_header);
   if (!name.ok()) return new Relay(context, ToGrpcStatus(name.status()));
+  // A subscription (Watch*) without a deadline may run as long as any call may.
+  const absl::Duration default_timeout = IsSubscription(context->method())
+                                             ? options_.max_timeout
+                                             : options_.default_timeout;
   const auto deadline =
       ForwardDeadline(context->deadline(), std::chrono::system_clock::now(),
-                      options_.default_timeout, options_.max_timeout);
+                      default_timeout, options_.max_timeout);
   return new Relay(context, *routes_.Find(*name), stubs_.at(*name), deadline);
 }
 

@@ -123,6 +123,12 @@ absl::StatusOr<std::string> RouteTable::Route(
   return std::string(names[1]);
 }
 
+bool IsSubscription(absl::string_view full_method) {
+  const size_t slash = full_method.rfind('/');
+  if (slash == absl::string_view::npos) return false;
+  return absl::StartsWith(full_method.substr(slash + 1), "Watch");
+}
+
 std::chrono::system_clock::time_point ForwardDeadline(
     std::chrono::system_clock::time_point caller_deadline,
     std::chrono::system_clock::time_point now, absl::Duration default_timeout,

@@ -83,6 +83,12 @@ std::chrono::system_clock::time_point ForwardDeadline(
     std::chrono::system_clock::time_point now, absl::Duration default_timeout,
     absl::Duration max_timeout);
 
+// True for a long-lived subscription: a method whose name starts with "Watch"
+// ("/cmc.common.v1.EventFeed/WatchEvents"), the naming convention of every
+// CMC server-streaming subscription. Such calls default to the maximum
+// deadline instead of the default one.
+bool IsSubscription(absl::string_view full_method);
+
 // Whether a caller's request metadata key is copied to the backend. False for
 // HTTP/2 pseudo and transport headers (":authority", "grpc-*", "content-type",
 // "te", "user-agent", "host"), which gRPC sets itself, and for

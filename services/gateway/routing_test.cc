@@ -237,3 +237,27 @@ TEST(HeaderFilterTest, RequestAndResponseHeaders) {
 
 }  // namespace
 }  // namespace cmc::gateway
+
+namespace cmc::gateway {
+namespace {
+
+TEST(IsSubscriptionTest, WatchMethodsOnly) {
+  struct Case {
+    const char* method;
+    bool want;
+  };
+  const Case cases[] = {
+      {"/cmc.common.v1.EventFeed/WatchEvents", true},
+      {"/cmc.referral.v1.ReferralService/WatchReferrals", true},
+      {"/cmc.common.v1.EventFeed/ListEvents", false},
+      {"/cmc.referral.v1.ReferralService/GetWatchlist", false},
+      {"no-slash", false},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.method);
+    EXPECT_EQ(IsSubscription(c.method), c.want);
+  }
+}
+
+}  // namespace
+}  // namespace cmc::gateway

@@ -164,7 +164,15 @@ class StackTest : public ::testing::Test {
                              absl::Seconds(60)))
           << area << ":\n"
           << services_[area].process->ReadLog();
+      // The gateway has seen the backend too.
+      ASSERT_TRUE(Eventually(GatewayAddress(), HealthName(area), "SERVING", absl::Seconds(10)))
+          << area;
     }
+  }
+
+  static std::string HealthName(const std::string& area) {
+    return absl::StrCat("cmc.", area, ".v1.", std::string(1, absl::ascii_toupper(area[0])),
+                        area.substr(1), "Service");
   }
 
   static inline std::string logs_;
@@ -175,10 +183,8 @@ class StackTest : public ::testing::Test {
 TEST_F(StackTest, EveryServiceServesHealthMetricsAndItsEventFeedThroughTheGateway) {
   for (const char* area : kAreas) {
     SCOPED_TRACE(area);
-    const std::string name = absl::StrCat("cmc.", area, ".v1.",
-                                          std::string(1, absl::ascii_toupper(area[0])),
-                                          area + 1, "Service");
-    EXPECT_TRUE(Eventually(GatewayAddress(), name, "SERVING", absl::Seconds(10)));
+    const std::string name = HealthName(area);
+    EXPECT_EQ(HealthOf(GatewayAddress(), name), "SERVING");
     EXPECT_EQ(HealthOf(Address(services_[area].grpc_port), name), "SERVING");
     EXPECT_EQ(HealthOf(Address(services_[area].grpc_port), "cmc.common.v1.EventFeed"),
               "SERVING");
