@@ -15,16 +15,19 @@
 #include "common/log.h"
 #include "common/status.h"
 
-ABSL_FLAG(std::string, listen_host, "0.0.0.0", "Address the gRPC server binds to");
+ABSL_FLAG(std::string, listen_host, "0.0.0.0",
+          "Address the gRPC server binds to");
 ABSL_FLAG(int, grpc_port, -1,
           "gRPC port; -1 = the service's default, 0 = a free port");
 ABSL_FLAG(int, metrics_port, -2,
-          "Prometheus /metrics port; -2 = the service's default, -1 = off, 0 = a free port");
+          "Prometheus /metrics port; -2 = the service's default, -1 = off, 0 = "
+          "a free port");
 ABSL_FLAG(std::string, mysql_host, "127.0.0.1", "MySQL host");
 ABSL_FLAG(int, mysql_port, 3306, "MySQL port");
 ABSL_FLAG(std::string, mysql_user, "", "MySQL user; empty = cmc_<service>");
-ABSL_FLAG(std::string, mysql_password, "",
-          "MySQL password (prefer --mysql_password_file or CMC_MYSQL_PASSWORD)");
+ABSL_FLAG(
+    std::string, mysql_password, "",
+    "MySQL password (prefer --mysql_password_file or CMC_MYSQL_PASSWORD)");
 ABSL_FLAG(std::string, mysql_password_file, "",
           "File holding the MySQL password (trailing newline ignored)");
 ABSL_FLAG(std::string, mysql_schema, "", "MySQL schema; empty = cmc_<service>");
@@ -32,13 +35,16 @@ ABSL_FLAG(int, mysql_pool_size, 8, "Connections in the pool, 1..512");
 ABSL_FLAG(int, mysql_pool_wait_ms, 2000,
           "How long a request waits for a free connection before UNAVAILABLE");
 ABSL_FLAG(std::string, log_level, "info", "debug, info, warning or error");
-ABSL_FLAG(int, shutdown_grace_ms, 10000,
-          "On SIGTERM, how long in-flight calls may take before they are cancelled");
+ABSL_FLAG(
+    int, shutdown_grace_ms, 10000,
+    "On SIGTERM, how long in-flight calls may take before they are cancelled");
 ABSL_FLAG(int, default_deadline_ms, 30000,
           "Deadline applied to calls that arrive without one");
-ABSL_FLAG(int, max_deadline_ms, 300000,
-          "Longest deadline honoured for unary calls; longer ones are cut to this");
-ABSL_FLAG(int, max_message_bytes, 16 << 20, "Largest request or response message");
+ABSL_FLAG(
+    int, max_deadline_ms, 300000,
+    "Longest deadline honoured for unary calls; longer ones are cut to this");
+ABSL_FLAG(int, max_message_bytes, 16 << 20,
+          "Largest request or response message");
 ABSL_FLAG(int, health_check_interval_ms, 1000,
           "How often the database is probed for the health status");
 
@@ -51,15 +57,17 @@ std::string EnvName(absl::string_view flag) {
 
 absl::Status CheckRange(absl::string_view flag, int value, int lo, int hi) {
   if (value < lo || value > hi) {
-    return InvalidField(absl::StrCat("--", flag),
-                        absl::StrCat("must be in ", lo, "..", hi, ", got ", value));
+    return InvalidField(
+        absl::StrCat("--", flag),
+        absl::StrCat("must be in ", lo, "..", hi, ", got ", value));
   }
   return absl::OkStatus();
 }
 
 }  // namespace
 
-std::vector<char*> ParseFlagsWithEnv(int argc, char** argv, absl::string_view usage) {
+std::vector<char*> ParseFlagsWithEnv(int argc, char** argv,
+                                     absl::string_view usage) {
   absl::SetProgramUsageMessage(usage);
   for (const auto& [name, flag] : absl::GetAllFlags()) {
     const std::string env = EnvName(name);
@@ -67,41 +75,49 @@ std::vector<char*> ParseFlagsWithEnv(int argc, char** argv, absl::string_view us
     if (value == nullptr) continue;
     std::string error;
     if (!flag->ParseFrom(value, &error)) {
-      std::fprintf(stderr, "invalid value in environment variable %s: %s\n", env.c_str(),
-                   error.c_str());
+      std::fprintf(stderr, "invalid value in environment variable %s: %s\n",
+                   env.c_str(), error.c_str());
       std::exit(2);
     }
   }
   return absl::ParseCommandLine(argc, argv);
 }
 
-absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(const ServiceDefaults& defaults) {
+absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(
+    const ServiceDefaults& defaults) {
   ServiceConfig config;
   config.name = defaults.name;
   config.listen_host = absl::GetFlag(FLAGS_listen_host);
-  if (config.listen_host.empty()) return InvalidField("--listen_host", "must not be empty");
+  if (config.listen_host.empty())
+    return InvalidField("--listen_host", "must not be empty");
 
   const int grpc_port = absl::GetFlag(FLAGS_grpc_port);
   config.grpc_port = grpc_port == -1 ? defaults.grpc_port : grpc_port;
   CMC_RETURN_IF_ERROR(CheckRange("grpc_port", config.grpc_port, 0, 65535));
   const int metrics_port = absl::GetFlag(FLAGS_metrics_port);
-  config.metrics_port = metrics_port == -2 ? defaults.metrics_port : metrics_port;
-  CMC_RETURN_IF_ERROR(CheckRange("metrics_port", config.metrics_port, -1, 65535));
+  config.metrics_port =
+      metrics_port == -2 ? defaults.metrics_port : metrics_port;
+  CMC_RETURN_IF_ERROR(
+      CheckRange("metrics_port", config.metrics_port, -1, 65535));
 
   const int shutdown_grace = absl::GetFlag(FLAGS_shutdown_grace_ms);
-  CMC_RETURN_IF_ERROR(CheckRange("shutdown_grace_ms", shutdown_grace, 0, 600000));
+  CMC_RETURN_IF_ERROR(
+      CheckRange("shutdown_grace_ms", shutdown_grace, 0, 600000));
   config.shutdown_grace = absl::Milliseconds(shutdown_grace);
   const int default_deadline = absl::GetFlag(FLAGS_default_deadline_ms);
-  CMC_RETURN_IF_ERROR(CheckRange("default_deadline_ms", default_deadline, 1, 3600000));
+  CMC_RETURN_IF_ERROR(
+      CheckRange("default_deadline_ms", default_deadline, 1, 3600000));
   config.default_deadline = absl::Milliseconds(default_deadline);
   const int max_deadline = absl::GetFlag(FLAGS_max_deadline_ms);
-  CMC_RETURN_IF_ERROR(CheckRange("max_deadline_ms", max_deadline, default_deadline, 86400000));
+  CMC_RETURN_IF_ERROR(
+      CheckRange("max_deadline_ms", max_deadline, default_deadline, 86400000));
   config.max_deadline = absl::Milliseconds(max_deadline);
   config.max_message_bytes = absl::GetFlag(FLAGS_max_message_bytes);
   CMC_RETURN_IF_ERROR(
       CheckRange("max_message_bytes", config.max_message_bytes, 1024, 1 << 30));
   const int health_interval = absl::GetFlag(FLAGS_health_check_interval_ms);
-  CMC_RETURN_IF_ERROR(CheckRange("health_check_interval_ms", health_interval, 10, 600000));
+  CMC_RETURN_IF_ERROR(
+      CheckRange("health_check_interval_ms", health_interval, 10, 600000));
   config.health_check_interval = absl::Milliseconds(health_interval);
 
   LogLevel level;
@@ -136,8 +152,9 @@ absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(const ServiceDefaults& defa
     db.password = std::string(absl::StripTrailingAsciiWhitespace(text.str()));
   }
   if (db.password.empty()) {
-    return InvalidField("--mysql_password",
-                        "is required (or --mysql_password_file, or CMC_MYSQL_PASSWORD)");
+    return InvalidField(
+        "--mysql_password",
+        "is required (or --mysql_password_file, or CMC_MYSQL_PASSWORD)");
   }
   return config;
 }
@@ -153,9 +170,12 @@ void LogServiceConfig(const ServiceConfig& config) {
       .Field("mysql_password", config.db.password.empty() ? "" : "<redacted>")
       .Field("mysql_schema", config.db.schema)
       .Field("mysql_pool_size", config.db.pool_size)
-      .Field("mysql_pool_wait_ms", absl::ToInt64Milliseconds(config.db.pool_wait))
-      .Field("shutdown_grace_ms", absl::ToInt64Milliseconds(config.shutdown_grace))
-      .Field("default_deadline_ms", absl::ToInt64Milliseconds(config.default_deadline))
+      .Field("mysql_pool_wait_ms",
+             absl::ToInt64Milliseconds(config.db.pool_wait))
+      .Field("shutdown_grace_ms",
+             absl::ToInt64Milliseconds(config.shutdown_grace))
+      .Field("default_deadline_ms",
+             absl::ToInt64Milliseconds(config.default_deadline))
       .Field("max_deadline_ms", absl::ToInt64Milliseconds(config.max_deadline))
       .Field("max_message_bytes", config.max_message_bytes);
 }

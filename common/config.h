@@ -1,11 +1,12 @@
-// Configuration of CMC binaries: command-line flags, each with an environment fallback named
-// CMC_<FLAG_IN_UPPER_CASE> (CMC_MYSQL_HOST for --mysql_host). A flag given on the command line
-// wins over the environment; the environment wins over the built-in default. Values are validated
-// at start, and the effective configuration is logged with secrets redacted.
+// Configuration of CMC binaries: command-line flags, each with an environment
+// fallback named CMC_<FLAG_IN_UPPER_CASE> (CMC_MYSQL_HOST for --mysql_host). A
+// flag given on the command line wins over the environment; the environment
+// wins over the built-in default. Values are validated at start, and the
+// effective configuration is logged with secrets redacted.
 //
 //   int main(int argc, char** argv) {
-//     cmc::ParseFlagsWithEnv(argc, argv, "cmc-referral: two-way referral service");
-//     auto config = cmc::ServiceConfigFromFlags(kReferralDefaults);
+//     cmc::ParseFlagsWithEnv(argc, argv, "cmc-referral: two-way referral
+//     service"); auto config = cmc::ServiceConfigFromFlags(kReferralDefaults);
 //     if (!config.ok()) { ...print and exit 2... }
 //   }
 #ifndef CMC_COMMON_CONFIG_H_
@@ -39,10 +40,12 @@ ABSL_DECLARE_FLAG(int, health_check_interval_ms);
 
 namespace cmc {
 
-// Applies CMC_* environment fallbacks to every registered flag, then parses argv. On a bad value
-// (from either source) prints the reason naming the flag or variable and exits with status 2.
-// Returns the positional arguments, as absl::ParseCommandLine does.
-std::vector<char*> ParseFlagsWithEnv(int argc, char** argv, absl::string_view usage);
+// Applies CMC_* environment fallbacks to every registered flag, then parses
+// argv. On a bad value (from either source) prints the reason naming the flag
+// or variable and exits with status 2. Returns the positional arguments, as
+// absl::ParseCommandLine does.
+std::vector<char*> ParseFlagsWithEnv(int argc, char** argv,
+                                     absl::string_view usage);
 
 // How to reach the service's own MySQL schema.
 struct DbConfig {
@@ -69,8 +72,8 @@ struct ServiceConfig {
   absl::Duration health_check_interval = absl::Seconds(1);
 };
 
-// The defaults of one service: its name and ports from docs/architecture.md. The MySQL user and
-// schema default to "cmc_<name>".
+// The defaults of one service: its name and ports from docs/architecture.md.
+// The MySQL user and schema default to "cmc_<name>".
 struct ServiceDefaults {
   std::string name;
   int grpc_port;
@@ -78,9 +81,11 @@ struct ServiceDefaults {
   bool needs_database = true;
 };
 
-// Reads the flags (already parsed) into a validated ServiceConfig. INVALID_ARGUMENT naming the flag
-// when a value is out of range, a required secret is missing, or a password file cannot be read.
-absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(const ServiceDefaults& defaults);
+// Reads the flags (already parsed) into a validated ServiceConfig.
+// INVALID_ARGUMENT naming the flag when a value is out of range, a required
+// secret is missing, or a password file cannot be read.
+absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(
+    const ServiceDefaults& defaults);
 
 // Writes the effective configuration to the log, with the password redacted.
 void LogServiceConfig(const ServiceConfig& config);

@@ -1,9 +1,9 @@
 #include "common/config.h"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <fstream>
-
-#include <gtest/gtest.h>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/reflection.h"
@@ -51,7 +51,8 @@ TEST_F(ConfigTest, RejectsOutOfRangeValuesNamingTheFlag) {
     SCOPED_TRACE(c.flag);
     absl::FlagSaver restore;
     std::string error;
-    ASSERT_TRUE(absl::FindCommandLineFlag(c.flag)->ParseFrom(c.value, &error)) << error;
+    ASSERT_TRUE(absl::FindCommandLineFlag(c.flag)->ParseFrom(c.value, &error))
+        << error;
     auto config = ServiceConfigFromFlags(kDefaults);
     ASSERT_FALSE(config.ok());
     EXPECT_EQ(config.status().code(), absl::StatusCode::kInvalidArgument);
@@ -79,7 +80,8 @@ TEST_F(ConfigTest, PasswordFileWinsAndIsTrimmed) {
   EXPECT_EQ(config->db.password, "from-file");
 
   absl::SetFlag(&FLAGS_mysql_password_file, path + ".missing");
-  EXPECT_EQ(BadField(ServiceConfigFromFlags(kDefaults).status()), "--mysql_password_file");
+  EXPECT_EQ(BadField(ServiceConfigFromFlags(kDefaults).status()),
+            "--mysql_password_file");
 }
 
 TEST_F(ConfigTest, EnvironmentFallsBackAndCommandLineWins) {

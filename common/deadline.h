@@ -1,5 +1,5 @@
-// Deadlines: every call has one. A call that arrives without a deadline gets a default one, and no
-// call may hold resources longer than a maximum.
+// Deadlines: every call has one. A call that arrives without a deadline gets a
+// default one, and no call may hold resources longer than a maximum.
 #ifndef CMC_COMMON_DEADLINE_H_
 #define CMC_COMMON_DEADLINE_H_
 
@@ -9,12 +9,12 @@
 
 namespace cmc {
 
-// The deadline to use for work done on behalf of a call: the caller's deadline, or now +
-// `default_timeout` when it set none (gRPC reports "none" as the far future), never later than
-// now + `max_timeout`.
-inline absl::Time EffectiveDeadline(std::chrono::system_clock::time_point caller_deadline,
-                                    absl::Duration default_timeout,
-                                    absl::Duration max_timeout) {
+// The deadline to use for work done on behalf of a call: the caller's deadline,
+// or now + `default_timeout` when it set none (gRPC reports "none" as the far
+// future), never later than now + `max_timeout`.
+inline absl::Time EffectiveDeadline(
+    std::chrono::system_clock::time_point caller_deadline,
+    absl::Duration default_timeout, absl::Duration max_timeout) {
   const absl::Time now = absl::Now();
   const absl::Time latest = now + max_timeout;
   if (caller_deadline == std::chrono::system_clock::time_point::max()) {

@@ -32,7 +32,9 @@ const char* LevelName(LogLevel level) {
 
 }  // namespace
 
-void SetLogService(absl::string_view service) { *g_service = std::string(service); }
+void SetLogService(absl::string_view service) {
+  *g_service = std::string(service);
+}
 
 void SetLogLevel(LogLevel level) { g_min_level = static_cast<int>(level); }
 
@@ -99,7 +101,8 @@ LogLine::~LogLine() {
 
 LogLine& LogLine::Field(absl::string_view key, absl::string_view value) {
   if (enabled_) {
-    absl::StrAppend(&text_, ",\"", JsonEscape(key), "\":\"", JsonEscape(value), "\"");
+    absl::StrAppend(&text_, ",\"", JsonEscape(key), "\":\"", JsonEscape(value),
+                    "\"");
   }
   return *this;
 }
@@ -122,7 +125,8 @@ LogLine& LogLine::Field(absl::string_view key, double value) {
 }
 LogLine& LogLine::Field(absl::string_view key, bool value) {
   if (enabled_) {
-    absl::StrAppend(&text_, ",\"", JsonEscape(key), "\":", value ? "true" : "false");
+    absl::StrAppend(&text_, ",\"", JsonEscape(key),
+                    "\":", value ? "true" : "false");
   }
   return *this;
 }

@@ -3,8 +3,8 @@
 //
 //   cmc::Log(cmc::LogLevel::kInfo, "server_started").Field("port", port);
 //
-// The line is written when the temporary returned by Log() is destroyed. Thread-safe. Never pass a
-// secret or an unmasked resident ID as a field.
+// The line is written when the temporary returned by Log() is destroyed.
+// Thread-safe. Never pass a secret or an unmasked resident ID as a field.
 #ifndef CMC_COMMON_LOG_H_
 #define CMC_COMMON_LOG_H_
 

@@ -13,11 +13,13 @@ TEST(LogTest, WritesOneJsonObjectPerLine) {
       .Field("name", "乡镇卫生院 \"A\"\n")
       .Field("ok", true);
   const std::string out = ::testing::internal::GetCapturedStderr();
-  EXPECT_NE(out.find("\"level\":\"info\",\"service\":\"referral\",\"event\":\"server_started\""),
+  EXPECT_NE(out.find("\"level\":\"info\",\"service\":\"referral\",\"event\":"
+                     "\"server_started\""),
             std::string::npos)
       << out;
   EXPECT_NE(out.find("\"port\":50052"), std::string::npos) << out;
-  EXPECT_NE(out.find("\"name\":\"乡镇卫生院 \\\"A\\\"\\n\""), std::string::npos) << out;
+  EXPECT_NE(out.find("\"name\":\"乡镇卫生院 \\\"A\\\"\\n\""), std::string::npos)
+      << out;
   EXPECT_NE(out.find("\"ok\":true}\n"), std::string::npos) << out;
   EXPECT_EQ(out.find('\n'), out.size() - 1) << "exactly one line";
 }
@@ -43,7 +45,10 @@ TEST(LogTest, ParsesLevels) {
 }
 
 TEST(LogTest, EscapesControlCharacters) {
-  EXPECT_EQ(JsonEscape(std::string("a\x01" "b", 3)), "a\\u0001b");
+  EXPECT_EQ(JsonEscape(std::string("a\x01"
+                                   "b",
+                                   3)),
+            "a\\u0001b");
   EXPECT_EQ(JsonEscape("tab\there"), "tab\\there");
 }
 

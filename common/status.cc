@@ -8,7 +8,8 @@
 
 namespace cmc {
 
-absl::Status InvalidField(absl::string_view field, absl::string_view description) {
+absl::Status InvalidField(absl::string_view field,
+                          absl::string_view description) {
   absl::Status status(absl::StatusCode::kInvalidArgument,
                       absl::StrCat(field, ": ", description));
   google::rpc::BadRequest detail;
@@ -45,15 +46,18 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   google::rpc::Status rich;
   rich.set_code(static_cast<int>(status.code()));
   rich.set_message(std::string(status.message()));
-  status.ForEachPayload([&rich](absl::string_view url, const absl::Cord& payload) {
-    if (!absl::StartsWith(url, "type.googleapis.com/")) return;
-    auto* any = rich.add_details();
-    any->set_type_url(std::string(url));
-    any->set_value(std::string(payload));
-  });
+  status.ForEachPayload(
+      [&rich](absl::string_view url, const absl::Cord& payload) {
+        if (!absl::StartsWith(url, "type.googleapis.com/")) return;
+        auto* any = rich.add_details();
+        any->set_type_url(std::string(url));
+        any->set_value(std::string(payload));
+      });
   const auto code = static_cast<grpc::StatusCode>(status.code());
-  if (rich.details().empty()) return grpc::Status(code, std::string(status.message()));
-  return grpc::Status(code, std::string(status.message()), rich.SerializeAsString());
+  if (rich.details().empty())
+    return grpc::Status(code, std::string(status.message()));
+  return grpc::Status(code, std::string(status.message()),
+                      rich.SerializeAsString());
 }
 
 absl::Status FromGrpcStatus(const grpc::Status& status) {
@@ -61,7 +65,8 @@ absl::Status FromGrpcStatus(const grpc::Status& status) {
   absl::Status out(static_cast<absl::StatusCode>(status.error_code()),
                    status.error_message());
   google::rpc::Status rich;
-  if (!status.error_details().empty() && rich.ParseFromString(status.error_details())) {
+  if (!status.error_details().empty() &&
+      rich.ParseFromString(status.error_details())) {
     for (const auto& any : rich.details()) {
       out.SetPayload(any.type_url(), absl::Cord(any.value()));
     }

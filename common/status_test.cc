@@ -22,7 +22,8 @@ TEST(StatusTest, CodesMapOneToOne) {
       {absl::AlreadyExistsError("x"), grpc::StatusCode::ALREADY_EXISTS},
       {absl::PermissionDeniedError("x"), grpc::StatusCode::PERMISSION_DENIED},
       {absl::ResourceExhaustedError("x"), grpc::StatusCode::RESOURCE_EXHAUSTED},
-      {absl::FailedPreconditionError("x"), grpc::StatusCode::FAILED_PRECONDITION},
+      {absl::FailedPreconditionError("x"),
+       grpc::StatusCode::FAILED_PRECONDITION},
       {absl::AbortedError("x"), grpc::StatusCode::ABORTED},
       {absl::OutOfRangeError("x"), grpc::StatusCode::OUT_OF_RANGE},
       {absl::UnimplementedError("x"), grpc::StatusCode::UNIMPLEMENTED},
@@ -43,7 +44,8 @@ TEST(StatusTest, CodesMapOneToOne) {
 }
 
 TEST(StatusTest, InvalidFieldNamesTheFieldInMessageAndDetails) {
-  const absl::Status status = InvalidField("institution.uscc", "checksum mismatch");
+  const absl::Status status =
+      InvalidField("institution.uscc", "checksum mismatch");
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_EQ(status.message(), "institution.uscc: checksum mismatch");
   EXPECT_EQ(BadField(status), "institution.uscc");
@@ -53,7 +55,8 @@ TEST(StatusTest, InvalidFieldNamesTheFieldInMessageAndDetails) {
   ASSERT_TRUE(rich.ParseFromString(wire.error_details()));
   EXPECT_EQ(rich.code(), 3);
   ASSERT_EQ(rich.details_size(), 1);
-  EXPECT_EQ(rich.details(0).type_url(), "type.googleapis.com/google.rpc.BadRequest");
+  EXPECT_EQ(rich.details(0).type_url(),
+            "type.googleapis.com/google.rpc.BadRequest");
   google::rpc::BadRequest bad;
   ASSERT_TRUE(rich.details(0).UnpackTo(&bad));
   ASSERT_EQ(bad.field_violations_size(), 1);
@@ -70,8 +73,9 @@ TEST(StatusTest, BadFieldIsEmptyWithoutDetails) {
 }
 
 TEST(StatusTest, ErrorInfoTravelsAsDetail) {
-  const absl::Status status = WithErrorInfo(absl::UnavailableError("backend down"),
-                                            "BACKEND_UNAVAILABLE", "backend", "referral");
+  const absl::Status status =
+      WithErrorInfo(absl::UnavailableError("backend down"),
+                    "BACKEND_UNAVAILABLE", "backend", "referral");
   google::rpc::Status rich;
   ASSERT_TRUE(rich.ParseFromString(ToGrpcStatus(status).error_details()));
   ASSERT_EQ(rich.details_size(), 1);

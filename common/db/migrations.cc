@@ -1,13 +1,13 @@
 #include "common/db/migrations.h"
 
-#include <map>
-#include <memory>
-
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <openssl/evp.h>
+
+#include <map>
+#include <memory>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/ascii.h"
@@ -58,14 +58,17 @@ std::string MigrationLabel(absl::string_view component, const Migration& m) {
 
 // The body of ApplyMigrations, run while holding the named lock.
 absl::Status ApplyLocked(sql::Connection& conn, absl::string_view component,
-                         const std::vector<Migration>& migrations, MigrationReport* report) {
+                         const std::vector<Migration>& migrations,
+                         MigrationReport* report) {
   std::unique_ptr<sql::Statement> stmt(conn.createStatement());
   stmt->execute(kCreateTable);
 
-  std::map<int, std::pair<std::string, std::string>> applied;  // version -> (name, checksum)
+  std::map<int, std::pair<std::string, std::string>>
+      applied;  // version -> (name, checksum)
   {
-    std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
-        "SELECT version, name, checksum FROM schema_migrations WHERE component = ?"));
+    std::unique_ptr<sql::PreparedStatement> select(
+        conn.prepareStatement("SELECT version, name, checksum FROM "
+                              "schema_migrations WHERE component = ?"));
     select->setString(1, std::string(component));
     std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
     while (rows->next()) {
@@ -76,10 +79,11 @@ absl::Status ApplyLocked(sql::Connection& conn, absl::string_view component,
     bool known = false;
     for (const Migration& m : migrations) known = known || m.version == version;
     if (!known) {
-      return absl::FailedPreconditionError(absl::StrFormat(
-          "the database has migration %s/%04d_%s, which this binary does not know; refusing "
-          "to start (is the binary older than the schema?)",
-          component, version, row.first));
+      return absl::FailedPreconditionError(
+          absl::StrFormat("the database has migration %s/%04d_%s, which this "
+                          "binary does not know; refusing "
+                          "to start (is the binary older than the schema?)",
+                          component, version, row.first));
     }
   }
   for (const Migration& m : migrations) {
@@ -87,11 +91,13 @@ absl::Status ApplyLocked(sql::Connection& conn, absl::string_view component,
     auto it = applied.find(m.version);
     if (it != applied.end()) {
       if (it->second.second != checksum) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            "migration ", MigrationLabel(component, m),
-            " was changed after it was applied (checksum ", checksum.substr(0, 12),
-            " != recorded ", it->second.second.substr(0, 12),
-            "); refusing to start. Add a new migration instead of editing an applied one."));
+        return absl::FailedPreconditionError(
+            absl::StrCat("migration ", MigrationLabel(component, m),
+                         " was changed after it was applied (checksum ",
+                         checksum.substr(0, 12), " != recorded ",
+                         it->second.second.substr(0, 12),
+                         "); refusing to start. Add a new migration instead of "
+                         "editing an applied one."));
       }
       if (report != nullptr) ++report->already;
       continue;
@@ -102,8 +108,9 @@ absl::Status ApplyLocked(sql::Connection& conn, absl::string_view component,
         stmt->execute(statements[i]);
       } catch (const sql::SQLException& e) {
         if (IsConnectionError(e.getErrorCode())) throw;
-        return absl::InternalError(absl::StrCat("migration ", MigrationLabel(component, m),
-                                                " statement ", i + 1, " failed: ", e.what()));
+        return absl::InternalError(
+            absl::StrCat("migration ", MigrationLabel(component, m),
+                         " statement ", i + 1, " failed: ", e.what()));
       }
     }
     std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
@@ -156,7 +163,8 @@ std::vector<std::string> SplitSqlStatements(absl::string_view script) {
       i = stop;
     } else if (script.substr(i, 2) == "/*") {
       const size_t end = script.find("*/", i + 2);
-      const size_t stop = end == absl::string_view::npos ? script.size() : end + 2;
+      const size_t stop =
+          end == absl::string_view::npos ? script.size() : end + 2;
       current.append(script.data() + i, stop - i);
       i = stop;
     } else if (c == ';') {
@@ -176,22 +184,27 @@ std::string Sha256Hex(absl::string_view text) {
   unsigned int length = 0;
   EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr);
   std::string hex;
-  for (unsigned int i = 0; i < length; ++i) absl::StrAppendFormat(&hex, "%02x", digest[i]);
+  for (unsigned int i = 0; i < length; ++i)
+    absl::StrAppendFormat(&hex, "%02x", digest[i]);
   return hex;
 }
 
 absl::Status ApplyMigrations(Pool& pool, absl::string_view component,
                              const std::vector<Migration>& migrations,
-                             MigrationReport* report, absl::Duration lock_wait) {
+                             MigrationReport* report,
+                             absl::Duration lock_wait) {
   for (size_t i = 1; i < migrations.size(); ++i) {
     if (migrations[i].version <= migrations[i - 1].version) {
-      return InvalidField("migrations", absl::StrCat("versions of ", component,
-                                                     " are not strictly increasing at ",
-                                                     migrations[i].version));
+      return InvalidField("migrations",
+                          absl::StrCat("versions of ", component,
+                                       " are not strictly increasing at ",
+                                       migrations[i].version));
     }
   }
-  CMC_ASSIGN_OR_RETURN(Lease lease, pool.Acquire(absl::Now() + absl::Seconds(10)));
-  const std::string lock_name = absl::StrCat("cmc_migrate_", pool.config().schema);
+  CMC_ASSIGN_OR_RETURN(Lease lease,
+                       pool.Acquire(absl::Now() + absl::Seconds(10)));
+  const std::string lock_name =
+      absl::StrCat("cmc_migrate_", pool.config().schema);
   try {
     std::unique_ptr<sql::PreparedStatement> lock(
         lease->prepareStatement("SELECT GET_LOCK(?, ?)"));

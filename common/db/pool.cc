@@ -1,11 +1,11 @@
 #include "common/db/pool.h"
 
-#include <mutex>
-#include <utility>
-
 #include <cppconn/exception.h>
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
+
+#include <mutex>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/db/sql_error.h"
@@ -18,7 +18,8 @@ namespace {
 sql::mysql::MySQL_Driver* Driver() {
   static std::once_flag once;
   static sql::mysql::MySQL_Driver* driver = nullptr;
-  std::call_once(once, [] { driver = sql::mysql::get_mysql_driver_instance(); });
+  std::call_once(once,
+                 [] { driver = sql::mysql::get_mysql_driver_instance(); });
   return driver;
 }
 
@@ -71,7 +72,8 @@ Pool::~Pool() {
 absl::StatusOr<std::unique_ptr<sql::Connection>> Pool::Connect() {
   const DbConfig& db = options_.db;
   sql::ConnectOptionsMap props;
-  props["hostName"] = sql::SQLString(absl::StrCat("tcp://", db.host, ":", db.port));
+  props["hostName"] =
+      sql::SQLString(absl::StrCat("tcp://", db.host, ":", db.port));
   props["userName"] = sql::SQLString(db.user);
   props["password"] = sql::SQLString(db.password);
   props["schema"] = sql::SQLString(db.schema);
@@ -90,7 +92,8 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> Pool::Connect() {
     return connection;
   } catch (const sql::SQLException& e) {
     return StatusFromSqlException(
-        e, absl::StrCat("connect to MySQL ", db.host, ":", db.port, " as ", db.user));
+        e, absl::StrCat("connect to MySQL ", db.host, ":", db.port, " as ",
+                        db.user));
   }
 }
 
@@ -158,8 +161,8 @@ bool Pool::Ping() {
     std::lock_guard<std::mutex> lock(mu_);
     if (idle_.empty() && open_ >= options_.db.pool_size) return true;
   }
-  // A second try on a fresh connection, so one stale idle connection is not mistaken for a
-  // database that is down.
+  // A second try on a fresh connection, so one stale idle connection is not
+  // mistaken for a database that is down.
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto lease = Acquire(absl::Now() + absl::Seconds(1));
     if (!lease.ok()) return false;

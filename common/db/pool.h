@@ -4,14 +4,18 @@
 //   CMC_ASSIGN_OR_RETURN(auto lease, pool->Acquire(deadline));
 //   auto stmt = lease->prepareStatement("SELECT ...");
 //
-// Connections are opened lazily, up to pool_size. Acquire waits for a free one until the deadline
-// or pool_wait, whichever is first, and then returns UNAVAILABLE (retryable). A connection idle for
-// longer than validate_after is pinged on checkout and replaced when dead; there is no silent
-// reconnect (OPT_RECONNECT is off), so a lost connection can never lose session state unnoticed.
-// A caller that sees a connection error marks the lease broken and the pool drops it.
-// Every connection uses utf8mb4 and the UTC session time zone.
+// Connections are opened lazily, up to pool_size. Acquire waits for a free one
+// until the deadline or pool_wait, whichever is first, and then returns
+// UNAVAILABLE (retryable). A connection idle for longer than validate_after is
+// pinged on checkout and replaced when dead; there is no silent reconnect
+// (OPT_RECONNECT is off), so a lost connection can never lose session state
+// unnoticed. A caller that sees a connection error marks the lease broken and
+// the pool drops it. Every connection uses utf8mb4 and the UTC session time
+// zone.
 #ifndef CMC_COMMON_DB_POOL_H_
 #define CMC_COMMON_DB_POOL_H_
+
+#include <cppconn/connection.h>
 
 #include <condition_variable>
 #include <cstdint>
@@ -20,8 +24,6 @@
 #include <string>
 #include <vector>
 
-#include <cppconn/connection.h>
-
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/config.h"
@@ -29,18 +31,18 @@
 namespace cmc::db {
 
 struct PoolStats {
-  int size = 0;    // the bound
-  int in_use = 0;  // leased out now
-  int idle = 0;    // open and free
-  int64_t wait_timeouts = 0;        // Acquire calls that gave up (since start)
-  int64_t connect_failures = 0;     // failed attempts to open a connection
-  int64_t discarded = 0;            // connections dropped as dead or broken
+  int size = 0;                  // the bound
+  int in_use = 0;                // leased out now
+  int idle = 0;                  // open and free
+  int64_t wait_timeouts = 0;     // Acquire calls that gave up (since start)
+  int64_t connect_failures = 0;  // failed attempts to open a connection
+  int64_t discarded = 0;         // connections dropped as dead or broken
 };
 
 class Pool;
 
-// A leased connection; returns itself to the pool when destroyed. Movable, not copyable. Use from
-// one thread at a time.
+// A leased connection; returns itself to the pool when destroyed. Movable, not
+// copyable. Use from one thread at a time.
 class Lease {
  public:
   Lease(Lease&& other) noexcept;
@@ -53,8 +55,8 @@ class Lease {
   sql::Connection& operator*() const { return *connection_; }
   sql::Connection* get() const { return connection_.get(); }
 
-  // The connection is unusable (lost, or left in an unknown state): the pool closes it instead of
-  // reusing it.
+  // The connection is unusable (lost, or left in an unknown state): the pool
+  // closes it instead of reusing it.
   void MarkBroken() { broken_ = true; }
 
  private:
@@ -83,12 +85,14 @@ class Pool {
   // Every lease must have been returned.
   ~Pool();
 
-  // A connection, waiting until `deadline` (capped at now + pool_wait) for one to be free.
-  // UNAVAILABLE when none frees up in time or a new connection cannot be opened.
+  // A connection, waiting until `deadline` (capped at now + pool_wait) for one
+  // to be free. UNAVAILABLE when none frees up in time or a new connection
+  // cannot be opened.
   absl::StatusOr<Lease> Acquire(absl::Time deadline = absl::InfiniteFuture());
 
-  // True when a connection can be leased and answers a ping within about a second. For health
-  // checks; it never waits for the pool when every connection is busy (busy means reachable).
+  // True when a connection can be leased and answers a ping within about a
+  // second. For health checks; it never waits for the pool when every
+  // connection is busy (busy means reachable).
   bool Ping();
 
   PoolStats Stats() const;

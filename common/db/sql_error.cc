@@ -27,9 +27,10 @@ bool IsRetryableTransactionError(int code) {
 }
 
 absl::Status StatusFromSqlError(int code, absl::string_view sql_state,
-                                absl::string_view message, absl::string_view what) {
-  const std::string text =
-      absl::StrCat(what, ": MySQL error ", code, " (", sql_state, "): ", message);
+                                absl::string_view message,
+                                absl::string_view what) {
+  const std::string text = absl::StrCat(what, ": MySQL error ", code, " (",
+                                        sql_state, "): ", message);
   if (IsConnectionError(code)) return absl::UnavailableError(text);
   if (IsRetryableTransactionError(code)) return absl::AbortedError(text);
   if (code == kErDupEntry) return absl::AlreadyExistsError(text);
@@ -37,8 +38,10 @@ absl::Status StatusFromSqlError(int code, absl::string_view sql_state,
   return absl::InternalError(text);
 }
 
-absl::Status StatusFromSqlException(const sql::SQLException& e, absl::string_view what) {
-  return StatusFromSqlError(e.getErrorCode(), e.getSQLStateCStr(), e.what(), what);
+absl::Status StatusFromSqlException(const sql::SQLException& e,
+                                    absl::string_view what) {
+  return StatusFromSqlError(e.getErrorCode(), e.getSQLStateCStr(), e.what(),
+                            what);
 }
 
 }  // namespace cmc::db

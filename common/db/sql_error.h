@@ -14,17 +14,22 @@ inline constexpr int kErDupEntry = 1062;
 inline constexpr int kErLockWaitTimeout = 1205;
 inline constexpr int kErLockDeadlock = 1213;
 
-// The connection is gone or never came (server down, killed, restarted, network): retry on a
-// fresh connection.
+// The connection is gone or never came (server down, killed, restarted,
+// network): retry on a fresh connection.
 bool IsConnectionError(int mysql_error_code);
-// The transaction was rolled back by the server for a lock conflict: retry the whole transaction.
+// The transaction was rolled back by the server for a lock conflict: retry the
+// whole transaction.
 bool IsRetryableTransactionError(int mysql_error_code);
 
-// UNAVAILABLE for connection errors, ABORTED for deadlocks and lock waits, ALREADY_EXISTS for a
-// duplicate key, INTERNAL otherwise. `what` says what was being done ("insert referral").
-absl::Status StatusFromSqlError(int mysql_error_code, absl::string_view sql_state,
-                                absl::string_view message, absl::string_view what);
-absl::Status StatusFromSqlException(const sql::SQLException& e, absl::string_view what);
+// UNAVAILABLE for connection errors, ABORTED for deadlocks and lock waits,
+// ALREADY_EXISTS for a duplicate key, INTERNAL otherwise. `what` says what was
+// being done ("insert referral").
+absl::Status StatusFromSqlError(int mysql_error_code,
+                                absl::string_view sql_state,
+                                absl::string_view message,
+                                absl::string_view what);
+absl::Status StatusFromSqlException(const sql::SQLException& e,
+                                    absl::string_view what);
 
 }  // namespace cmc::db
 

@@ -28,10 +28,12 @@ TEST(SqlErrorTest, MapsMySqlErrorsToStatusCodes) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.code);
-    const absl::Status s = StatusFromSqlError(c.code, "HY000", "boom", "insert referral");
+    const absl::Status s =
+        StatusFromSqlError(c.code, "HY000", "boom", "insert referral");
     EXPECT_EQ(s.code(), c.want);
     EXPECT_NE(s.message().find("insert referral"), absl::string_view::npos);
-    EXPECT_NE(s.message().find(std::to_string(c.code)), absl::string_view::npos);
+    EXPECT_NE(s.message().find(std::to_string(c.code)),
+              absl::string_view::npos);
     EXPECT_EQ(IsConnectionError(c.code), c.connection);
     EXPECT_EQ(IsRetryableTransactionError(c.code), c.retry_transaction);
   }

@@ -1,10 +1,10 @@
 #include "common/db/transaction.h"
 
+#include <cppconn/exception.h>
+
 #include <algorithm>
 #include <random>
 #include <thread>
-
-#include <cppconn/exception.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/db/sql_error.h"
@@ -15,12 +15,14 @@ namespace {
 
 enum class Outcome { kDone, kRetry };
 
-// Sleeps a jittered exponential backoff; false when the deadline would pass first.
+// Sleeps a jittered exponential backoff; false when the deadline would pass
+// first.
 bool Backoff(const RetryPolicy& policy, int attempt, absl::Time deadline) {
   absl::Duration wait = policy.initial_backoff * (1 << std::min(attempt, 10));
   wait = std::min(wait, policy.max_backoff);
   thread_local std::minstd_rand rng(std::random_device{}());
-  wait = wait / 2 + wait * (std::uniform_real_distribution<double>(0, 0.5)(rng));
+  wait =
+      wait / 2 + wait * (std::uniform_real_distribution<double>(0, 0.5)(rng));
   if (absl::Now() + wait >= deadline) return false;
   absl::SleepFor(wait);
   return true;
@@ -35,7 +37,8 @@ void RollbackQuietly(sql::Connection& conn, Lease& lease) {
   }
 }
 
-// Runs the body once. `status` receives the result; the return says whether to retry.
+// Runs the body once. `status` receives the result; the return says whether to
+// retry.
 Outcome RunOnce(Pool& pool, absl::Time deadline, const TransactionBody& body,
                 bool transactional, absl::Status* status) {
   auto lease = pool.Acquire(deadline);
@@ -66,7 +69,8 @@ Outcome RunOnce(Pool& pool, absl::Time deadline, const TransactionBody& body,
       lease->MarkBroken();
       if (committing) {
         *status = absl::UnavailableError(absl::StrCat(
-            "database connection lost during commit; the outcome is unknown: ", e.what()));
+            "database connection lost during commit; the outcome is unknown: ",
+            e.what()));
         return Outcome::kDone;
       }
       *status = StatusFromSqlException(e, "database");
@@ -85,7 +89,8 @@ absl::Status Run(Pool& pool, absl::Time deadline, const TransactionBody& body,
   int attempt = 0;
   while (true) {
     ++attempt;
-    const Outcome outcome = RunOnce(pool, deadline, body, transactional, &status);
+    const Outcome outcome =
+        RunOnce(pool, deadline, body, transactional, &status);
     if (outcome == Outcome::kDone || attempt >= policy.max_attempts) break;
     Log(LogLevel::kInfo, "db_retry")
         .Field("attempt", attempt)
@@ -98,12 +103,14 @@ absl::Status Run(Pool& pool, absl::Time deadline, const TransactionBody& body,
 
 }  // namespace
 
-absl::Status RunInTransaction(Pool& pool, absl::Time deadline, const TransactionBody& body,
+absl::Status RunInTransaction(Pool& pool, absl::Time deadline,
+                              const TransactionBody& body,
                               const RetryPolicy& policy, int* attempts) {
   return Run(pool, deadline, body, policy, /*transactional=*/true, attempts);
 }
 
-absl::Status RunOnConnection(Pool& pool, absl::Time deadline, const TransactionBody& body,
+absl::Status RunOnConnection(Pool& pool, absl::Time deadline,
+                             const TransactionBody& body,
                              const RetryPolicy& policy) {
   return Run(pool, deadline, body, policy, /*transactional=*/false, nullptr);
 }

@@ -20,7 +20,8 @@ std::string Header(const std::multimap<grpc::string_ref, grpc::string_ref>& md,
 
 std::vector<std::string> List(absl::string_view text) {
   std::vector<std::string> out;
-  for (absl::string_view part : absl::StrSplit(text, ',', absl::SkipWhitespace())) {
+  for (absl::string_view part :
+       absl::StrSplit(text, ',', absl::SkipWhitespace())) {
     out.emplace_back(absl::StripAsciiWhitespace(part));
   }
   return out;
@@ -36,7 +37,8 @@ bool Principal::CoversInstitution(absl::string_view id) const {
   return whole_county || institutions.count(std::string(id)) > 0;
 }
 
-Principal PrincipalFromMetadata(const std::multimap<grpc::string_ref, grpc::string_ref>& md) {
+Principal PrincipalFromMetadata(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& md) {
   Principal p;
   p.subject = Header(md, kSubjectHeader);
   for (auto& role : List(Header(md, kRolesHeader))) p.roles.insert(role);
@@ -62,8 +64,10 @@ void AttachPrincipal(const Principal& principal, grpc::ClientContext* context) {
   context->AddMetadata(kRolesHeader, absl::StrJoin(principal.roles, ","));
   std::vector<std::string> scope;
   if (principal.whole_county) scope.push_back("county");
-  for (const auto& id : principal.communities) scope.push_back("community:" + id);
-  for (const auto& id : principal.institutions) scope.push_back("institution:" + id);
+  for (const auto& id : principal.communities)
+    scope.push_back("community:" + id);
+  for (const auto& id : principal.institutions)
+    scope.push_back("institution:" + id);
   context->AddMetadata(kScopeHeader, absl::StrJoin(scope, ","));
 }
 

@@ -1,11 +1,13 @@
-// The caller's identity inside the county's network. The gateway authenticates the caller and
-// forwards the verified principal to backends in request metadata; backends trust these headers
-// only because the gateway strips them from every outside call (and, in production, the internal
-// network is mutual TLS). A call without them is anonymous.
+// The caller's identity inside the county's network. The gateway authenticates
+// the caller and forwards the verified principal to backends in request
+// metadata; backends trust these headers only because the gateway strips them
+// from every outside call (and, in production, the internal network is mutual
+// TLS). A call without them is anonymous.
 //
 //   x-cmc-principal-subject    "user:zhang.wei" or "system:his-county-hospital"
-//   x-cmc-principal-roles      comma-separated roles, e.g. "clinician,township_admin"
-//   x-cmc-principal-scope      comma-separated org scope: "county" (the whole deployment),
+//   x-cmc-principal-roles      comma-separated roles, e.g.
+//   "clinician,township_admin" x-cmc-principal-scope      comma-separated org
+//   scope: "county" (the whole deployment),
 //                              "community:<id>", "institution:<id>"
 //
 //   cmc::Principal who = cmc::PrincipalFromContext(*context);
@@ -13,12 +15,12 @@
 #ifndef CMC_COMMON_IDENTITY_PRINCIPAL_H_
 #define CMC_COMMON_IDENTITY_PRINCIPAL_H_
 
+#include <grpcpp/client_context.h>
+#include <grpcpp/server_context.h>
+
 #include <map>
 #include <set>
 #include <string>
-
-#include <grpcpp/client_context.h>
-#include <grpcpp/server_context.h>
 
 #include "absl/strings/string_view.h"
 
@@ -32,22 +34,27 @@ inline constexpr char kScopeHeader[] = "x-cmc-principal-scope";
 struct Principal {
   std::string subject;  // empty = anonymous
   std::set<std::string> roles;
-  bool whole_county = false;            // scope "county"
-  std::set<std::string> communities;    // scope "community:<id>"
-  std::set<std::string> institutions;   // scope "institution:<id>"
+  bool whole_county = false;           // scope "county"
+  std::set<std::string> communities;   // scope "community:<id>"
+  std::set<std::string> institutions;  // scope "institution:<id>"
 
   bool anonymous() const { return subject.empty(); }
-  bool HasRole(absl::string_view role) const { return roles.count(std::string(role)) > 0; }
-  // True when the principal's scope covers the community or institution (whole county covers all).
+  bool HasRole(absl::string_view role) const {
+    return roles.count(std::string(role)) > 0;
+  }
+  // True when the principal's scope covers the community or institution (whole
+  // county covers all).
   bool CoversCommunity(absl::string_view id) const;
   bool CoversInstitution(absl::string_view id) const;
 };
 
 // Reads the principal headers; a header that is absent leaves its part empty.
-Principal PrincipalFromMetadata(const std::multimap<grpc::string_ref, grpc::string_ref>& md);
+Principal PrincipalFromMetadata(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& md);
 Principal PrincipalFromContext(const grpc::ServerContextBase& context);
 
-// Writes `principal` as headers of an outgoing call (used by the gateway and by tests).
+// Writes `principal` as headers of an outgoing call (used by the gateway and by
+// tests).
 void AttachPrincipal(const Principal& principal, grpc::ClientContext* context);
 
 }  // namespace cmc

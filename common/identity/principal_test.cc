@@ -41,7 +41,8 @@ TEST(PrincipalTest, ReadsSubjectRolesAndScope) {
 TEST(PrincipalTest, CountyScopeCoversEverything) {
   std::vector<std::string> storage;
   const Principal p = PrincipalFromMetadata(
-      Md({{kSubjectHeader, "system:province"}, {kScopeHeader, "county"}}, &storage));
+      Md({{kSubjectHeader, "system:province"}, {kScopeHeader, "county"}},
+         &storage));
   EXPECT_TRUE(p.CoversCommunity("any"));
   EXPECT_TRUE(p.CoversInstitution("any"));
 }

@@ -5,8 +5,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/db/transaction.h"
-#include "common/outbox/outbox.h"
 #include "common/deadline.h"
+#include "common/outbox/outbox.h"
 #include "common/status.h"
 
 namespace cmc::outbox {
@@ -17,30 +17,33 @@ constexpr int kMaxLimit = 1000;
 
 }  // namespace
 
-EventFeedService::EventFeedService(db::Pool* pool, std::string source, Options options)
+EventFeedService::EventFeedService(db::Pool* pool, std::string source,
+                                   Options options)
     : pool_(pool), source_(std::move(source)), options_(options) {}
 
-grpc::Status EventFeedService::ListEvents(grpc::ServerContext* context,
-                                          const common::v1::ListEventsRequest* request,
-                                          common::v1::ListEventsResponse* response) {
+grpc::Status EventFeedService::ListEvents(
+    grpc::ServerContext* context, const common::v1::ListEventsRequest* request,
+    common::v1::ListEventsResponse* response) {
   if (request->after_sequence() < 0) {
     return ToGrpcStatus(InvalidField("after_sequence", "must not be negative"));
   }
   if (request->limit() < 0 || request->limit() > kMaxLimit) {
-    return ToGrpcStatus(
-        InvalidField("limit", absl::StrCat("must be in 0..", kMaxLimit, ", got ",
-                                           request->limit())));
+    return ToGrpcStatus(InvalidField(
+        "limit",
+        absl::StrCat("must be in 0..", kMaxLimit, ", got ", request->limit())));
   }
   const int limit = request->limit() == 0 ? kDefaultLimit : request->limit();
-  const absl::Time deadline = EffectiveDeadline(
-      context->deadline(), options_.default_deadline, options_.default_deadline);
-  absl::Status status =
-      db::RunOnConnection(*pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+  const absl::Time deadline =
+      EffectiveDeadline(context->deadline(), options_.default_deadline,
+                        options_.default_deadline);
+  absl::Status status = db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
         response->Clear();
-        // Read the counter first: every event up to it is committed, so the page never claims
-        // to be caught up past an event it did not return.
+        // Read the counter first: every event up to it is committed, so the
+        // page never claims to be caught up past an event it did not return.
         response->set_last_sequence(LastSequence(conn));
-        for (auto& event : ReadAfter(conn, source_, request->after_sequence(), limit)) {
+        for (auto& event :
+             ReadAfter(conn, source_, request->after_sequence(), limit)) {
           *response->add_events() = std::move(event);
         }
         return absl::OkStatus();
@@ -48,9 +51,9 @@ grpc::Status EventFeedService::ListEvents(grpc::ServerContext* context,
   return ToGrpcStatus(status);
 }
 
-grpc::Status EventFeedService::WatchEvents(grpc::ServerContext* context,
-                                           const common::v1::WatchEventsRequest* request,
-                                           grpc::ServerWriter<common::v1::Event>* writer) {
+grpc::Status EventFeedService::WatchEvents(
+    grpc::ServerContext* context, const common::v1::WatchEventsRequest* request,
+    grpc::ServerWriter<common::v1::Event>* writer) {
   if (request->after_sequence() < 0) {
     return ToGrpcStatus(InvalidField("after_sequence", "must not be negative"));
   }
@@ -70,9 +73,10 @@ grpc::Status EventFeedService::WatchEvents(grpc::ServerContext* context,
     }
     if (static_cast<int>(batch.size()) == options_.watch_batch) continue;
     if (WaitOrStopped()) {
-      return grpc::Status(grpc::StatusCode::UNAVAILABLE,
-                          absl::StrCat("server is shutting down; resume after sequence ",
-                                       cursor));
+      return grpc::Status(
+          grpc::StatusCode::UNAVAILABLE,
+          absl::StrCat("server is shutting down; resume after sequence ",
+                       cursor));
     }
   }
   return grpc::Status::CANCELLED;

@@ -1,12 +1,14 @@
-// cmc.common.v1.EventFeed served from a service's outbox (see event.proto for the contract).
+// cmc.common.v1.EventFeed served from a service's outbox (see event.proto for
+// the contract).
 //
 //   cmc::outbox::EventFeedService feed(&pool, "referral");
 //   server.AddService(&feed);
 //   server.AddShutdownHook([&] { feed.Stop(); });
 //
-// WatchEvents polls the outbox every poll_interval while a stream is open, so a new event reaches
-// watchers within about that interval. Stop() ends every open stream promptly with UNAVAILABLE
-// (the caller resumes from the last sequence it received).
+// WatchEvents polls the outbox every poll_interval while a stream is open, so a
+// new event reaches watchers within about that interval. Stop() ends every open
+// stream promptly with UNAVAILABLE (the caller resumes from the last sequence
+// it received).
 #ifndef CMC_COMMON_OUTBOX_EVENT_FEED_SERVICE_H_
 #define CMC_COMMON_OUTBOX_EVENT_FEED_SERVICE_H_
 
@@ -28,7 +30,8 @@ class EventFeedService final : public common::v1::EventFeed::Service {
     int watch_batch = 500;
   };
 
-  // `pool` must outlive the service. `source` names the producing service in every Event.
+  // `pool` must outlive the service. `source` names the producing service in
+  // every Event.
   EventFeedService(db::Pool* pool, std::string source, Options options);
   EventFeedService(db::Pool* pool, std::string source)
       : EventFeedService(pool, std::move(source), Options()) {}
@@ -36,9 +39,10 @@ class EventFeedService final : public common::v1::EventFeed::Service {
   grpc::Status ListEvents(grpc::ServerContext* context,
                           const common::v1::ListEventsRequest* request,
                           common::v1::ListEventsResponse* response) override;
-  grpc::Status WatchEvents(grpc::ServerContext* context,
-                           const common::v1::WatchEventsRequest* request,
-                           grpc::ServerWriter<common::v1::Event>* writer) override;
+  grpc::Status WatchEvents(
+      grpc::ServerContext* context,
+      const common::v1::WatchEventsRequest* request,
+      grpc::ServerWriter<common::v1::Event>* writer) override;
 
   // Ends open watch streams and refuses new ones. Thread-safe, idempotent.
   void Stop();

@@ -1,13 +1,13 @@
 #include "common/outbox/outbox.h"
 
-#include <memory>
-#include <random>
-#include <sstream>
-
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <google/protobuf/util/time_util.h>
+
+#include <memory>
+#include <random>
+#include <sstream>
 
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
@@ -21,7 +21,8 @@ google::protobuf::Timestamp ParseDbTimestamp(const std::string& text) {
   google::protobuf::Timestamp ts;
   absl::Time t;
   std::string error;
-  if (absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &t, &error)) {
+  if (absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &t,
+                      &error)) {
     const int64_t micros = absl::ToUnixMicros(t);
     ts.set_seconds(micros / 1000000);
     ts.set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
@@ -37,23 +38,27 @@ std::string NewUuid() {
   uint64_t lo = rng();
   hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
   lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
-  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", hi >> 32, (hi >> 16) & 0xffff,
-                         hi & 0xffff, lo >> 48, lo & 0xffffffffffffULL);
+  return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", hi >> 32,
+                         (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48,
+                         lo & 0xffffffffffffULL);
 }
 
 int64_t Append(sql::Connection& conn, const EventDraft& draft) {
   std::unique_ptr<sql::Statement> stmt(conn.createStatement());
   stmt->executeUpdate(
-      "UPDATE outbox_sequence SET last_sequence = LAST_INSERT_ID(last_sequence + 1) "
+      "UPDATE outbox_sequence SET last_sequence = LAST_INSERT_ID(last_sequence "
+      "+ 1) "
       "WHERE id = 1");
   int64_t sequence = 0;
   {
-    std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery("SELECT LAST_INSERT_ID()"));
+    std::unique_ptr<sql::ResultSet> rs(
+        stmt->executeQuery("SELECT LAST_INSERT_ID()"));
     rs->next();
     sequence = rs->getInt64(1);
   }
   std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
-      "INSERT INTO outbox (sequence, event_id, event_type, aggregate_type, aggregate_id, "
+      "INSERT INTO outbox (sequence, event_id, event_type, aggregate_type, "
+      "aggregate_id, "
       "actor, payload_type, payload) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
   insert->setInt64(1, sequence);
   insert->setString(2, NewUuid());
@@ -68,10 +73,12 @@ int64_t Append(sql::Connection& conn, const EventDraft& draft) {
   return sequence;
 }
 
-std::vector<common::v1::Event> ReadAfter(sql::Connection& conn, const std::string& source,
+std::vector<common::v1::Event> ReadAfter(sql::Connection& conn,
+                                         const std::string& source,
                                          int64_t after_sequence, int limit) {
   std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
-      "SELECT sequence, event_id, event_type, aggregate_type, aggregate_id, actor, "
+      "SELECT sequence, event_id, event_type, aggregate_type, aggregate_id, "
+      "actor, "
       "payload_type, payload, occurred_at FROM outbox WHERE sequence > ? "
       "ORDER BY sequence LIMIT ?"));
   select->setInt64(1, after_sequence);
@@ -87,7 +94,8 @@ std::vector<common::v1::Event> ReadAfter(sql::Connection& conn, const std::strin
     e.set_aggregate_type(rows->getString(4));
     e.set_aggregate_id(rows->getString(5));
     e.set_actor(rows->getString(6));
-    e.mutable_payload()->set_type_url("type.googleapis.com/" + rows->getString(7));
+    e.mutable_payload()->set_type_url("type.googleapis.com/" +
+                                      rows->getString(7));
     e.mutable_payload()->set_value(rows->getString(8));
     *e.mutable_occurred_at() = ParseDbTimestamp(rows->getString(9));
   }
@@ -96,8 +104,8 @@ std::vector<common::v1::Event> ReadAfter(sql::Connection& conn, const std::strin
 
 int64_t LastSequence(sql::Connection& conn) {
   std::unique_ptr<sql::Statement> stmt(conn.createStatement());
-  std::unique_ptr<sql::ResultSet> rs(
-      stmt->executeQuery("SELECT last_sequence FROM outbox_sequence WHERE id = 1"));
+  std::unique_ptr<sql::ResultSet> rs(stmt->executeQuery(
+      "SELECT last_sequence FROM outbox_sequence WHERE id = 1"));
   return rs->next() ? rs->getInt64(1) : 0;
 }
 

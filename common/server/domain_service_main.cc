@@ -19,9 +19,11 @@ absl::Status MigrateWithRetry(db::Pool& pool, const std::string& component,
   const absl::Time give_up = absl::Now() + wait;
   absl::Duration backoff = absl::Milliseconds(200);
   while (true) {
-    absl::Status status = db::ApplyMigrations(pool, "outbox", outbox::Migrations());
+    absl::Status status =
+        db::ApplyMigrations(pool, "outbox", outbox::Migrations());
     if (status.ok()) status = db::ApplyMigrations(pool, component, migrations);
-    if (status.ok() || !absl::IsUnavailable(status) || absl::Now() + backoff > give_up) {
+    if (status.ok() || !absl::IsUnavailable(status) ||
+        absl::Now() + backoff > give_up) {
       return status;
     }
     Log(LogLevel::kWarning, "database_unreachable")
@@ -35,22 +37,24 @@ absl::Status MigrateWithRetry(db::Pool& pool, const std::string& component,
 int RunDomainService(int argc, char** argv, const DomainServiceSpec& spec) {
   BlockTerminationSignals();
   SetLogService(spec.defaults.name);
-  ParseFlagsWithEnv(argc, argv,
-                    absl::StrCat("cmc-", spec.defaults.name,
-                                 ": a CMC domain service. Flags fall back to CMC_<FLAG> "
-                                 "environment variables."));
+  ParseFlagsWithEnv(
+      argc, argv,
+      absl::StrCat("cmc-", spec.defaults.name,
+                   ": a CMC domain service. Flags fall back to CMC_<FLAG> "
+                   "environment variables."));
   auto config = ServiceConfigFromFlags(spec.defaults);
   if (!config.ok()) {
-    std::fprintf(stderr, "cmc-%s: bad configuration: %s\n", spec.defaults.name.c_str(),
+    std::fprintf(stderr, "cmc-%s: bad configuration: %s\n",
+                 spec.defaults.name.c_str(),
                  std::string(config.status().message()).c_str());
     return 2;
   }
   LogServiceConfig(*config);
 
   auto pool = db::Pool::Create(config->db);
-  absl::Status status =
-      MigrateWithRetry(*pool, spec.defaults.name, spec.migrations(),
-                       absl::Milliseconds(absl::GetFlag(FLAGS_startup_db_wait_ms)));
+  absl::Status status = MigrateWithRetry(
+      *pool, spec.defaults.name, spec.migrations(),
+      absl::Milliseconds(absl::GetFlag(FLAGS_startup_db_wait_ms)));
   if (!status.ok()) {
     Log(LogLevel::kError, "startup_failed").Field("message", status.ToString());
     return 1;

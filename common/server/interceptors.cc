@@ -1,8 +1,8 @@
 #include "common/server/interceptors.h"
 
-#include <string>
-
 #include <grpcpp/server_context.h>
+
+#include <string>
 
 #include "absl/time/clock.h"
 #include "common/log.h"
@@ -29,16 +29,23 @@ LogLevel LevelFor(grpc::StatusCode code) {
 
 class ObservabilityInterceptor : public grpc::experimental::Interceptor {
  public:
-  ObservabilityInterceptor(grpc::experimental::ServerRpcInfo* info, Metrics* metrics)
-      : info_(info), metrics_(metrics), method_(info->method()), start_(absl::Now()) {}
+  ObservabilityInterceptor(grpc::experimental::ServerRpcInfo* info,
+                           Metrics* metrics)
+      : info_(info),
+        metrics_(metrics),
+        method_(info->method()),
+        start_(absl::Now()) {}
 
-  // A call that ends without sending a status (the client went away) counts as CANCELLED.
+  // A call that ends without sending a status (the client went away) counts as
+  // CANCELLED.
   ~ObservabilityInterceptor() override {
     if (!recorded_) Record(grpc::Status::CANCELLED, /*context_alive=*/false);
   }
 
-  void Intercept(grpc::experimental::InterceptorBatchMethods* methods) override {
-    if (methods->QueryInterceptionHookPoint(InterceptionHookPoints::PRE_SEND_STATUS)) {
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
+    if (methods->QueryInterceptionHookPoint(
+            InterceptionHookPoints::PRE_SEND_STATUS)) {
       Record(methods->GetSendStatus(), /*context_alive=*/true);
     }
     methods->Proceed();
@@ -48,7 +55,8 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
   void Record(const grpc::Status& status, bool context_alive) {
     recorded_ = true;
     const absl::Duration elapsed = absl::Now() - start_;
-    metrics_->ObserveRpc(method_, status.error_code(), absl::ToDoubleSeconds(elapsed));
+    metrics_->ObserveRpc(method_, status.error_code(),
+                         absl::ToDoubleSeconds(elapsed));
     auto line = Log(LevelFor(status.error_code()), "rpc");
     line.Field("method", method_)
         .Field("code", StatusCodeName(status.error_code()))
@@ -69,7 +77,8 @@ class ObservabilityInterceptor : public grpc::experimental::Interceptor {
 class ObservabilityInterceptorFactory
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  explicit ObservabilityInterceptorFactory(Metrics* metrics) : metrics_(metrics) {}
+  explicit ObservabilityInterceptorFactory(Metrics* metrics)
+      : metrics_(metrics) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
     return new ObservabilityInterceptor(info, metrics_);

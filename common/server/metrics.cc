@@ -1,6 +1,9 @@
 #include "common/server/metrics.h"
 
 #include <dirent.h>
+#include <prometheus/collectable.h>
+#include <prometheus/gauge.h>
+#include <prometheus/metric_family.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -8,10 +11,6 @@
 #include <mutex>
 #include <sstream>
 #include <vector>
-
-#include <prometheus/collectable.h>
-#include <prometheus/gauge.h>
-#include <prometheus/metric_family.h>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -28,24 +27,42 @@ namespace cmc {
 
 const char* StatusCodeName(grpc::StatusCode code) {
   switch (code) {
-    case grpc::StatusCode::OK: return "OK";
-    case grpc::StatusCode::CANCELLED: return "CANCELLED";
-    case grpc::StatusCode::UNKNOWN: return "UNKNOWN";
-    case grpc::StatusCode::INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED: return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND: return "NOT_FOUND";
-    case grpc::StatusCode::ALREADY_EXISTS: return "ALREADY_EXISTS";
-    case grpc::StatusCode::PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case grpc::StatusCode::ABORTED: return "ABORTED";
-    case grpc::StatusCode::OUT_OF_RANGE: return "OUT_OF_RANGE";
-    case grpc::StatusCode::UNIMPLEMENTED: return "UNIMPLEMENTED";
-    case grpc::StatusCode::INTERNAL: return "INTERNAL";
-    case grpc::StatusCode::UNAVAILABLE: return "UNAVAILABLE";
-    case grpc::StatusCode::DATA_LOSS: return "DATA_LOSS";
-    case grpc::StatusCode::UNAUTHENTICATED: return "UNAUTHENTICATED";
-    default: return "UNKNOWN";
+    case grpc::StatusCode::OK:
+      return "OK";
+    case grpc::StatusCode::CANCELLED:
+      return "CANCELLED";
+    case grpc::StatusCode::UNKNOWN:
+      return "UNKNOWN";
+    case grpc::StatusCode::INVALID_ARGUMENT:
+      return "INVALID_ARGUMENT";
+    case grpc::StatusCode::DEADLINE_EXCEEDED:
+      return "DEADLINE_EXCEEDED";
+    case grpc::StatusCode::NOT_FOUND:
+      return "NOT_FOUND";
+    case grpc::StatusCode::ALREADY_EXISTS:
+      return "ALREADY_EXISTS";
+    case grpc::StatusCode::PERMISSION_DENIED:
+      return "PERMISSION_DENIED";
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return "RESOURCE_EXHAUSTED";
+    case grpc::StatusCode::FAILED_PRECONDITION:
+      return "FAILED_PRECONDITION";
+    case grpc::StatusCode::ABORTED:
+      return "ABORTED";
+    case grpc::StatusCode::OUT_OF_RANGE:
+      return "OUT_OF_RANGE";
+    case grpc::StatusCode::UNIMPLEMENTED:
+      return "UNIMPLEMENTED";
+    case grpc::StatusCode::INTERNAL:
+      return "INTERNAL";
+    case grpc::StatusCode::UNAVAILABLE:
+      return "UNAVAILABLE";
+    case grpc::StatusCode::DATA_LOSS:
+      return "DATA_LOSS";
+    case grpc::StatusCode::UNAUTHENTICATED:
+      return "UNAUTHENTICATED";
+    default:
+      return "UNKNOWN";
   }
 }
 
@@ -64,13 +81,15 @@ class Metrics::ProcessCollector : public prometheus::Collectable {
   std::vector<prometheus::MetricFamily> Collect() const override {
     std::vector<prometheus::MetricFamily> out;
     out.push_back(Gauge("cmc_build_info", "Build of this binary; always 1",
-                        {{"binary", binary_}, {"version", CMC_VERSION},
+                        {{"binary", binary_},
+                         {"version", CMC_VERSION},
                          {"commit", CMC_GIT_COMMIT}},
                         1));
     out.push_back(Gauge("process_start_time_seconds",
-                        "Start time of the process since the Unix epoch", {}, start_time_));
-    // /proc/self/stat: utime and stime (fields 14, 15) in clock ticks; threads (20);
-    // vsize (23) in bytes; rss (24) in pages.
+                        "Start time of the process since the Unix epoch", {},
+                        start_time_));
+    // /proc/self/stat: utime and stime (fields 14, 15) in clock ticks; threads
+    // (20); vsize (23) in bytes; rss (24) in pages.
     std::ifstream stat_file("/proc/self/stat");
     std::string stat((std::istreambuf_iterator<char>(stat_file)),
                      std::istreambuf_iterator<char>());
@@ -82,21 +101,24 @@ class Metrics::ProcessCollector : public prometheus::Collectable {
         const double ticks = static_cast<double>(sysconf(_SC_CLK_TCK));
         const double cpu = (std::stod(f[11]) + std::stod(f[12])) / ticks;
         out.push_back(Counter("process_cpu_seconds_total",
-                              "User and system CPU time spent in seconds", cpu));
+                              "User and system CPU time spent in seconds",
+                              cpu));
         out.push_back(Gauge("process_threads", "Threads of the process", {},
                             std::stod(f[17])));
-        out.push_back(Gauge("process_virtual_memory_bytes", "Virtual memory size in bytes",
-                            {}, std::stod(f[20])));
-        out.push_back(Gauge("process_resident_memory_bytes",
-                            "Resident memory size in bytes", {},
-                            std::stod(f[21]) * static_cast<double>(sysconf(_SC_PAGESIZE))));
+        out.push_back(Gauge("process_virtual_memory_bytes",
+                            "Virtual memory size in bytes", {},
+                            std::stod(f[20])));
+        out.push_back(Gauge(
+            "process_resident_memory_bytes", "Resident memory size in bytes",
+            {}, std::stod(f[21]) * static_cast<double>(sysconf(_SC_PAGESIZE))));
       }
     }
-    out.push_back(Gauge("process_open_fds", "Open file descriptors", {}, OpenFds()));
+    out.push_back(
+        Gauge("process_open_fds", "Open file descriptors", {}, OpenFds()));
     struct rlimit limit;
     if (getrlimit(RLIMIT_NOFILE, &limit) == 0) {
-      out.push_back(Gauge("process_max_fds", "Limit of open file descriptors", {},
-                          static_cast<double>(limit.rlim_cur)));
+      out.push_back(Gauge("process_max_fds", "Limit of open file descriptors",
+                          {}, static_cast<double>(limit.rlim_cur)));
     }
     std::function<db::PoolStats()> source;
     {
@@ -105,14 +127,14 @@ class Metrics::ProcessCollector : public prometheus::Collectable {
     }
     if (source) {
       const db::PoolStats stats = source();
-      prometheus::MetricFamily connections = Gauge(
-          "cmc_db_pool_connections", "Database connections by state", {{"state", "in_use"}},
-          stats.in_use);
+      prometheus::MetricFamily connections =
+          Gauge("cmc_db_pool_connections", "Database connections by state",
+                {{"state", "in_use"}}, stats.in_use);
       connections.metric.push_back(
           Gauge("", "", {{"state", "idle"}}, stats.idle).metric.front());
       out.push_back(std::move(connections));
-      out.push_back(Gauge("cmc_db_pool_size", "Most connections the pool opens", {},
-                          stats.size));
+      out.push_back(Gauge("cmc_db_pool_size", "Most connections the pool opens",
+                          {}, stats.size));
       out.push_back(Counter("cmc_db_pool_wait_timeouts_total",
                             "Requests that found no free connection in time",
                             static_cast<double>(stats.wait_timeouts)));
@@ -141,7 +163,8 @@ class Metrics::ProcessCollector : public prometheus::Collectable {
     return family;
   }
 
-  static prometheus::MetricFamily Counter(const std::string& name, const std::string& help,
+  static prometheus::MetricFamily Counter(const std::string& name,
+                                          const std::string& help,
                                           double value) {
     prometheus::MetricFamily family;
     family.name = name;
@@ -172,10 +195,11 @@ class Metrics::ProcessCollector : public prometheus::Collectable {
 Metrics::Metrics(std::string binary)
     : registry_(std::make_shared<prometheus::Registry>()),
       process_(std::make_shared<ProcessCollector>(std::move(binary))) {
-  requests_ = &prometheus::BuildCounter()
-                   .Name("cmc_grpc_requests_total")
-                   .Help("gRPC calls handled, by service, method and status code")
-                   .Register(*registry_);
+  requests_ =
+      &prometheus::BuildCounter()
+           .Name("cmc_grpc_requests_total")
+           .Help("gRPC calls handled, by service, method and status code")
+           .Register(*registry_);
   latency_ = &prometheus::BuildHistogram()
                   .Name("cmc_grpc_request_duration_seconds")
                   .Help("Time from receiving a call to sending its status")
@@ -186,10 +210,11 @@ Metrics::~Metrics() { StopServing(); }
 
 absl::Status Metrics::Serve(const std::string& host, int port) {
   try {
-    exposer_ = std::make_unique<prometheus::Exposer>(absl::StrCat(host, ":", port));
+    exposer_ =
+        std::make_unique<prometheus::Exposer>(absl::StrCat(host, ":", port));
   } catch (const std::exception& e) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot serve metrics on ", host, ":", port, ": ", e.what()));
+    return absl::UnavailableError(absl::StrCat("cannot serve metrics on ", host,
+                                               ":", port, ": ", e.what()));
   }
   exposer_->RegisterCollectable(registry_);
   exposer_->RegisterCollectable(process_);
@@ -214,12 +239,19 @@ void Metrics::ObserveRpc(absl::string_view full_method, grpc::StatusCode code,
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
   const size_t slash = path.find('/');
   const std::string service(path.substr(0, slash));
-  const std::string method(slash == absl::string_view::npos ? "" : path.substr(slash + 1));
-  requests_->Add({{"service", service}, {"method", method}, {"code", StatusCodeName(code)}})
+  const std::string method(
+      slash == absl::string_view::npos ? "" : path.substr(slash + 1));
+  requests_
+      ->Add({{"service", service},
+             {"method", method},
+             {"code", StatusCodeName(code)}})
       .Increment();
-  static const auto* const kBuckets = new prometheus::Histogram::BucketBoundaries{
-      0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
-  latency_->Add({{"service", service}, {"method", method}}, *kBuckets).Observe(seconds);
+  static const auto* const kBuckets =
+      new prometheus::Histogram::BucketBoundaries{
+          0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+          0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+  latency_->Add({{"service", service}, {"method", method}}, *kBuckets)
+      .Observe(seconds);
 }
 
 }  // namespace cmc

@@ -1,9 +1,8 @@
 #include "common/server/server.h"
 
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <pthread.h>
 #include <signal.h>
-
-#include <grpcpp/ext/proto_server_reflection_plugin.h>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
@@ -43,13 +42,17 @@ void Server::AddService(grpc::Service* service, std::string health_name) {
   AddHealthName(std::move(health_name));
 }
 
-void Server::AddHealthName(std::string name) { health_names_.push_back(std::move(name)); }
+void Server::AddHealthName(std::string name) {
+  health_names_.push_back(std::move(name));
+}
 
 void Server::AddGenericService(grpc::CallbackGenericService* service) {
   generic_service_ = service;
 }
 
-void Server::SetHealthProbe(std::function<bool()> probe) { probe_ = std::move(probe); }
+void Server::SetHealthProbe(std::function<bool()> probe) {
+  probe_ = std::move(probe);
+}
 
 void Server::AddShutdownHook(std::function<void()> hook) {
   shutdown_hooks_.push_back(std::move(hook));
@@ -63,27 +66,33 @@ absl::Status Server::Start() {
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
-  const std::string address = absl::StrCat(options_.listen_host, ":", options_.grpc_port);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(), &grpc_port_);
+  const std::string address =
+      absl::StrCat(options_.listen_host, ":", options_.grpc_port);
+  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
+                           &grpc_port_);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MIN_POLLERS,
-                              options_.min_pollers);
-  builder.SetSyncServerOption(grpc::ServerBuilder::SyncServerOption::MAX_POLLERS,
-                              options_.max_pollers);
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MIN_POLLERS, options_.min_pollers);
+  builder.SetSyncServerOption(
+      grpc::ServerBuilder::SyncServerOption::MAX_POLLERS, options_.max_pollers);
   for (grpc::Service* service : services_) builder.RegisterService(service);
-  if (generic_service_ != nullptr) builder.RegisterCallbackGenericService(generic_service_);
-  std::vector<std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+  if (generic_service_ != nullptr)
+    builder.RegisterCallbackGenericService(generic_service_);
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
   interceptors.push_back(MakeObservabilityInterceptorFactory(metrics_.get()));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server_ = builder.BuildAndStart();
   if (server_ == nullptr || grpc_port_ <= 0) {
     server_.reset();
-    return absl::UnavailableError(absl::StrCat("cannot listen for gRPC on ", address));
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen for gRPC on ", address));
   }
   if (options_.metrics_port >= 0) {
-    absl::Status status = metrics_->Serve(options_.listen_host, options_.metrics_port);
+    absl::Status status =
+        metrics_->Serve(options_.listen_host, options_.metrics_port);
     if (!status.ok()) {
       server_->Shutdown();
       server_.reset();
@@ -101,14 +110,16 @@ absl::Status Server::Start() {
 void Server::SetAllServing(bool serving) {
   grpc::HealthCheckServiceInterface* health = server_->GetHealthCheckService();
   health->SetServingStatus(serving);  // "" and every name set so far
-  for (const std::string& name : health_names_) health->SetServingStatus(name, serving);
+  for (const std::string& name : health_names_)
+    health->SetServingStatus(name, serving);
 }
 
 void Server::HealthLoop() {
   bool last = true;
   std::unique_lock<std::mutex> lock(mu_);
   while (!shutting_down_.load()) {
-    cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.health_check_interval));
+    cv_.wait_for(lock,
+                 absl::ToChronoMilliseconds(options_.health_check_interval));
     if (shutting_down_.load()) break;
     lock.unlock();
     const bool serving = probe_();
@@ -137,14 +148,17 @@ void Server::Shutdown() {
     {
       std::lock_guard<std::mutex> lock(mu_);
       shutting_down_ = true;
-      // Health goes NOT_SERVING first, so load balancers stop sending new calls.
+      // Health goes NOT_SERVING first, so load balancers stop sending new
+      // calls.
       server_->GetHealthCheckService()->Shutdown();
       cv_.notify_all();
     }
     if (health_thread_.joinable()) health_thread_.join();
     for (auto& hook : shutdown_hooks_) hook();
-    // Stops accepting, lets in-flight calls finish until the grace period ends, then cancels them.
-    server_->Shutdown(absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
+    // Stops accepting, lets in-flight calls finish until the grace period ends,
+    // then cancels them.
+    server_->Shutdown(
+        absl::ToChronoTime(absl::Now() + options_.shutdown_grace));
     server_->Wait();
     metrics_->StopServing();
     Log(LogLevel::kInfo, "shutdown_finished");
@@ -163,7 +177,8 @@ void Server::RunUntilSignal() {
     struct timespec timeout = {0, 200 * 1000 * 1000};
     const int signal = sigtimedwait(&set, nullptr, &timeout);
     if (signal == SIGTERM || signal == SIGINT) {
-      Log(LogLevel::kInfo, "signal").Field("signal", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+      Log(LogLevel::kInfo, "signal")
+          .Field("signal", signal == SIGTERM ? "SIGTERM" : "SIGINT");
       break;
     }
   }

@@ -1,18 +1,25 @@
-// The gRPC server every CMC binary runs: health service, reflection, Prometheus metrics and request
-// logging interceptors, message size limits, and graceful shutdown.
+// The gRPC server every CMC binary runs: health service, reflection, Prometheus
+// metrics and request logging interceptors, message size limits, and graceful
+// shutdown.
 //
 //   cmc::Server server(options);
 //   server.AddService(&referral_service);            // must outlive the server
 //   server.SetHealthProbe([&] { return pool.Ping(); });
 //   CMC_RETURN_IF_ERROR(server.Start());
-//   server.RunUntilSignal();                          // SIGTERM/SIGINT -> graceful stop
+//   server.RunUntilSignal();                          // SIGTERM/SIGINT ->
+//   graceful stop
 //
-// Health: the probe runs every health_check_interval; while it returns false the overall status
-// ("") and every registered service's status are NOT_SERVING. On shutdown every status becomes
-// NOT_SERVING first, then the server stops accepting calls, in-flight calls get shutdown_grace to
-// finish, and the rest are cancelled.
+// Health: the probe runs every health_check_interval; while it returns false
+// the overall status
+// ("") and every registered service's status are NOT_SERVING. On shutdown every
+// status becomes NOT_SERVING first, then the server stops accepting calls,
+// in-flight calls get shutdown_grace to finish, and the rest are cancelled.
 #ifndef CMC_COMMON_SERVER_SERVER_H_
 #define CMC_COMMON_SERVER_SERVER_H_
+
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/health_check_service_interface.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -23,10 +30,6 @@
 #include <thread>
 #include <vector>
 
-#include <grpcpp/generic/async_generic_service.h>
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
-
 #include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/config.h"
@@ -35,15 +38,16 @@
 
 namespace cmc {
 
-// Blocks SIGTERM and SIGINT in the calling thread and the threads it creates later, so that
-// RunUntilSignal receives them. Call first thing in main, before any thread starts.
+// Blocks SIGTERM and SIGINT in the calling thread and the threads it creates
+// later, so that RunUntilSignal receives them. Call first thing in main, before
+// any thread starts.
 void BlockTerminationSignals();
 
 struct ServerOptions {
-  std::string service_name;                  // "referral"; labels logs and metrics
+  std::string service_name;  // "referral"; labels logs and metrics
   std::string listen_host = "0.0.0.0";
-  int grpc_port = 0;                         // 0 = a free port
-  int metrics_port = -1;                     // -1 = no /metrics endpoint, 0 = a free port
+  int grpc_port = 0;      // 0 = a free port
+  int metrics_port = -1;  // -1 = no /metrics endpoint, 0 = a free port
   absl::Duration shutdown_grace = absl::Seconds(10);
   int max_message_bytes = 16 << 20;
   absl::Duration health_check_interval = absl::Seconds(1);
@@ -62,37 +66,46 @@ class Server {
   // Shuts down if still running.
   ~Server();
 
-  // Registers a service (before Start). The service must outlive the server. Its status is
-  // reported by the health service under `health_name`, its full name ("cmc.common.v1.EventFeed").
+  // Registers a service (before Start). The service must outlive the server.
+  // Its status is reported by the health service under `health_name`, its full
+  // name ("cmc.common.v1.EventFeed").
   void AddService(grpc::Service* service, std::string health_name);
-  // Reports a further name in the health service, following the probe like the services.
+  // Reports a further name in the health service, following the probe like the
+  // services.
   void AddHealthName(std::string name);
-  // Registers a catch-all for methods no registered service has (the gateway's proxy).
+  // Registers a catch-all for methods no registered service has (the gateway's
+  // proxy).
   void AddGenericService(grpc::CallbackGenericService* service);
-  // Sets the readiness probe (before Start). Without one the server is SERVING while it runs.
+  // Sets the readiness probe (before Start). Without one the server is SERVING
+  // while it runs.
   void SetHealthProbe(std::function<bool()> probe);
-  // Runs `hook` when shutdown begins, before draining (to end long-lived streams).
+  // Runs `hook` when shutdown begins, before draining (to end long-lived
+  // streams).
   void AddShutdownHook(std::function<void()> hook);
 
-  // Binds the ports and starts serving. UNAVAILABLE when a port cannot be bound.
+  // Binds the ports and starts serving. UNAVAILABLE when a port cannot be
+  // bound.
   absl::Status Start();
 
   // The bound ports (after Start).
   int grpc_port() const { return grpc_port_; }
   int metrics_port() const { return metrics_ ? metrics_->port() : -1; }
 
-  // The health service, for statuses the owner manages (the gateway's per-backend statuses).
+  // The health service, for statuses the owner manages (the gateway's
+  // per-backend statuses).
   grpc::HealthCheckServiceInterface* health();
   // The metrics registry, for business counters.
   Metrics& metrics() { return *metrics_; }
 
-  // NOT_SERVING, stop accepting, drain in-flight calls up to shutdown_grace, stop. Idempotent and
-  // thread-safe; returns when the server has stopped.
+  // NOT_SERVING, stop accepting, drain in-flight calls up to shutdown_grace,
+  // stop. Idempotent and thread-safe; returns when the server has stopped.
   void Shutdown();
-  // True once Shutdown has begun; long-running handlers (watch streams) end when it is.
+  // True once Shutdown has begun; long-running handlers (watch streams) end
+  // when it is.
   bool ShuttingDown() const { return shutting_down_.load(); }
 
-  // Blocks until SIGTERM or SIGINT (or Shutdown from another thread), then shuts down.
+  // Blocks until SIGTERM or SIGINT (or Shutdown from another thread), then
+  // shuts down.
   void RunUntilSignal();
 
  private:

@@ -33,7 +33,8 @@ int RunCommand(const std::string& command) {
 
 }  // namespace
 
-MariaDb::MariaDb(std::string dir, bool owned) : dir_(std::move(dir)), owned_(owned) {}
+MariaDb::MariaDb(std::string dir, bool owned)
+    : dir_(std::move(dir)), owned_(owned) {}
 
 MariaDb::~MariaDb() {
   if (owned_) {
@@ -44,8 +45,8 @@ MariaDb::~MariaDb() {
 }
 
 std::string MariaDb::Script(const std::string& action) const {
-  return absl::StrCat("bash ", CMC_SOURCE_DIR, "/scripts/lib/mariadb.sh ", action, " ",
-                      ShellQuote(dir_));
+  return absl::StrCat("bash ", CMC_SOURCE_DIR, "/scripts/lib/mariadb.sh ",
+                      action, " ", ShellQuote(dir_));
 }
 
 void MariaDb::ReadEnv() {
@@ -53,11 +54,14 @@ void MariaDb::ReadEnv() {
   std::string line;
   while (std::getline(env, line)) {
     absl::string_view view(line);
-    if (absl::ConsumePrefix(&view, "MARIADB_PORT=")) port_ = std::atoi(std::string(view).c_str());
-    if (absl::ConsumePrefix(&view, "MARIADB_ROOT_PASSWORD=")) root_password_ = std::string(view);
+    if (absl::ConsumePrefix(&view, "MARIADB_PORT="))
+      port_ = std::atoi(std::string(view).c_str());
+    if (absl::ConsumePrefix(&view, "MARIADB_ROOT_PASSWORD="))
+      root_password_ = std::string(view);
   }
   if (port_ <= 0) {
-    std::fprintf(stderr, "test MariaDB in %s has no usable env file\n", dir_.c_str());
+    std::fprintf(stderr, "test MariaDB in %s has no usable env file\n",
+                 dir_.c_str());
     std::abort();
   }
 }
@@ -113,8 +117,9 @@ DbConfig MariaDb::NewDatabase(const std::string& prefix) {
   static std::atomic<int> counter{0};
   const std::string name =
       absl::StrCat(prefix, "_", getpid(), "_", counter.fetch_add(1));
-  if (!RunSql(absl::StrCat("CREATE DATABASE `", name,
-                           "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"))) {
+  if (!RunSql(absl::StrCat(
+          "CREATE DATABASE `", name,
+          "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"))) {
     std::fprintf(stderr, "cannot create test database %s\n", name.c_str());
     std::abort();
   }

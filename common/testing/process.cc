@@ -17,7 +17,8 @@
 namespace cmc::testing {
 
 ChildProcess::ChildProcess(std::vector<std::string> argv,
-                           std::map<std::string, std::string> env, std::string log_path)
+                           std::map<std::string, std::string> env,
+                           std::string log_path)
     : log_path_(std::move(log_path)) {
   pid_ = fork();
   if (pid_ < 0) {
@@ -25,7 +26,8 @@ ChildProcess::ChildProcess(std::vector<std::string> argv,
     std::abort();
   }
   if (pid_ == 0) {
-    // The child: its own signal mask (the test may block signals), output to the log.
+    // The child: its own signal mask (the test may block signals), output to
+    // the log.
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -67,7 +69,8 @@ int ChildProcess::Terminate(absl::Duration wait) {
   if (!Running()) return status_;
   kill(pid_, SIGTERM);
   const absl::Time give_up = absl::Now() + wait;
-  while (Running() && absl::Now() < give_up) absl::SleepFor(absl::Milliseconds(20));
+  while (Running() && absl::Now() < give_up)
+    absl::SleepFor(absl::Milliseconds(20));
   if (Running()) Kill();
   return status_;
 }
@@ -92,7 +95,8 @@ int FreePort() {
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = 0;
   socklen_t len = sizeof(addr);
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+  if (fd < 0 ||
+      bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
       getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
     std::perror("FreePort");
     std::abort();

@@ -1,6 +1,8 @@
-// Child processes for end-to-end tests, always stopped: the destructor kills what is still running.
+// Child processes for end-to-end tests, always stopped: the destructor kills
+// what is still running.
 //
-//   cmc::testing::ChildProcess gateway({binary, "--grpc_port=0"}, {{"CMC_LOG_LEVEL", "info"}},
+//   cmc::testing::ChildProcess gateway({binary, "--grpc_port=0"},
+//   {{"CMC_LOG_LEVEL", "info"}},
 //                                      log_path);
 //   ...
 //   EXPECT_EQ(gateway.Terminate(), 0);  // SIGTERM, wait; the exit status
@@ -19,10 +21,10 @@ namespace cmc::testing {
 
 class ChildProcess {
  public:
-  // Starts argv[0] with `argv`, the current environment plus `env`, stdout and stderr appended
-  // to `log_path`.
-  ChildProcess(std::vector<std::string> argv, std::map<std::string, std::string> env,
-               std::string log_path);
+  // Starts argv[0] with `argv`, the current environment plus `env`, stdout and
+  // stderr appended to `log_path`.
+  ChildProcess(std::vector<std::string> argv,
+               std::map<std::string, std::string> env, std::string log_path);
   ChildProcess(const ChildProcess&) = delete;
   ChildProcess& operator=(const ChildProcess&) = delete;
   // SIGKILL and reap when still running.
@@ -30,7 +32,8 @@ class ChildProcess {
 
   pid_t pid() const { return pid_; }
   bool Running();
-  // SIGTERM, then waits up to `wait` (then SIGKILL). The exit status, or 128 + signal.
+  // SIGTERM, then waits up to `wait` (then SIGKILL). The exit status, or 128 +
+  // signal.
   int Terminate(absl::Duration wait = absl::Seconds(20));
   void Kill();
   const std::string& log_path() const { return log_path_; }
@@ -43,7 +46,8 @@ class ChildProcess {
   std::string log_path_;
 };
 
-// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0 and released).
+// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0 and
+// released).
 int FreePort();
 
 }  // namespace cmc::testing

@@ -9,7 +9,8 @@ const std::vector<db::Migration>& Migrations();  // generated from migrations/
 int main(int argc, char** argv) {
   cmc::DomainServiceSpec spec{
       /*defaults=*/{"dispatch", 50053, 9103},
-      /*grpc_service_name=*/cmc::dispatch::v1::DispatchService::service_full_name(),
+      /*grpc_service_name=*/
+      cmc::dispatch::v1::DispatchService::service_full_name(),
       /*migrations=*/&cmc::dispatch::Migrations,
       /*make_services=*/nullptr,
   };

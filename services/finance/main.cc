@@ -9,7 +9,8 @@ const std::vector<db::Migration>& Migrations();  // generated from migrations/
 int main(int argc, char** argv) {
   cmc::DomainServiceSpec spec{
       /*defaults=*/{"finance", 50054, 9104},
-      /*grpc_service_name=*/cmc::finance::v1::FinanceService::service_full_name(),
+      /*grpc_service_name=*/
+      cmc::finance::v1::FinanceService::service_full_name(),
       /*migrations=*/&cmc::finance::Migrations,
       /*make_services=*/nullptr,
   };

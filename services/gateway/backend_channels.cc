@@ -7,10 +7,11 @@
 namespace cmc::gateway {
 
 BackendChannels CreateInsecureChannels(const std::vector<Backend>& backends) {
-  // Backends sit on the deployment's own network: reconnect quickly after a backend restarts
-  // instead of gRPC's default backoff (up to two minutes), during which every call to that backend
-  // would fail at once. Round robin spreads calls over every address a backend's name resolves to
-  // (its replicas).
+  // Backends sit on the deployment's own network: reconnect quickly after a
+  // backend restarts instead of gRPC's default backoff (up to two minutes),
+  // during which every call to that backend would fail at once. Round robin
+  // spreads calls over every address a backend's name resolves to (its
+  // replicas).
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);

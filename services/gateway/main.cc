@@ -47,7 +47,8 @@ int main(int argc, char** argv) {
   const int check_interval_ms = absl::GetFlag(FLAGS_backend_check_interval_ms);
   if (check_interval_ms < 10 || check_interval_ms > 600000) {
     std::fprintf(stderr,
-                 "cmc-gateway: bad configuration: --backend_check_interval_ms: must be in "
+                 "cmc-gateway: bad configuration: --backend_check_interval_ms: "
+                 "must be in "
                  "10..600000, got %d\n",
                  check_interval_ms);
     return 2;

@@ -9,7 +9,8 @@ const std::vector<db::Migration>& Migrations();  // generated from migrations/
 int main(int argc, char** argv) {
   cmc::DomainServiceSpec spec{
       /*defaults=*/{"indicator", 50055, 9105},
-      /*grpc_service_name=*/cmc::indicator::v1::IndicatorService::service_full_name(),
+      /*grpc_service_name=*/
+      cmc::indicator::v1::IndicatorService::service_full_name(),
       /*migrations=*/&cmc::indicator::Migrations,
       /*make_services=*/nullptr,
   };

@@ -9,7 +9,8 @@ const std::vector<db::Migration>& Migrations();  // generated from migrations/
 int main(int argc, char** argv) {
   cmc::DomainServiceSpec spec{
       /*defaults=*/{"referral", 50052, 9102},
-      /*grpc_service_name=*/cmc::referral::v1::ReferralService::service_full_name(),
+      /*grpc_service_name=*/
+      cmc::referral::v1::ReferralService::service_full_name(),
       /*migrations=*/&cmc::referral::Migrations,
       /*make_services=*/nullptr,
   };

@@ -1,6 +1,10 @@
-// End to end: the six binaries as separate processes against the shared MariaDB, called through
-// the gateway the way a hospital system or the provincial platform would.
+// End to end: the six binaries as separate processes against the shared
+// MariaDB, called through the gateway the way a hospital system or the
+// provincial platform would.
 #include <arpa/inet.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,10 +14,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
@@ -35,16 +35,18 @@ using testing::ChildProcess;
 using testing::FreePort;
 using testing::MariaDb;
 
-const char* const kAreas[] = {"institution", "referral", "dispatch", "finance", "indicator"};
+const char* const kAreas[] = {"institution", "referral", "dispatch", "finance",
+                              "indicator"};
 
 std::string HealthOf(const std::string& address, const std::string& service) {
-  auto stub =
-      Health::NewStub(grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto stub = Health::NewStub(
+      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
   HealthCheckRequest request;
   request.set_service(service);
   HealthCheckResponse response;
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(2));
   if (!stub->Check(&context, request, &response).ok()) return "unreachable";
   return HealthCheckResponse::ServingStatus_Name(response.status());
 }
@@ -79,7 +81,8 @@ bool MetricsAnswer(int port) {
          out.find("cmc_build_info") != std::string::npos;
 }
 
-// The whole stack, started once for the suite (starting six processes is the slow part).
+// The whole stack, started once for the suite (starting six processes is the
+// slow part).
 class StackTest : public ::testing::Test {
  protected:
   struct Service {
@@ -106,8 +109,9 @@ class StackTest : public ::testing::Test {
           absl::StrCat("127.0.0.1:", services_[area].grpc_port);
     }
     gateway_.process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{CMC_BINARY_DIR "/services/gateway/cmc-gateway"}, env,
-        logs_ + "/gateway.log");
+        std::vector<std::string>{CMC_BINARY_DIR
+                                 "/services/gateway/cmc-gateway"},
+        env, logs_ + "/gateway.log");
   }
 
   static void StartDomainService(const std::string& area) {
@@ -141,15 +145,18 @@ class StackTest : public ::testing::Test {
     gateway_ = Service{};
   }
 
-  static std::string Address(int port) { return absl::StrCat("127.0.0.1:", port); }
+  static std::string Address(int port) {
+    return absl::StrCat("127.0.0.1:", port);
+  }
   static std::string GatewayAddress() { return Address(gateway_.grpc_port); }
 
   static grpc::Status ListEventsVia(const std::string& source,
                                     common::v1::ListEventsResponse* response) {
-    auto stub = common::v1::EventFeed::NewStub(
-        grpc::CreateChannel(GatewayAddress(), grpc::InsecureChannelCredentials()));
+    auto stub = common::v1::EventFeed::NewStub(grpc::CreateChannel(
+        GatewayAddress(), grpc::InsecureChannelCredentials()));
     grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(5));
     if (!source.empty()) context.AddMetadata("x-cmc-service", source);
     common::v1::ListEventsRequest request;
     request.set_limit(10);
@@ -165,13 +172,15 @@ class StackTest : public ::testing::Test {
           << area << ":\n"
           << services_[area].process->ReadLog();
       // The gateway has seen the backend too.
-      ASSERT_TRUE(Eventually(GatewayAddress(), HealthName(area), "SERVING", absl::Seconds(10)))
+      ASSERT_TRUE(Eventually(GatewayAddress(), HealthName(area), "SERVING",
+                             absl::Seconds(10)))
           << area;
     }
   }
 
   static std::string HealthName(const std::string& area) {
-    return absl::StrCat("cmc.", area, ".v1.", std::string(1, absl::ascii_toupper(area[0])),
+    return absl::StrCat("cmc.", area, ".v1.",
+                        std::string(1, absl::ascii_toupper(area[0])),
                         area.substr(1), "Service");
   }
 
@@ -180,14 +189,16 @@ class StackTest : public ::testing::Test {
   static inline Service gateway_;
 };
 
-TEST_F(StackTest, EveryServiceServesHealthMetricsAndItsEventFeedThroughTheGateway) {
+TEST_F(StackTest,
+       EveryServiceServesHealthMetricsAndItsEventFeedThroughTheGateway) {
   for (const char* area : kAreas) {
     SCOPED_TRACE(area);
     const std::string name = HealthName(area);
     EXPECT_EQ(HealthOf(GatewayAddress(), name), "SERVING");
     EXPECT_EQ(HealthOf(Address(services_[area].grpc_port), name), "SERVING");
-    EXPECT_EQ(HealthOf(Address(services_[area].grpc_port), "cmc.common.v1.EventFeed"),
-              "SERVING");
+    EXPECT_EQ(
+        HealthOf(Address(services_[area].grpc_port), "cmc.common.v1.EventFeed"),
+        "SERVING");
     EXPECT_TRUE(MetricsAnswer(services_[area].metrics_port));
     common::v1::ListEventsResponse response;
     const grpc::Status status = ListEventsVia(area, &response);
@@ -205,24 +216,28 @@ TEST_F(StackTest, GatewayRejectsCallsItCannotRoute) {
   status = ListEventsVia("pharmacy", &response);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
 
-  grpc::GenericStub stub(grpc::CreateChannel(GatewayAddress(), grpc::InsecureChannelCredentials()));
+  grpc::GenericStub stub(grpc::CreateChannel(
+      GatewayAddress(), grpc::InsecureChannelCredentials()));
   grpc::ClientContext context;
   grpc::Slice slice(std::string("{}"));
   grpc::ByteBuffer request(&slice, 1);
   grpc::ByteBuffer reply;
   std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/cmc.pharmacy.v1.PharmacyService/Dispense", grpc::StubOptions(),
-                 &request, &reply, [&done](grpc::Status s) { done.set_value(s); });
-  EXPECT_EQ(done.get_future().get().error_code(), grpc::StatusCode::UNIMPLEMENTED);
+  stub.UnaryCall(&context, "/cmc.pharmacy.v1.PharmacyService/Dispense",
+                 grpc::StubOptions(), &request, &reply,
+                 [&done](grpc::Status s) { done.set_value(s); });
+  EXPECT_EQ(done.get_future().get().error_code(),
+            grpc::StatusCode::UNIMPLEMENTED);
 }
 
 TEST_F(StackTest, ABackendThatIsDownIsUnavailableByNameAndNothingElseIs) {
   services_["referral"].process->Kill();
   // The gateway stays in rotation; monitoring sees which backend is down.
-  EXPECT_TRUE(Eventually(GatewayAddress(), "cmc.referral.v1.ReferralService", "NOT_SERVING",
-                         absl::Seconds(5)));
+  EXPECT_TRUE(Eventually(GatewayAddress(), "cmc.referral.v1.ReferralService",
+                         "NOT_SERVING", absl::Seconds(5)));
   EXPECT_EQ(HealthOf(GatewayAddress(), ""), "SERVING");
-  EXPECT_EQ(HealthOf(GatewayAddress(), "cmc.institution.v1.InstitutionService"), "SERVING");
+  EXPECT_EQ(HealthOf(GatewayAddress(), "cmc.institution.v1.InstitutionService"),
+            "SERVING");
 
   common::v1::ListEventsResponse response;
   grpc::Status status = ListEventsVia("referral", &response);
@@ -234,26 +249,29 @@ TEST_F(StackTest, ABackendThatIsDownIsUnavailableByNameAndNothingElseIs) {
   bool named = false;
   for (const auto& any : rich.details()) {
     google::rpc::ErrorInfo info;
-    if (any.UnpackTo(&info)) named = info.metadata().count("backend") &&
-                                     info.metadata().at("backend") == "referral";
+    if (any.UnpackTo(&info))
+      named = info.metadata().count("backend") &&
+              info.metadata().at("backend") == "referral";
   }
   EXPECT_TRUE(named) << "ErrorInfo names the backend";
   EXPECT_TRUE(ListEventsVia("institution", &response).ok());
 
   // It comes back on the same port and the gateway notices.
   StartDomainService("referral");
-  EXPECT_TRUE(Eventually(GatewayAddress(), "cmc.referral.v1.ReferralService", "SERVING",
-                         absl::Seconds(30)))
+  EXPECT_TRUE(Eventually(GatewayAddress(), "cmc.referral.v1.ReferralService",
+                         "SERVING", absl::Seconds(30)))
       << services_["referral"].process->ReadLog();
   EXPECT_TRUE(ListEventsVia("referral", &response).ok());
 }
 
 TEST_F(StackTest, SigtermStopsEveryProcessCleanly) {
-  // Runs last (alphabetical order is not guaranteed; the suite fixture restarts nothing after).
+  // Runs last (alphabetical order is not guaranteed; the suite fixture restarts
+  // nothing after).
   EXPECT_EQ(gateway_.process->Terminate(), 0) << gateway_.process->ReadLog();
   for (const char* area : kAreas) {
     EXPECT_EQ(services_[area].process->Terminate(), 0) << area;
-    EXPECT_NE(services_[area].process->ReadLog().find("shutdown_finished"), std::string::npos);
+    EXPECT_NE(services_[area].process->ReadLog().find("shutdown_finished"),
+              std::string::npos);
   }
 }
 

@@ -1,19 +1,20 @@
 // The outbox and the EventFeed service against a real MariaDB.
+#include "common/outbox/outbox.h"
+
+#include <cppconn/statement.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <memory>
 #include <set>
 #include <thread>
 #include <vector>
 
-#include <cppconn/statement.h>
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-
 #include "cmc/common/v1/types.pb.h"
 #include "common/db/migrations.h"
 #include "common/db/transaction.h"
 #include "common/outbox/event_feed_service.h"
-#include "common/outbox/outbox.h"
 #include "common/server/server.h"
 #include "common/status.h"
 #include "common/testing/mariadb.h"
@@ -34,15 +35,18 @@ class OutboxTest : public ::testing::Test {
     ASSERT_TRUE(db::ApplyMigrations(*pool_, "outbox", Migrations()).ok());
   }
 
-  // Appends one event whose payload is a Period with `value`; commits unless `fail`.
+  // Appends one event whose payload is a Period with `value`; commits unless
+  // `fail`.
   absl::Status AppendOne(const std::string& value, bool fail = false) {
     return db::RunInTransaction(*pool_, absl::Now() + absl::Seconds(10),
                                 [&](sql::Connection& conn) -> absl::Status {
                                   common::v1::Period payload;
                                   payload.set_value(value);
-                                  Append(conn, {"test.ThingHappened", "Thing", value,
-                                                "user:tester", &payload});
-                                  if (fail) return absl::AbortedError("rolled back");
+                                  Append(conn,
+                                         {"test.ThingHappened", "Thing", value,
+                                          "user:tester", &payload});
+                                  if (fail)
+                                    return absl::AbortedError("rolled back");
                                   return absl::OkStatus();
                                 });
   }
@@ -86,8 +90,11 @@ TEST_F(OutboxTest, ConcurrentWritersGetGapFreeOrderedSequences) {
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
-        // Binary payload with a NUL byte and Chinese text survives the BLOB round trip.
-        if (!AppendOne(std::string("乡\0镇", 7) + std::to_string(t * 100 + i)).ok()) ++failures;
+        // Binary payload with a NUL byte and Chinese text survives the BLOB
+        // round trip.
+        if (!AppendOne(std::string("乡\0镇", 7) + std::to_string(t * 100 + i))
+                 .ok())
+          ++failures;
       }
     });
   }
@@ -115,7 +122,8 @@ class EventFeedTest : public OutboxTest {
     OutboxTest::SetUp();
     EventFeedService::Options options;
     options.poll_interval = absl::Milliseconds(50);
-    feed_ = std::make_unique<EventFeedService>(pool_.get(), "referral", options);
+    feed_ =
+        std::make_unique<EventFeedService>(pool_.get(), "referral", options);
     ServerOptions server_options;
     server_options.service_name = "test";
     server_options.listen_host = "127.0.0.1";
@@ -123,8 +131,9 @@ class EventFeedTest : public OutboxTest {
     server_->AddService(feed_.get(), "cmc.common.v1.EventFeed");
     server_->AddShutdownHook([this] { feed_->Stop(); });
     ASSERT_TRUE(server_->Start().ok());
-    stub_ = EventFeed::NewStub(grpc::CreateChannel(
-        "127.0.0.1:" + std::to_string(server_->grpc_port()), grpc::InsecureChannelCredentials()));
+    stub_ = EventFeed::NewStub(
+        grpc::CreateChannel("127.0.0.1:" + std::to_string(server_->grpc_port()),
+                            grpc::InsecureChannelCredentials()));
   }
   void TearDown() override { server_->Shutdown(); }
 
@@ -134,7 +143,8 @@ class EventFeedTest : public OutboxTest {
 };
 
 TEST_F(EventFeedTest, ListEventsPagesThroughTheFeed) {
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(AppendOne("e" + std::to_string(i)).ok());
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(AppendOne("e" + std::to_string(i)).ok());
   common::v1::ListEventsRequest request;
   request.set_after_sequence(1);
   request.set_limit(2);
@@ -161,7 +171,8 @@ TEST_F(EventFeedTest, ListEventsRejectsBadArgumentsNamingTheField) {
     int limit;
     const char* field;
   };
-  const Case cases[] = {{-1, 10, "after_sequence"}, {0, -1, "limit"}, {0, 1001, "limit"}};
+  const Case cases[] = {
+      {-1, 10, "after_sequence"}, {0, -1, "limit"}, {0, 1001, "limit"}};
   for (const Case& c : cases) {
     SCOPED_TRACE(c.field);
     common::v1::ListEventsRequest request;
@@ -197,7 +208,8 @@ TEST_F(EventFeedTest, WatchEventsReplaysThenDeliversNewEventsWithinASecond) {
   const grpc::Status status = reader->Finish();
   stop.join();
   EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
-  EXPECT_NE(status.error_message().find("resume after sequence 2"), std::string::npos)
+  EXPECT_NE(status.error_message().find("resume after sequence 2"),
+            std::string::npos)
       << status.error_message();
 }
 

@@ -1,16 +1,17 @@
-// The connection pool against a real MariaDB: many callers on few connections, exhaustion, and a
-// server that is killed and comes back.
-#include <atomic>
-#include <memory>
-#include <thread>
-#include <vector>
+// The connection pool against a real MariaDB: many callers on few connections,
+// exhaustion, and a server that is killed and comes back.
+#include "common/db/pool.h"
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <gtest/gtest.h>
 
-#include "common/db/pool.h"
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
+
 #include "common/db/transaction.h"
 #include "common/testing/mariadb.h"
 
@@ -21,15 +22,16 @@ using cmc::testing::MariaDb;
 
 int64_t CountRows(Pool& pool, const std::string& table) {
   int64_t count = -1;
-  EXPECT_TRUE(RunOnConnection(pool, absl::Now() + absl::Seconds(10),
-                              [&](sql::Connection& conn) -> absl::Status {
-                                std::unique_ptr<sql::Statement> s(conn.createStatement());
-                                std::unique_ptr<sql::ResultSet> rs(
-                                    s->executeQuery("SELECT COUNT(*) FROM " + table));
-                                rs->next();
-                                count = rs->getInt64(1);
-                                return absl::OkStatus();
-                              })
+  EXPECT_TRUE(RunOnConnection(
+                  pool, absl::Now() + absl::Seconds(10),
+                  [&](sql::Connection& conn) -> absl::Status {
+                    std::unique_ptr<sql::Statement> s(conn.createStatement());
+                    std::unique_ptr<sql::ResultSet> rs(
+                        s->executeQuery("SELECT COUNT(*) FROM " + table));
+                    rs->next();
+                    count = rs->getInt64(1);
+                    return absl::OkStatus();
+                  })
                   .ok());
   return count;
 }
@@ -37,7 +39,8 @@ int64_t CountRows(Pool& pool, const std::string& table) {
 void Exec(Pool& pool, const std::string& sql) {
   ASSERT_TRUE(RunOnConnection(pool, absl::Now() + absl::Seconds(10),
                               [&](sql::Connection& conn) -> absl::Status {
-                                std::unique_ptr<sql::Statement>(conn.createStatement())
+                                std::unique_ptr<sql::Statement>(
+                                    conn.createStatement())
                                     ->execute(sql);
                                 return absl::OkStatus();
                               })
@@ -49,7 +52,9 @@ TEST(PoolTest, ManyMoreCallersThanConnections) {
   config.pool_size = 4;
   config.pool_wait = absl::Seconds(20);
   auto pool = Pool::Create(config);
-  Exec(*pool, "CREATE TABLE visits (id INT AUTO_INCREMENT PRIMARY KEY, who VARCHAR(32))");
+  Exec(*pool,
+       "CREATE TABLE visits (id INT AUTO_INCREMENT PRIMARY KEY, who "
+       "VARCHAR(32))");
 
   constexpr int kThreads = 32;
   constexpr int kPerThread = 20;
@@ -67,7 +72,8 @@ TEST(PoolTest, ManyMoreCallersThanConnections) {
               insert->executeUpdate();
               const int in_use = pool->Stats().in_use;
               int seen = max_in_use.load();
-              while (in_use > seen && !max_in_use.compare_exchange_weak(seen, in_use)) {
+              while (in_use > seen &&
+                     !max_in_use.compare_exchange_weak(seen, in_use)) {
               }
               return absl::OkStatus();
             });
@@ -82,7 +88,8 @@ TEST(PoolTest, ManyMoreCallersThanConnections) {
   EXPECT_EQ(failures.load(), 0);
   EXPECT_EQ(CountRows(*pool, "visits"), kThreads * kPerThread);
   EXPECT_LE(max_in_use.load(), 4);
-  EXPECT_GE(max_in_use.load(), 2) << "callers should have shared the pool concurrently";
+  EXPECT_GE(max_in_use.load(), 2)
+      << "callers should have shared the pool concurrently";
   const PoolStats stats = pool->Stats();
   EXPECT_EQ(stats.in_use, 0);
   EXPECT_LE(stats.idle, 4);
@@ -144,21 +151,23 @@ TEST(PoolTest, SurvivesTheServerBeingKilledAndRestarted) {
 
   server->Kill();
   const absl::Time start = absl::Now();
-  absl::Status down = RunOnConnection(*pool, absl::Now() + absl::Seconds(5),
-                                      [](sql::Connection& conn) -> absl::Status {
-                                        std::unique_ptr<sql::Statement> s(
-                                            conn.createStatement());
-                                        s->executeQuery("SELECT COUNT(*) FROM t");
-                                        return absl::OkStatus();
-                                      });
+  absl::Status down = RunOnConnection(
+      *pool, absl::Now() + absl::Seconds(5),
+      [](sql::Connection& conn) -> absl::Status {
+        std::unique_ptr<sql::Statement> s(conn.createStatement());
+        s->executeQuery("SELECT COUNT(*) FROM t");
+        return absl::OkStatus();
+      });
   EXPECT_EQ(down.code(), absl::StatusCode::kUnavailable) << down;
-  EXPECT_LT(absl::Now() - start, absl::Seconds(10)) << "a dead server must not hang callers";
+  EXPECT_LT(absl::Now() - start, absl::Seconds(10))
+      << "a dead server must not hang callers";
   EXPECT_FALSE(pool->Ping());
 
   server->Start();  // same port, same data
   EXPECT_TRUE(pool->Ping());
   EXPECT_EQ(CountRows(*pool, "t"), 1);
-  EXPECT_GE(pool->Stats().discarded, 1) << "the dead connections were dropped, not reused";
+  EXPECT_GE(pool->Stats().discarded, 1)
+      << "the dead connections were dropped, not reused";
 }
 
 }  // namespace

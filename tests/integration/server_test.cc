@@ -1,5 +1,12 @@
-// The server runner: health following the database, graceful shutdown, and the metrics endpoint.
+// The server runner: health following the database, graceful shutdown, and the
+// metrics endpoint.
+#include "common/server/server.h"
+
 #include <arpa/inet.h>
+#include <grpcpp/generic/async_generic_service.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -10,13 +17,7 @@
 #include <memory>
 #include <thread>
 
-#include <grpcpp/generic/async_generic_service.h>
-#include <grpcpp/generic/generic_stub.h>
-#include <grpcpp/grpcpp.h>
-#include <gtest/gtest.h>
-
 #include "common/db/pool.h"
-#include "common/server/server.h"
 #include "common/testing/mariadb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
@@ -29,19 +30,20 @@ using grpc::health::v1::HealthCheckResponse;
 
 // Status name of `service` on the server at `port`, or "unreachable".
 std::string HealthOf(int port, const std::string& service) {
-  auto stub = Health::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                                  grpc::InsecureChannelCredentials()));
+  auto stub = Health::NewStub(grpc::CreateChannel(
+      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
   HealthCheckRequest request;
   request.set_service(service);
   HealthCheckResponse response;
   grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(2));
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(2));
   if (!stub->Check(&context, request, &response).ok()) return "unreachable";
   return HealthCheckResponse::ServingStatus_Name(response.status());
 }
 
-bool EventuallyHealth(int port, const std::string& service, const std::string& want,
-                      absl::Duration within) {
+bool EventuallyHealth(int port, const std::string& service,
+                      const std::string& want, absl::Duration within) {
   const absl::Time give_up = absl::Now() + within;
   while (absl::Now() < give_up) {
     if (HealthOf(port, service) == want) return true;
@@ -90,7 +92,9 @@ class SlowEcho : public grpc::CallbackGenericService {
  private:
   class Reactor : public grpc::ServerGenericBidiReactor {
    public:
-    explicit Reactor(absl::Duration delay) : delay_(delay) { StartRead(&message_); }
+    explicit Reactor(absl::Duration delay) : delay_(delay) {
+      StartRead(&message_);
+    }
     void OnReadDone(bool ok) override {
       if (!ok) {
         Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT, "no request"));
@@ -121,15 +125,17 @@ TEST(ServerTest, GracefulShutdownFinishesAnInFlightCall) {
   server.AddGenericService(&slow);
   ASSERT_TRUE(server.Start().ok());
 
-  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(server.grpc_port()),
-                                     grpc::InsecureChannelCredentials());
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(server.grpc_port()),
+                          grpc::InsecureChannelCredentials());
   grpc::GenericStub stub(channel);
   grpc::Slice slice(std::string("村卫生室"));
   grpc::ByteBuffer request(&slice, 1);
   grpc::ByteBuffer response;
   grpc::ClientContext context;
   std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/cmc.test.v1.Slow/Echo", grpc::StubOptions(), &request, &response,
+  stub.UnaryCall(&context, "/cmc.test.v1.Slow/Echo", grpc::StubOptions(),
+                 &request, &response,
                  [&done](grpc::Status s) { done.set_value(s); });
   absl::SleepFor(absl::Milliseconds(200));  // the call is in flight
 
@@ -141,9 +147,11 @@ TEST(ServerTest, GracefulShutdownFinishesAnInFlightCall) {
   std::vector<grpc::Slice> slices;
   ASSERT_TRUE(response.Dump(&slices).ok());
   std::string body;
-  for (auto& s : slices) body += std::string(reinterpret_cast<const char*>(s.begin()), s.size());
+  for (auto& s : slices)
+    body += std::string(reinterpret_cast<const char*>(s.begin()), s.size());
   EXPECT_EQ(body, "村卫生室");
-  EXPECT_LT(absl::Now() - start, absl::Seconds(4)) << "drained without waiting out the grace";
+  EXPECT_LT(absl::Now() - start, absl::Seconds(4))
+      << "drained without waiting out the grace";
   EXPECT_TRUE(server.ShuttingDown());
 
   // After shutdown nothing answers.
@@ -159,21 +167,25 @@ TEST(ServerTest, ShutdownCancelsCallsThatOutliveTheGrace) {
   Server server(options);
   server.AddGenericService(&slow);
   ASSERT_TRUE(server.Start().ok());
-  grpc::GenericStub stub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(server.grpc_port()), grpc::InsecureChannelCredentials()));
+  grpc::GenericStub stub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(server.grpc_port()),
+                          grpc::InsecureChannelCredentials()));
   grpc::Slice slice(std::string("x"));
   grpc::ByteBuffer request(&slice, 1);
   grpc::ByteBuffer response;
   grpc::ClientContext context;
   std::promise<grpc::Status> done;
-  stub.UnaryCall(&context, "/cmc.test.v1.Slow/Echo", grpc::StubOptions(), &request, &response,
+  stub.UnaryCall(&context, "/cmc.test.v1.Slow/Echo", grpc::StubOptions(),
+                 &request, &response,
                  [&done](grpc::Status s) { done.set_value(s); });
   absl::SleepFor(absl::Milliseconds(100));
-  // The caller learns at the end of the grace that its call was cancelled, even though the
-  // handler itself only returns later (Shutdown returns once it has).
+  // The caller learns at the end of the grace that its call was cancelled, even
+  // though the handler itself only returns later (Shutdown returns once it
+  // has).
   std::thread stopper([&] { server.Shutdown(); });
   auto result = done.get_future();
-  ASSERT_EQ(result.wait_for(std::chrono::milliseconds(1500)), std::future_status::ready);
+  ASSERT_EQ(result.wait_for(std::chrono::milliseconds(1500)),
+            std::future_status::ready);
   EXPECT_FALSE(result.get().ok());
   stopper.join();
 }
@@ -189,7 +201,8 @@ std::string HttpGet(int port, const std::string& path) {
     return "";
   }
   const std::string request =
-      "GET " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
+      "GET " + path +
+      " HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n";
   if (write(fd, request.data(), request.size()) < 0) {
     close(fd);
     return "";
@@ -219,8 +232,11 @@ TEST(ServerTest, MetricsEndpointCountsCallsAndPassesPromtool) {
                         "service=\"grpc.health.v1.Health\"} 1"),
             std::string::npos)
       << scrape;
-  EXPECT_NE(scrape.find("code=\"NOT_FOUND\",method=\"Check\""), std::string::npos) << scrape;
-  EXPECT_NE(scrape.find("cmc_grpc_request_duration_seconds_bucket"), std::string::npos);
+  EXPECT_NE(scrape.find("code=\"NOT_FOUND\",method=\"Check\""),
+            std::string::npos)
+      << scrape;
+  EXPECT_NE(scrape.find("cmc_grpc_request_duration_seconds_bucket"),
+            std::string::npos);
   EXPECT_NE(scrape.find("cmc_build_info{binary=\"test\""), std::string::npos);
   EXPECT_NE(scrape.find("process_resident_memory_bytes"), std::string::npos);
   EXPECT_NE(scrape.find("process_open_fds"), std::string::npos);
@@ -229,7 +245,8 @@ TEST(ServerTest, MetricsEndpointCountsCallsAndPassesPromtool) {
   const std::string path = ::testing::TempDir() + "/cmc_scrape.txt";
   std::ofstream(path) << body;
   EXPECT_EQ(std::system(("promtool check metrics < " + path).c_str()), 0)
-      << "promtool rejected the exposition (is promtool installed? run scripts/bootstrap)";
+      << "promtool rejected the exposition (is promtool installed? run "
+         "scripts/bootstrap)";
   server.Shutdown();
 }
 

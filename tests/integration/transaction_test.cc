@@ -1,15 +1,17 @@
-// The transaction helper against a real MariaDB: commit, rollback, and a real deadlock retried.
-#include <atomic>
-#include <memory>
-#include <thread>
+// The transaction helper against a real MariaDB: commit, rollback, and a real
+// deadlock retried.
+#include "common/db/transaction.h"
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
+#include <thread>
+
 #include "common/db/pool.h"
-#include "common/db/transaction.h"
 #include "common/testing/mariadb.h"
 
 namespace cmc::db {
@@ -23,30 +25,33 @@ class TransactionTest : public ::testing::Test {
     DbConfig config = MariaDb::Shared().NewDatabase("txn");
     config.pool_size = 4;
     pool_ = Pool::Create(config);
-    ASSERT_TRUE(RunOnConnection(*pool_, absl::Now() + absl::Seconds(10),
-                                [](sql::Connection& conn) -> absl::Status {
-                                  std::unique_ptr<sql::Statement> s(conn.createStatement());
-                                  s->execute(
-                                      "CREATE TABLE account (id INT PRIMARY KEY, fen BIGINT)");
-                                  s->execute("INSERT INTO account VALUES (1, 100), (2, 100)");
-                                  return absl::OkStatus();
-                                })
-                    .ok());
+    ASSERT_TRUE(
+        RunOnConnection(
+            *pool_, absl::Now() + absl::Seconds(10),
+            [](sql::Connection& conn) -> absl::Status {
+              std::unique_ptr<sql::Statement> s(conn.createStatement());
+              s->execute(
+                  "CREATE TABLE account (id INT PRIMARY KEY, fen BIGINT)");
+              s->execute("INSERT INTO account VALUES (1, 100), (2, 100)");
+              return absl::OkStatus();
+            })
+            .ok());
   }
 
   int64_t Balance(int id) {
     int64_t fen = -1;
-    EXPECT_TRUE(RunOnConnection(*pool_, absl::Now() + absl::Seconds(10),
-                                [&](sql::Connection& conn) -> absl::Status {
-                                  std::unique_ptr<sql::PreparedStatement> s(
-                                      conn.prepareStatement(
-                                          "SELECT fen FROM account WHERE id = ?"));
-                                  s->setInt(1, id);
-                                  std::unique_ptr<sql::ResultSet> rs(s->executeQuery());
-                                  if (rs->next()) fen = rs->getInt64(1);
-                                  return absl::OkStatus();
-                                })
-                    .ok());
+    EXPECT_TRUE(
+        RunOnConnection(*pool_, absl::Now() + absl::Seconds(10),
+                        [&](sql::Connection& conn) -> absl::Status {
+                          std::unique_ptr<sql::PreparedStatement> s(
+                              conn.prepareStatement(
+                                  "SELECT fen FROM account WHERE id = ?"));
+                          s->setInt(1, id);
+                          std::unique_ptr<sql::ResultSet> rs(s->executeQuery());
+                          if (rs->next()) fen = rs->getInt64(1);
+                          return absl::OkStatus();
+                        })
+            .ok());
     return fen;
   }
 
@@ -78,11 +83,11 @@ TEST_F(TransactionTest, CommitsOnOk) {
 }
 
 TEST_F(TransactionTest, RollsBackWhenTheBodyFails) {
-  absl::Status s = RunInTransaction(*pool_, absl::Now() + absl::Seconds(10),
-                                    [](sql::Connection& conn) {
-                                      Add(conn, 1, -30);
-                                      return absl::FailedPreconditionError("insufficient");
-                                    });
+  absl::Status s = RunInTransaction(
+      *pool_, absl::Now() + absl::Seconds(10), [](sql::Connection& conn) {
+        Add(conn, 1, -30);
+        return absl::FailedPreconditionError("insufficient");
+      });
   EXPECT_EQ(s.code(), absl::StatusCode::kFailedPrecondition);
   EXPECT_EQ(Balance(1), 100);
 }
@@ -103,8 +108,9 @@ TEST_F(TransactionTest, RollsBackAndMapsASqlError) {
   EXPECT_EQ(Balance(1), 100);
 }
 
-// Two transactions lock the two rows in opposite order: the server kills one as the deadlock
-// victim, the helper retries it, and both transfers land exactly once.
+// Two transactions lock the two rows in opposite order: the server kills one as
+// the deadlock victim, the helper retries it, and both transfers land exactly
+// once.
 TEST_F(TransactionTest, RetriesADeadlockVictim) {
   std::atomic<int> locked_first{0};
   auto wait_for_both = [&] {
@@ -143,7 +149,8 @@ TEST_F(TransactionTest, RetriesADeadlockVictim) {
   b.join();
   ASSERT_TRUE(status_a.ok()) << status_a;
   ASSERT_TRUE(status_b.ok()) << status_b;
-  EXPECT_EQ(attempts_a + attempts_b, 3) << "exactly one deadlock victim, retried once";
+  EXPECT_EQ(attempts_a + attempts_b, 3)
+      << "exactly one deadlock victim, retried once";
   EXPECT_EQ(Balance(1), 100 - 10 + 5);
   EXPECT_EQ(Balance(2), 100 + 10 - 5);
 }
@@ -156,10 +163,12 @@ TEST_F(TransactionTest, GivesUpAfterMaxAttempts) {
   absl::Status s = RunInTransaction(
       *pool_, absl::Now() + absl::Seconds(10),
       [](sql::Connection& conn) -> absl::Status {
-        // SIGNAL raises a deadlock error on demand, as the server does for a real victim.
+        // SIGNAL raises a deadlock error on demand, as the server does for a
+        // real victim.
         std::unique_ptr<sql::Statement>(conn.createStatement())
-            ->execute("SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, "
-                      "MESSAGE_TEXT = 'Deadlock found'");
+            ->execute(
+                "SIGNAL SQLSTATE '40001' SET MYSQL_ERRNO = 1213, "
+                "MESSAGE_TEXT = 'Deadlock found'");
         return absl::OkStatus();
       },
       policy, &attempts);

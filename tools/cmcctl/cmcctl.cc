@@ -1,19 +1,25 @@
 // cmcctl: a command-line client of a CMC deployment for people and scripts.
 //
-//   cmcctl health --addr=127.0.0.1:50050 [--service=cmc.referral.v1.ReferralService]
+//   cmcctl health --addr=127.0.0.1:50050
+//   [--service=cmc.referral.v1.ReferralService]
 //                 [--wait_ms=30000]
-//       Prints SERVING / NOT_SERVING / UNKNOWN / unreachable. Exit 0 when SERVING, else 1. With
+//       Prints SERVING / NOT_SERVING / UNKNOWN / unreachable. Exit 0 when
+//       SERVING, else 1. With
 //       --wait_ms, keeps asking until SERVING or the time is up.
-//   cmcctl events --addr=127.0.0.1:50050 --source=referral [--after=0] [--limit=100]
-//       Prints one page of a service's event feed, one JSON object per line. Through the gateway
-//       --source picks the service (x-cmc-service); against a service directly it is ignored.
+//   cmcctl events --addr=127.0.0.1:50050 --source=referral [--after=0]
+//   [--limit=100]
+//       Prints one page of a service's event feed, one JSON object per line.
+//       Through the gateway
+//       --source picks the service (x-cmc-service); against a service directly
+//       it is ignored.
 //
-// Exit status: 0 success, 1 the call failed or the target is not serving, 2 bad usage.
-#include <cstdio>
-#include <string>
-
+// Exit status: 0 success, 1 the call failed or the target is not serving, 2 bad
+// usage.
 #include <google/protobuf/util/json_util.h>
 #include <grpcpp/grpcpp.h>
+
+#include <cstdio>
+#include <string>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -24,9 +30,12 @@
 #include "cmc/common/v1/event.grpc.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 
-ABSL_FLAG(std::string, addr, "127.0.0.1:50050", "host:port of the gateway or a service");
-ABSL_FLAG(std::string, service, "", "health: the service name to ask about ('' = overall)");
-ABSL_FLAG(int, wait_ms, 0, "health: keep asking until SERVING for up to this long");
+ABSL_FLAG(std::string, addr, "127.0.0.1:50050",
+          "host:port of the gateway or a service");
+ABSL_FLAG(std::string, service, "",
+          "health: the service name to ask about ('' = overall)");
+ABSL_FLAG(int, wait_ms, 0,
+          "health: keep asking until SERVING for up to this long");
 ABSL_FLAG(int, timeout_ms, 2000, "deadline of each call");
 ABSL_FLAG(std::string, source, "", "events: the service whose feed to read");
 ABSL_FLAG(int64_t, after, 0, "events: the sequence to read after");
@@ -35,7 +44,8 @@ ABSL_FLAG(int, limit, 100, "events: at most this many");
 namespace {
 
 std::shared_ptr<grpc::Channel> Connect() {
-  return grpc::CreateChannel(absl::GetFlag(FLAGS_addr), grpc::InsecureChannelCredentials());
+  return grpc::CreateChannel(absl::GetFlag(FLAGS_addr),
+                             grpc::InsecureChannelCredentials());
 }
 
 void SetDeadline(grpc::ClientContext* context) {
@@ -52,14 +62,18 @@ std::string CheckOnce(grpc::health::v1::Health::Stub& stub, bool* serving) {
   SetDeadline(&context);
   grpc::Status status = stub.Check(&context, request, &response);
   *serving = false;
-  if (!status.ok()) return absl::StrCat("unreachable: ", status.error_message());
-  *serving = response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
-  return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(response.status());
+  if (!status.ok())
+    return absl::StrCat("unreachable: ", status.error_message());
+  *serving =
+      response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+  return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+      response.status());
 }
 
 int Health() {
   auto stub = grpc::health::v1::Health::NewStub(Connect());
-  const absl::Time give_up = absl::Now() + absl::Milliseconds(absl::GetFlag(FLAGS_wait_ms));
+  const absl::Time give_up =
+      absl::Now() + absl::Milliseconds(absl::GetFlag(FLAGS_wait_ms));
   while (true) {
     bool serving = false;
     const std::string text = CheckOnce(*stub, &serving);
@@ -90,11 +104,13 @@ int Events() {
   }
   for (const auto& event : response.events()) {
     cmc::common::v1::Event printable = event;
-    printable.clear_payload();  // its type is known to the producer's contract, not to cmcctl
+    printable.clear_payload();  // its type is known to the producer's contract,
+                                // not to cmcctl
     std::string json;
     google::protobuf::util::JsonPrintOptions options;
     options.preserve_proto_field_names = true;
-    (void)google::protobuf::util::MessageToJsonString(printable, &json, options);
+    (void)google::protobuf::util::MessageToJsonString(printable, &json,
+                                                      options);
     std::printf("%s\n", json.c_str());
   }
   std::fprintf(stderr, "last_sequence %lld\n",
@@ -106,15 +122,19 @@ int Events() {
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
-      "cmcctl <health|events> [flags]: a client of a CMC deployment (see --help)");
+      "cmcctl <health|events> [flags]: a client of a CMC deployment (see "
+      "--help)");
   std::vector<char*> args = absl::ParseCommandLine(argc, argv);
   if (args.size() != 2) {
-    std::fprintf(stderr, "usage: cmcctl <health|events> [flags]; cmcctl --help for flags\n");
+    std::fprintf(
+        stderr,
+        "usage: cmcctl <health|events> [flags]; cmcctl --help for flags\n");
     return 2;
   }
   const std::string command = args[1];
   if (command == "health") return Health();
   if (command == "events") return Events();
-  std::fprintf(stderr, "unknown command '%s'; expected health or events\n", command.c_str());
+  std::fprintf(stderr, "unknown command '%s'; expected health or events\n",
+               command.c_str());
   return 2;
 }
