@@ -40,9 +40,10 @@ ABSL_FLAG(
     "On SIGTERM, how long in-flight calls may take before they are cancelled");
 ABSL_FLAG(int, default_deadline_ms, 30000,
           "Deadline applied to calls that arrive without one");
-ABSL_FLAG(
-    int, max_deadline_ms, 300000,
-    "Longest deadline honoured for unary calls; longer ones are cut to this");
+ABSL_FLAG(int, max_deadline_ms, 300000,
+          "Longest deadline honoured: the database work of a call, and at the "
+          "gateway every forwarded call (streams included); longer ones are "
+          "cut to this");
 ABSL_FLAG(int, max_message_bytes, 16 << 20,
           "Largest request or response message");
 ABSL_FLAG(int, health_check_interval_ms, 1000,

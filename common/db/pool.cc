@@ -92,8 +92,7 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> Pool::Connect() {
     return connection;
   } catch (const sql::SQLException& e) {
     return StatusFromSqlException(
-        e, absl::StrCat("connect to MySQL ", db.host, ":", db.port, " as ",
-                        db.user));
+        e, absl::StrCat("connect to MySQL ", db.host, ":", db.port));
   }
 }
 

@@ -32,6 +32,11 @@ absl::Status StatusFromSqlError(int code, absl::string_view sql_state,
   const std::string text = absl::StrCat(what, ": MySQL error ", code, " (",
                                         sql_state, "): ", message);
   if (IsConnectionError(code)) return absl::UnavailableError(text);
+  // Access denied to the user (1045) or the schema (1044), unknown schema
+  // (1049): the service is misconfigured; for its callers the database is
+  // unavailable.
+  if (code == 1044 || code == 1045 || code == 1049)
+    return absl::UnavailableError(text);
   if (IsRetryableTransactionError(code)) return absl::AbortedError(text);
   if (code == kErDupEntry) return absl::AlreadyExistsError(text);
   if (code == 1969 || code == 3024) return absl::DeadlineExceededError(text);

@@ -23,6 +23,9 @@ TEST(SqlErrorTest, MapsMySqlErrorsToStatusCodes) {
       {1205, absl::StatusCode::kAborted, false, true},
       {1062, absl::StatusCode::kAlreadyExists, false, false},
       {1969, absl::StatusCode::kDeadlineExceeded, false, false},
+      {1044, absl::StatusCode::kUnavailable, false, false},
+      {1045, absl::StatusCode::kUnavailable, false, false},
+      {1049, absl::StatusCode::kUnavailable, false, false},
       {1146, absl::StatusCode::kInternal, false, false},
       {1064, absl::StatusCode::kInternal, false, false},
   };

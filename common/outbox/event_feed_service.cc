@@ -33,9 +33,8 @@ grpc::Status EventFeedService::ListEvents(
         absl::StrCat("must be in 0..", kMaxLimit, ", got ", request->limit())));
   }
   const int limit = request->limit() == 0 ? kDefaultLimit : request->limit();
-  const absl::Time deadline =
-      EffectiveDeadline(context->deadline(), options_.default_deadline,
-                        options_.default_deadline);
+  const absl::Time deadline = EffectiveDeadline(
+      context->deadline(), options_.default_deadline, options_.max_deadline);
   absl::Status status = db::RunOnConnection(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
         response->Clear();

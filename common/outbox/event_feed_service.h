@@ -26,7 +26,9 @@ class EventFeedService final : public common::v1::EventFeed::Service {
  public:
   struct Options {
     absl::Duration poll_interval = absl::Milliseconds(200);
-    absl::Duration default_deadline = absl::Seconds(30);
+    absl::Duration default_deadline =
+        absl::Seconds(30);                           // ListEvents without one
+    absl::Duration max_deadline = absl::Minutes(5);  // the longest honoured
     int watch_batch = 500;
   };
 

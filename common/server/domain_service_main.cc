@@ -39,9 +39,8 @@ int RunDomainService(int argc, char** argv, const DomainServiceSpec& spec) {
   SetLogService(spec.defaults.name);
   ParseFlagsWithEnv(
       argc, argv,
-      absl::StrCat("cmc-", spec.defaults.name,
-                   ": a CMC domain service. Flags fall back to CMC_<FLAG> "
-                   "environment variables."));
+      "a CMC domain service. Flags fall back to CMC_<FLAG> environment "
+      "variables.");
   auto config = ServiceConfigFromFlags(spec.defaults);
   if (!config.ok()) {
     std::fprintf(stderr, "cmc-%s: bad configuration: %s\n",
@@ -63,6 +62,7 @@ int RunDomainService(int argc, char** argv, const DomainServiceSpec& spec) {
   Server server(ServerOptions::FromConfig(*config));
   outbox::EventFeedService::Options feed_options;
   feed_options.default_deadline = config->default_deadline;
+  feed_options.max_deadline = config->max_deadline;
   outbox::EventFeedService feed(pool.get(), spec.defaults.name, feed_options);
   server.AddService(&feed, "cmc.common.v1.EventFeed");
   server.AddHealthName(spec.grpc_service_name);

@@ -3,7 +3,8 @@
 //   cmc_grpc_requests_total{service,method,code}       calls by gRPC service,
 //   method and result cmc_grpc_request_duration_seconds{service,method} latency
 //   histogram cmc_db_pool_connections{state="in_use"|"idle"}, cmc_db_pool_size,
-//   cmc_db_pool_wait_timeouts_total, cmc_db_pool_connect_failures_total
+//   cmc_db_pool_wait_timeouts_total, cmc_db_pool_connect_failures_total,
+//   cmc_db_pool_discarded_total
 //   cmc_build_info{binary,version,commit} = 1
 //   process_cpu_seconds_total, process_resident_memory_bytes, process_open_fds,
 //   ... (from /proc)

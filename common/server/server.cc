@@ -70,6 +70,10 @@ absl::Status Server::Start() {
       absl::StrCat(options_.listen_host, ":", options_.grpc_port);
   builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
                            &grpc_port_);
+  // gRPC enables SO_REUSEPORT by default, which would let a second process
+  // (another replica, a stale run) share the port silently; a port in use must
+  // fail start-up instead.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
   builder.SetSyncServerOption(

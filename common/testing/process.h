@@ -22,7 +22,7 @@ namespace cmc::testing {
 class ChildProcess {
  public:
   // Starts argv[0] with `argv`, the current environment plus `env`, stdout and
-  // stderr appended to `log_path`.
+  // stderr written to `log_path` (emptied first).
   ChildProcess(std::vector<std::string> argv,
                std::map<std::string, std::string> env, std::string log_path);
   ChildProcess(const ChildProcess&) = delete;

@@ -6,7 +6,8 @@
 
 namespace cmc::gateway {
 
-BackendChannels CreateInsecureChannels(const std::vector<Backend>& backends) {
+BackendChannels CreateInsecureChannels(const std::vector<Backend>& backends,
+                                       int max_message_bytes) {
   // Backends sit on the deployment's own network: reconnect quickly after a
   // backend restarts instead of gRPC's default backoff (up to two minutes),
   // during which every call to that backend would fail at once. Round robin
@@ -17,6 +18,8 @@ BackendChannels CreateInsecureChannels(const std::vector<Backend>& backends) {
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   args.SetLoadBalancingPolicyName("round_robin");
+  args.SetMaxReceiveMessageSize(max_message_bytes);
+  args.SetMaxSendMessageSize(max_message_bytes);
   BackendChannels channels;
   for (const Backend& backend : backends) {
     channels[backend.name] = grpc::CreateCustomChannel(

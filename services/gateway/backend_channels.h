@@ -26,7 +26,10 @@ using BackendChannels =
 // One plaintext channel per backend. The backends sit on the deployment's
 // internal network; mutual TLS between gateway and backends is a deployment
 // option added with the credentials configuration, not here.
-BackendChannels CreateInsecureChannels(const std::vector<Backend>& backends);
+// `max_message_bytes` bounds a backend's response, as the services' own
+// --max_message_bytes bounds what they send.
+BackendChannels CreateInsecureChannels(const std::vector<Backend>& backends,
+                                       int max_message_bytes = 16 << 20);
 
 }  // namespace cmc::gateway
 

@@ -31,10 +31,9 @@ ABSL_FLAG(int, backend_check_interval_ms, 1000,
 int main(int argc, char** argv) {
   cmc::BlockTerminationSignals();
   cmc::SetLogService("gateway");
-  cmc::ParseFlagsWithEnv(
-      argc, argv,
-      "cmc-gateway: the public door of a CMC deployment. Flags fall back "
-      "to CMC_<FLAG> environment variables.");
+  cmc::ParseFlagsWithEnv(argc, argv,
+                         "the public door of a CMC deployment. Flags fall back "
+                         "to CMC_<FLAG> environment variables.");
   const cmc::ServiceDefaults defaults{"gateway", 50050, 9100,
                                       /*needs_database=*/false};
   auto config = cmc::ServiceConfigFromFlags(defaults);
@@ -68,7 +67,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const cmc::gateway::BackendChannels channels =
-      cmc::gateway::CreateInsecureChannels(backends);
+      cmc::gateway::CreateInsecureChannels(backends, config->max_message_bytes);
   cmc::gateway::ProxyOptions proxy_options;
   proxy_options.default_timeout = config->default_deadline;
   proxy_options.max_timeout = config->max_deadline;

@@ -277,3 +277,88 @@ TEST_F(StackTest, SigtermStopsEveryProcessCleanly) {
 
 }  // namespace
 }  // namespace cmc
+
+namespace cmc {
+namespace {
+
+using testing::ChildProcess;
+using testing::MariaDb;
+
+// Runs a domain service binary with `env` until it exits (at most 30 s); its
+// exit status.
+int RunToExit(const std::map<std::string, std::string>& env,
+              const std::string& log, std::string* output) {
+  ChildProcess process({CMC_BINARY_DIR "/services/dispatch/cmc-dispatch"}, env,
+                       ::testing::TempDir() + "/" + log);
+  const absl::Time give_up = absl::Now() + absl::Seconds(30);
+  while (process.Running() && absl::Now() < give_up) {
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  *output = process.ReadLog();
+  return process.Terminate();
+}
+
+TEST(BinaryTest, BadConfigurationExitsWithStatus2NamingTheFlag) {
+  std::string output;
+  EXPECT_EQ(
+      RunToExit({{"CMC_MYSQL_PASSWORD", "x"}, {"CMC_MYSQL_POOL_SIZE", "0"}},
+                "bad-config.log", &output),
+      2);
+  EXPECT_NE(output.find("--mysql_pool_size"), std::string::npos) << output;
+  EXPECT_EQ(RunToExit({}, "no-password.log", &output), 2);
+  EXPECT_NE(output.find("--mysql_password"), std::string::npos) << output;
+}
+
+TEST(BinaryTest, UnreachableDatabaseAtStartExitsWithStatus1AfterTheWait) {
+  std::string output;
+  const absl::Time start = absl::Now();
+  EXPECT_EQ(RunToExit({{"CMC_MYSQL_PASSWORD", "x"},
+                       {"CMC_MYSQL_PORT", std::to_string(testing::FreePort())},
+                       {"CMC_STARTUP_DB_WAIT_MS", "1500"},
+                       {"CMC_GRPC_PORT", "0"},
+                       {"CMC_METRICS_PORT", "-1"}},
+                      "no-db.log", &output),
+            1);
+  EXPECT_GE(absl::Now() - start, absl::Milliseconds(1000))
+      << "it retried first";
+  EXPECT_NE(output.find("database_unreachable"), std::string::npos) << output;
+  EXPECT_NE(output.find("startup_failed"), std::string::npos) << output;
+}
+
+TEST(BinaryTest, RefusesToStartWhenAnAppliedMigrationChanged) {
+  MariaDb& db = MariaDb::Shared();
+  const DbConfig config = db.NewDatabase("tampered");
+  const std::map<std::string, std::string> env = {
+      {"CMC_MYSQL_HOST", config.host},
+      {"CMC_MYSQL_PORT", std::to_string(config.port)},
+      {"CMC_MYSQL_USER", config.user},
+      {"CMC_MYSQL_PASSWORD", config.password},
+      {"CMC_MYSQL_SCHEMA", config.schema},
+      {"CMC_GRPC_PORT", "0"},
+      {"CMC_METRICS_PORT", "-1"},
+      {"CMC_LISTEN_HOST", "127.0.0.1"}};
+  {
+    // First start applies the migrations; SIGTERM stops it cleanly.
+    ChildProcess first({CMC_BINARY_DIR "/services/dispatch/cmc-dispatch"}, env,
+                       ::testing::TempDir() + "/tampered-first.log");
+    const absl::Time give_up = absl::Now() + absl::Seconds(30);
+    while (first.ReadLog().find("\"serving\"") == std::string::npos &&
+           absl::Now() < give_up) {
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    ASSERT_EQ(first.Terminate(), 0) << first.ReadLog();
+  }
+  // Someone edits an applied file: here, its recorded checksum no longer
+  // matches the binary's.
+  ASSERT_TRUE(db.RunSql("UPDATE `" + config.schema +
+                        "`.schema_migrations SET checksum = REPEAT('0', 64) "
+                        "WHERE component = 'outbox' AND version = 1;"));
+  std::string output;
+  EXPECT_EQ(RunToExit(env, "tampered-second.log", &output), 1);
+  EXPECT_NE(output.find("outbox/0001_outbox was changed after it was applied"),
+            std::string::npos)
+      << output;
+}
+
+}  // namespace
+}  // namespace cmc

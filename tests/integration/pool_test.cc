@@ -133,6 +133,7 @@ TEST(PoolTest, WrongPasswordIsUnavailableNamingTheServer) {
   auto pool = Pool::Create(config);
   auto lease = pool->Acquire();
   ASSERT_FALSE(lease.ok());
+  EXPECT_EQ(lease.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_NE(lease.status().message().find("1045"), absl::string_view::npos)
       << lease.status();
   EXPECT_EQ(pool->Stats().connect_failures, 1);

@@ -44,8 +44,10 @@ ABSL_FLAG(int, limit, 100, "events: at most this many");
 namespace {
 
 std::shared_ptr<grpc::Channel> Connect() {
-  return grpc::CreateChannel(absl::GetFlag(FLAGS_addr),
-                             grpc::InsecureChannelCredentials());
+  grpc::ChannelArguments args;
+  args.SetMaxReceiveMessageSize(-1);  // a page of events may be large
+  return grpc::CreateCustomChannel(absl::GetFlag(FLAGS_addr),
+                                   grpc::InsecureChannelCredentials(), args);
 }
 
 void SetDeadline(grpc::ClientContext* context) {
