@@ -21,6 +21,11 @@ ChildProcess::ChildProcess(std::vector<std::string> argv,
                            std::map<std::string, std::string> env,
                            std::string log_path)
     : log_path_(std::move(log_path)) {
+  // Emptied here, before the child exists, so the caller never reads an earlier
+  // run's output.
+  const int log_fd =
+      open(log_path_.c_str(),
+           O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
   pid_ = fork();
   if (pid_ < 0) {
     std::perror("fork");
@@ -34,11 +39,10 @@ ChildProcess::ChildProcess(std::vector<std::string> argv,
     sigprocmask(SIG_SETMASK, &none, nullptr);
     // A test that aborts skips its destructors; the stack must not outlive it.
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    const int fd = open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    if (fd >= 0) {
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-      close(fd);
+    if (log_fd >= 0) {
+      dup2(log_fd, STDOUT_FILENO);
+      dup2(log_fd, STDERR_FILENO);
+      close(log_fd);
     }
     for (const auto& [key, value] : env) setenv(key.c_str(), value.c_str(), 1);
     std::vector<char*> args;
@@ -48,6 +52,7 @@ ChildProcess::ChildProcess(std::vector<std::string> argv,
     std::perror("execv");
     _exit(127);
   }
+  if (log_fd >= 0) close(log_fd);
 }
 
 ChildProcess::~ChildProcess() { Kill(); }

@@ -1,6 +1,10 @@
 // cmc-institution: wiring only (see common/server/domain_service_main.h).
+#include <memory>
+#include <vector>
+
 #include "cmc/institution/v1/institution.grpc.pb.h"
 #include "common/server/domain_service_main.h"
+#include "services/institution/institution_service.h"
 
 namespace cmc::institution {
 const std::vector<db::Migration>& Migrations();  // generated from migrations/
@@ -9,9 +13,21 @@ const std::vector<db::Migration>& Migrations();  // generated from migrations/
 int main(int argc, char** argv) {
   cmc::DomainServiceSpec spec{
       /*defaults=*/{"institution", 50051, 9101},
-      /*grpc_service_name=*/cmc::institution::v1::InstitutionService::service_full_name(),
+      /*grpc_service_name=*/
+      cmc::institution::v1::InstitutionService::service_full_name(),
       /*migrations=*/&cmc::institution::Migrations,
-      /*make_services=*/nullptr,
+      /*make_services=*/
+      [](cmc::DomainServiceContext& context) {
+        cmc::institution::InstitutionService::Options options;
+        options.default_deadline = context.config.default_deadline;
+        options.max_deadline = context.config.max_deadline;
+        std::vector<cmc::NamedService> services;
+        services.push_back(
+            {std::make_unique<cmc::institution::InstitutionService>(
+                 &context.pool, options),
+             cmc::institution::v1::InstitutionService::service_full_name()});
+        return services;
+      },
   };
   return cmc::RunDomainService(argc, argv, spec);
 }

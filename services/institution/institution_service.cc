@@ -1,0 +1,366 @@
+#include "services/institution/institution_service.h"
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/civil_time.h"
+#include "common/deadline.h"
+#include "common/identity/principal.h"
+#include "common/status.h"
+#include "common/validators/validators.h"
+#include "services/institution/institution_rules.h"
+#include "services/institution/paging.h"
+#include "services/institution/request_checks.h"
+
+// Returns the gRPC form of `expr`'s status (an absl::Status) from a handler
+// when it is not OK.
+#define CMC_RETURN_IF_ERROR_GRPC(expr)                                        \
+  do {                                                                        \
+    const ::absl::Status cmc_grpc_status_ = (expr);                           \
+    if (!cmc_grpc_status_.ok()) return ::cmc::ToGrpcStatus(cmc_grpc_status_); \
+  } while (false)
+
+namespace cmc::institution {
+namespace {
+
+constexpr int kMaxBatchGet = 1000;
+constexpr size_t kMaxNameContainsBytes = 400;  // 100 CJK characters
+
+// Today in the county's time zone: China Standard Time is UTC+8 all year.
+absl::CivilDay TodayInChina() {
+  return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 60 * 60));
+}
+
+Actor ActorOf(const grpc::ServerContext& context) {
+  return Actor{PrincipalFromContext(context).subject};
+}
+
+// The idempotency key of a create: `normalized` holds only the fields the
+// create uses, so ignored output-only fields cannot make a repeat look like a
+// different request.
+CreateClaim ClaimOf(const std::string& request_id, const char* method,
+                    const google::protobuf::Message& normalized) {
+  return CreateClaim{request_id, method, MessageDigest(normalized)};
+}
+
+// What identifies a list query apart from its page: the request without it.
+template <typename Request>
+std::string QueryFingerprint(const Request& request) {
+  Request query = request;
+  query.clear_page();
+  return MessageDigest(query).substr(0, 16);
+}
+
+template <typename T, typename Response>
+void FillPage(const PageOf<T>& page, const std::string& fingerprint,
+              Response* response) {
+  response->mutable_page()->set_total_size(page.total);
+  if (page.more) {
+    response->mutable_page()->set_next_page_token(
+        NextPageToken(page.last_row, fingerprint));
+  }
+}
+
+template <typename T>
+grpc::Status Reply(absl::StatusOr<T> result, T* response) {
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = *std::move(result);
+  return grpc::Status::OK;
+}
+
+// A day given as an optional CivilDate filter: unset means `fallback`.
+absl::StatusOr<absl::CivilDay> DayOr(bool has_day,
+                                     const common::v1::CivilDate& day,
+                                     absl::string_view field,
+                                     absl::CivilDay fallback) {
+  if (!has_day) return fallback;
+  return ParseCivilDate(day.value(), field);
+}
+
+}  // namespace
+
+InstitutionService::InstitutionService(db::Pool* pool, Options options)
+    : store_(pool), options_(options) {}
+
+absl::Time InstitutionService::Deadline(
+    const grpc::ServerContext& context) const {
+  return EffectiveDeadline(context.deadline(), options_.default_deadline,
+                           options_.max_deadline);
+}
+
+grpc::Status InstitutionService::CreateCommunity(
+    grpc::ServerContext* context, const v1::CreateCommunityRequest* request,
+    v1::Community* response) {
+  CMC_RETURN_IF_ERROR_GRPC(
+      ValidateRequestId(request->request_id(), "request_id"));
+  const v1::Community& in = request->community();
+  CMC_RETURN_IF_ERROR_GRPC(CheckNewCommunity(in));
+  v1::Community wanted;
+  wanted.set_code(in.code());
+  wanted.set_name(in.name());
+  wanted.set_county_division_code(in.county_division_code());
+  wanted.set_lead_institution_id(in.lead_institution_id());
+  return Reply(store_.CreateCommunity(
+                   ClaimOf(request->request_id(), "CreateCommunity", wanted),
+                   wanted, ActorOf(*context), Deadline(*context)),
+               response);
+}
+
+grpc::Status InstitutionService::GetCommunity(
+    grpc::ServerContext* context, const v1::GetCommunityRequest* request,
+    v1::Community* response) {
+  if (request->id().empty()) {
+    return ToGrpcStatus(InvalidField("id", "required"));
+  }
+  return Reply(store_.GetCommunity(request->id(), "id", Deadline(*context)),
+               response);
+}
+
+grpc::Status InstitutionService::UpdateCommunity(
+    grpc::ServerContext* context, const v1::UpdateCommunityRequest* request,
+    v1::Community* response) {
+  const v1::Community& in = request->community();
+  CMC_RETURN_IF_ERROR_GRPC(
+      CheckUpdateTarget("community", in.id(), in.version()));
+  absl::StatusOr<std::set<std::string>> paths =
+      CheckUpdateMask(request->update_mask(), CommunityUpdatePaths());
+  if (!paths.ok()) return ToGrpcStatus(paths.status());
+  return Reply(store_.UpdateCommunity(
+                   in.id(), in.version(),
+                   [&](v1::Community& stored) {
+                     return ApplyCommunityUpdate(*paths, in, stored);
+                   },
+                   ActorOf(*context), Deadline(*context)),
+               response);
+}
+
+grpc::Status InstitutionService::ListCommunities(
+    grpc::ServerContext* context, const v1::ListCommunitiesRequest* request,
+    v1::ListCommunitiesResponse* response) {
+  CommunityFilter filter;
+  if (!v1::CommunityStatus_IsValid(request->status())) {
+    return ToGrpcStatus(InvalidField("status", "unknown status"));
+  }
+  if (request->status() != v1::COMMUNITY_STATUS_UNSPECIFIED) {
+    filter.status = request->status();
+  }
+  if (!request->county_division_code().empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(ValidateCountyCode(request->county_division_code(),
+                                                "county_division_code"));
+    filter.county_division_code = request->county_division_code();
+  }
+  const std::string fingerprint = QueryFingerprint(*request);
+  absl::StatusOr<PageQuery> page =
+      ParsePageRequest(request->page(), fingerprint);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  absl::StatusOr<PageOf<v1::Community>> result =
+      store_.ListCommunities(filter, *page, Deadline(*context));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  for (v1::Community& c : result->items) {
+    *response->add_communities() = std::move(c);
+  }
+  FillPage(*result, fingerprint, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status InstitutionService::CreateInstitution(
+    grpc::ServerContext* context, const v1::CreateInstitutionRequest* request,
+    v1::Institution* response) {
+  CMC_RETURN_IF_ERROR_GRPC(
+      ValidateRequestId(request->request_id(), "request_id"));
+  const v1::Institution& in = request->institution();
+  CMC_RETURN_IF_ERROR_GRPC(CheckInstitutionFields(in, /*creating=*/true));
+  v1::Institution wanted = in;
+  wanted.clear_id();
+  wanted.clear_status();
+  wanted.clear_version();
+  wanted.clear_create_time();
+  wanted.clear_update_time();
+  return Reply(store_.CreateInstitution(
+                   ClaimOf(request->request_id(), "CreateInstitution", wanted),
+                   wanted, ActorOf(*context), Deadline(*context)),
+               response);
+}
+
+grpc::Status InstitutionService::GetInstitution(
+    grpc::ServerContext* context, const v1::GetInstitutionRequest* request,
+    v1::Institution* response) {
+  if (request->id().empty()) {
+    return ToGrpcStatus(InvalidField("id", "required"));
+  }
+  return Reply(store_.GetInstitution(request->id(), "id", Deadline(*context)),
+               response);
+}
+
+grpc::Status InstitutionService::UpdateInstitution(
+    grpc::ServerContext* context, const v1::UpdateInstitutionRequest* request,
+    v1::Institution* response) {
+  const v1::Institution& in = request->institution();
+  CMC_RETURN_IF_ERROR_GRPC(
+      CheckUpdateTarget("institution", in.id(), in.version()));
+  absl::StatusOr<std::set<std::string>> paths =
+      CheckUpdateMask(request->update_mask(), InstitutionUpdatePaths());
+  if (!paths.ok()) return ToGrpcStatus(paths.status());
+  return Reply(store_.UpdateInstitution(
+                   in.id(), in.version(),
+                   [&](v1::Institution& stored) {
+                     return ApplyInstitutionUpdate(*paths, in, stored);
+                   },
+                   TodayInChina(), ActorOf(*context), Deadline(*context)),
+               response);
+}
+
+grpc::Status InstitutionService::ListInstitutions(
+    grpc::ServerContext* context, const v1::ListInstitutionsRequest* request,
+    v1::ListInstitutionsResponse* response) {
+  const absl::Time deadline = Deadline(*context);
+  InstitutionFilter filter;
+  if (!request->community_id().empty()) {
+    filter.community_id = request->community_id();
+    absl::StatusOr<absl::CivilDay> as_of =
+        DayOr(request->has_as_of(), request->as_of(), "as_of", TodayInChina());
+    if (!as_of.ok()) return ToGrpcStatus(as_of.status());
+    filter.as_of = *as_of;
+  }
+  if (!common::v1::Tier_IsValid(request->tier())) {
+    return ToGrpcStatus(InvalidField("tier", "unknown tier"));
+  }
+  if (request->tier() != common::v1::TIER_UNSPECIFIED) {
+    filter.tier = request->tier();
+  }
+  if (!request->kind().empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(TierOfKind(request->kind(), "kind").status());
+    filter.kind = request->kind();
+  }
+  if (!v1::InstitutionStatus_IsValid(request->status())) {
+    return ToGrpcStatus(InvalidField("status", "unknown status"));
+  }
+  if (request->status() != v1::INSTITUTION_STATUS_UNSPECIFIED) {
+    filter.status = request->status();
+  }
+  if (request->name_contains().size() > kMaxNameContainsBytes) {
+    return ToGrpcStatus(InvalidField("name_contains", "too long"));
+  }
+  filter.name_contains = request->name_contains();
+  const std::string fingerprint = QueryFingerprint(*request);
+  absl::StatusOr<PageQuery> page =
+      ParsePageRequest(request->page(), fingerprint);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  if (!filter.community_id.empty()) {
+    // An unknown community is more likely a typo than an empty community.
+    CMC_RETURN_IF_ERROR_GRPC(
+        store_.GetCommunity(filter.community_id, "community_id", deadline)
+            .status());
+  }
+  absl::StatusOr<PageOf<v1::Institution>> result =
+      store_.ListInstitutions(filter, *page, deadline);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  for (v1::Institution& i : result->items) {
+    *response->add_institutions() = std::move(i);
+  }
+  FillPage(*result, fingerprint, response);
+  return grpc::Status::OK;
+}
+
+grpc::Status InstitutionService::BatchGetInstitutions(
+    grpc::ServerContext* context,
+    const v1::BatchGetInstitutionsRequest* request,
+    v1::BatchGetInstitutionsResponse* response) {
+  if (request->ids().empty() || request->ids_size() > kMaxBatchGet) {
+    return ToGrpcStatus(
+        InvalidField("ids", absl::StrCat("give 1..", kMaxBatchGet, " ids, got ",
+                                         request->ids_size())));
+  }
+  const std::vector<std::string> ids(request->ids().begin(),
+                                     request->ids().end());
+  absl::StatusOr<std::vector<v1::Institution>> result =
+      store_.BatchGetInstitutions(ids, Deadline(*context));
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  for (v1::Institution& i : *result) {
+    *response->add_institutions() = std::move(i);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status InstitutionService::AddMembership(
+    grpc::ServerContext* context, const v1::AddMembershipRequest* request,
+    v1::Membership* response) {
+  CMC_RETURN_IF_ERROR_GRPC(
+      ValidateRequestId(request->request_id(), "request_id"));
+  const v1::Membership& in = request->membership();
+  CMC_RETURN_IF_ERROR_GRPC(CheckNewMembership(in));
+  v1::Membership wanted;
+  wanted.set_institution_id(in.institution_id());
+  wanted.set_community_id(in.community_id());
+  wanted.set_kind(in.kind());
+  *wanted.mutable_valid_from() = in.valid_from();
+  if (in.has_valid_to()) *wanted.mutable_valid_to() = in.valid_to();
+  return Reply(store_.AddMembership(
+                   ClaimOf(request->request_id(), "AddMembership", wanted),
+                   wanted, ActorOf(*context), Deadline(*context)),
+               response);
+}
+
+grpc::Status InstitutionService::EndMembership(
+    grpc::ServerContext* context, const v1::EndMembershipRequest* request,
+    v1::Membership* response) {
+  if (request->id().empty()) {
+    return ToGrpcStatus(InvalidField("id", "required"));
+  }
+  if (!request->has_valid_to()) {
+    return ToGrpcStatus(InvalidField("valid_to", "required"));
+  }
+  absl::StatusOr<absl::CivilDay> last =
+      ParseCivilDate(request->valid_to().value(), "valid_to");
+  if (!last.ok()) return ToGrpcStatus(last.status());
+  return Reply(store_.EndMembership(request->id(), *last, ActorOf(*context),
+                                    Deadline(*context)),
+               response);
+}
+
+grpc::Status InstitutionService::ListMemberships(
+    grpc::ServerContext* context, const v1::ListMembershipsRequest* request,
+    v1::ListMembershipsResponse* response) {
+  const absl::Time deadline = Deadline(*context);
+  if (request->institution_id().empty() && request->community_id().empty()) {
+    return ToGrpcStatus(InvalidField(
+        "institution_id", "institution_id or community_id is required"));
+  }
+  MembershipFilter filter;
+  filter.institution_id = request->institution_id();
+  filter.community_id = request->community_id();
+  if (request->has_as_of()) {
+    absl::StatusOr<absl::CivilDay> as_of =
+        ParseCivilDate(request->as_of().value(), "as_of");
+    if (!as_of.ok()) return ToGrpcStatus(as_of.status());
+    filter.as_of = *as_of;
+  }
+  const std::string fingerprint = QueryFingerprint(*request);
+  absl::StatusOr<PageQuery> page =
+      ParsePageRequest(request->page(), fingerprint);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  // Unknown ids are reported rather than answered with an empty page: they
+  // are typos far more often than institutions without memberships.
+  if (!filter.institution_id.empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(
+        store_.GetInstitution(filter.institution_id, "institution_id", deadline)
+            .status());
+  }
+  if (!filter.community_id.empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(
+        store_.GetCommunity(filter.community_id, "community_id", deadline)
+            .status());
+  }
+  absl::StatusOr<PageOf<v1::Membership>> result =
+      store_.ListMemberships(filter, *page, deadline);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  for (v1::Membership& m : result->items) {
+    *response->add_memberships() = std::move(m);
+  }
+  FillPage(*result, fingerprint, response);
+  return grpc::Status::OK;
+}
+
+}  // namespace cmc::institution

@@ -1,0 +1,420 @@
+// Communities and institutions. Memberships are in membership_store.cc.
+#include "services/institution/institution_store.h"
+
+#include <cppconn/exception.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <map>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "common/db/sql_error.h"
+#include "common/db/transaction.h"
+#include "common/outbox/outbox.h"
+#include "common/status.h"
+#include "common/validators/validators.h"
+#include "services/institution/institution_rules.h"
+#include "services/institution/store_rows.h"
+
+namespace cmc::institution {
+namespace {
+
+using internal::FieldError;
+
+constexpr char kLeadField[] = "community.lead_institution_id";
+constexpr char kParentField[] = "institution.parent_institution_id";
+
+// A lead hospital must exist, be of a kind that leads, operate, and sit in the
+// community's county.
+absl::Status CheckLead(sql::Connection& conn, const std::string& lead_id,
+                       const std::string& county_code) {
+  std::optional<v1::Institution> lead =
+      internal::LoadInstitution(conn, lead_id, /*for_update=*/false);
+  if (!lead.has_value()) {
+    return FieldError(absl::StatusCode::kNotFound, kLeadField,
+                      absl::StrCat("institution ", lead_id, " not found"));
+  }
+  if (!IsLeadHospitalKind(lead->kind())) {
+    return InvalidField(
+        kLeadField,
+        absl::StrCat("institution ", lead_id, " is of kind ", lead->kind(),
+                     "; a lead hospital is A100, A210 or "
+                     "G100"));
+  }
+  if (lead->status() != v1::INSTITUTION_STATUS_ACTIVE) {
+    return FieldError(absl::StatusCode::kFailedPrecondition, kLeadField,
+                      absl::StrCat("institution ", lead_id, " is closed"));
+  }
+  return CheckDivisionInCounty(lead->division_code(), county_code, kLeadField);
+}
+
+// A parent must exist, differ from the child and be of a higher tier.
+absl::Status CheckParent(sql::Connection& conn, const v1::Institution& child) {
+  const std::string& parent_id = child.parent_institution_id();
+  if (parent_id == child.id()) {
+    return InvalidField(kParentField,
+                        "an institution cannot be its own parent");
+  }
+  std::optional<v1::Institution> parent =
+      internal::LoadInstitution(conn, parent_id, /*for_update=*/false);
+  if (!parent.has_value()) {
+    return FieldError(absl::StatusCode::kNotFound, kParentField,
+                      absl::StrCat("institution ", parent_id, " not found"));
+  }
+  return CheckParentTier(child.tier(), parent->tier(), kParentField);
+}
+
+// Institutions reporting to `institution` must stay of a lower tier after a
+// change of its tier.
+absl::Status CheckChildrenTiers(sql::Connection& conn,
+                                const v1::Institution& institution) {
+  std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
+      "SELECT id, tier FROM institutions WHERE parent_institution_id = ?"));
+  select->setString(1, institution.id());
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  while (rows->next()) {
+    const auto child_tier = static_cast<Tier>(rows->getInt("tier"));
+    if (!CheckParentTier(child_tier, institution.tier(), "institution.tier")
+             .ok()) {
+      return FieldError(
+          absl::StatusCode::kFailedPrecondition, "institution.tier",
+          absl::StrCat("institution ", std::string(rows->getString("id")),
+                       " reports to this one and would no longer be of a "
+                       "lower tier; move it first"));
+    }
+  }
+  return absl::OkStatus();
+}
+
+// A member's division code must stay inside the county of every community it
+// belongs to on `today` or later.
+absl::Status CheckDivisionInMemberCounties(sql::Connection& conn,
+                                           const v1::Institution& institution,
+                                           absl::CivilDay today) {
+  std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
+      "SELECT DISTINCT c.county_division_code FROM memberships m "
+      "JOIN communities c ON c.id = m.community_id "
+      "WHERE m.institution_id = ? AND (m.valid_to IS NULL OR m.valid_to >= "
+      "?)"));
+  select->setString(1, institution.id());
+  select->setString(2, FormatCivilDate(today));
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  while (rows->next()) {
+    CMC_RETURN_IF_ERROR(CheckDivisionInCounty(institution.division_code(),
+                                              rows->getString(1).asStdString(),
+                                              "institution.division_code"));
+  }
+  return absl::OkStatus();
+}
+
+void BindNullable(sql::PreparedStatement& stmt, int index,
+                  const std::string& value) {
+  if (value.empty()) {
+    stmt.setNull(index, sql::DataType::VARCHAR);
+  } else {
+    stmt.setString(index, value);
+  }
+}
+
+bool IsDuplicate(const sql::SQLException& e) {
+  return e.getErrorCode() == db::kErDupEntry;
+}
+
+}  // namespace
+
+absl::StatusOr<v1::Community> InstitutionStore::CreateCommunity(
+    const CreateClaim& claim, const v1::Community& community,
+    const Actor& actor, absl::Time deadline) {
+  return internal::RunCreate<v1::Community>(
+      *pool_, deadline, claim, "institution.CommunityCreated", "Community",
+      actor, [&](sql::Connection& conn, v1::Community& out) -> absl::Status {
+        if (!community.lead_institution_id().empty()) {
+          CMC_RETURN_IF_ERROR(CheckLead(conn, community.lead_institution_id(),
+                                        community.county_division_code()));
+        }
+        const std::string id = internal::NewId("com-");
+        try {
+          std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
+              "INSERT INTO communities (id, code, name, county_division_code, "
+              "lead_institution_id, status, version) "
+              "VALUES (?, ?, ?, ?, ?, ?, 1)"));
+          insert->setString(1, id);
+          insert->setString(2, community.code());
+          insert->setString(3, community.name());
+          insert->setString(4, community.county_division_code());
+          BindNullable(*insert, 5, community.lead_institution_id());
+          insert->setInt(6, v1::COMMUNITY_STATUS_ACTIVE);
+          insert->executeUpdate();
+        } catch (const sql::SQLException& e) {
+          if (!IsDuplicate(e)) throw;
+          return FieldError(absl::StatusCode::kAlreadyExists, "community.code",
+                            absl::StrCat("community code ", community.code(),
+                                         " is already registered"));
+        }
+        out = *internal::LoadCommunity(conn, id, /*for_update=*/false);
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<v1::Community> InstitutionStore::GetCommunity(
+    const std::string& id, absl::string_view field, absl::Time deadline) {
+  std::optional<v1::Community> found;
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        found = internal::LoadCommunity(conn, id, /*for_update=*/false);
+        return absl::OkStatus();
+      }));
+  if (!found.has_value()) {
+    return FieldError(absl::StatusCode::kNotFound, field,
+                      absl::StrCat("community ", id, " not found"));
+  }
+  return *std::move(found);
+}
+
+absl::StatusOr<v1::Community> InstitutionStore::UpdateCommunity(
+    const std::string& id, int64_t version,
+    const Mutation<v1::Community>& mutate, const Actor& actor,
+    absl::Time deadline) {
+  v1::Community result;
+  CMC_RETURN_IF_ERROR(db::RunInTransaction(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        std::optional<v1::Community> current =
+            internal::LoadCommunity(conn, id, /*for_update=*/true);
+        if (!current.has_value()) {
+          return FieldError(absl::StatusCode::kNotFound, "community.id",
+                            absl::StrCat("community ", id, " not found"));
+        }
+        if (current->version() != version) {
+          return FieldError(
+              absl::StatusCode::kAborted, "community.version",
+              absl::StrCat(version, " is stale; the community is at ",
+                           current->version(), "; read it again and reapply"));
+        }
+        const std::string old_lead = current->lead_institution_id();
+        CMC_RETURN_IF_ERROR(mutate(*current));
+        if (current->lead_institution_id() != old_lead &&
+            !current->lead_institution_id().empty()) {
+          CMC_RETURN_IF_ERROR(CheckLead(conn, current->lead_institution_id(),
+                                        current->county_division_code()));
+        }
+        std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
+            "UPDATE communities SET name = ?, lead_institution_id = ?, "
+            "status = ?, version = version + 1, "
+            "update_time = CURRENT_TIMESTAMP(6) WHERE id = ?"));
+        update->setString(1, current->name());
+        BindNullable(*update, 2, current->lead_institution_id());
+        update->setInt(3, current->status());
+        update->setString(4, id);
+        update->executeUpdate();
+        result = *internal::LoadCommunity(conn, id, /*for_update=*/false);
+        outbox::Append(conn, {"institution.CommunityUpdated", "Community", id,
+                              actor.subject, &result});
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
+absl::StatusOr<PageOf<v1::Community>> InstitutionStore::ListCommunities(
+    const CommunityFilter& filter, const PageQuery& page, absl::Time deadline) {
+  internal::Conditions conditions;
+  if (filter.status.has_value())
+    conditions.AddInt("status = ?", *filter.status);
+  if (!filter.county_division_code.empty()) {
+    conditions.AddString("county_division_code = ?",
+                         filter.county_division_code);
+  }
+  PageOf<v1::Community> result;
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        result =
+            internal::ReadPage(conn, internal::kCommunityColumns, "communities",
+                               conditions, page, &internal::CommunityFromRow);
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
+absl::StatusOr<v1::Institution> InstitutionStore::CreateInstitution(
+    const CreateClaim& claim, const v1::Institution& institution,
+    const Actor& actor, absl::Time deadline) {
+  return internal::RunCreate<v1::Institution>(
+      *pool_, deadline, claim, "institution.InstitutionCreated", "Institution",
+      actor, [&](sql::Connection& conn, v1::Institution& out) -> absl::Status {
+        v1::Institution row = institution;
+        row.set_id(internal::NewId("ins-"));
+        if (!row.parent_institution_id().empty()) {
+          CMC_RETURN_IF_ERROR(CheckParent(conn, row));
+        }
+        try {
+          std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
+              "INSERT INTO institutions (id, uscc, name, kind, tier, "
+              "division_code, parent_institution_id, beds, shared_centers, "
+              "status, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"));
+          insert->setString(1, row.id());
+          insert->setString(2, row.uscc());
+          insert->setString(3, row.name());
+          insert->setString(4, row.kind());
+          insert->setInt(5, row.tier());
+          insert->setString(6, row.division_code());
+          BindNullable(*insert, 7, row.parent_institution_id());
+          insert->setInt(8, row.beds());
+          insert->setString(9, internal::EncodeSharedCenters(row));
+          insert->setInt(10, v1::INSTITUTION_STATUS_ACTIVE);
+          insert->executeUpdate();
+        } catch (const sql::SQLException& e) {
+          if (!IsDuplicate(e)) throw;
+          return FieldError(
+              absl::StatusCode::kAlreadyExists, "institution.uscc",
+              absl::StrCat("USCC ", row.uscc(), " is already registered"));
+        }
+        out = *internal::LoadInstitution(conn, row.id(), /*for_update=*/false);
+        return absl::OkStatus();
+      });
+}
+
+absl::StatusOr<v1::Institution> InstitutionStore::GetInstitution(
+    const std::string& id, absl::string_view field, absl::Time deadline) {
+  std::optional<v1::Institution> found;
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        found = internal::LoadInstitution(conn, id, /*for_update=*/false);
+        return absl::OkStatus();
+      }));
+  if (!found.has_value()) {
+    return FieldError(absl::StatusCode::kNotFound, field,
+                      absl::StrCat("institution ", id, " not found"));
+  }
+  return *std::move(found);
+}
+
+absl::StatusOr<v1::Institution> InstitutionStore::UpdateInstitution(
+    const std::string& id, int64_t version,
+    const Mutation<v1::Institution>& mutate, absl::CivilDay today,
+    const Actor& actor, absl::Time deadline) {
+  v1::Institution result;
+  CMC_RETURN_IF_ERROR(db::RunInTransaction(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        std::optional<v1::Institution> current =
+            internal::LoadInstitution(conn, id, /*for_update=*/true);
+        if (!current.has_value()) {
+          return FieldError(absl::StatusCode::kNotFound, "institution.id",
+                            absl::StrCat("institution ", id, " not found"));
+        }
+        if (current->version() != version) {
+          return FieldError(
+              absl::StatusCode::kAborted, "institution.version",
+              absl::StrCat(version, " is stale; the institution is at ",
+                           current->version(), "; read it again and reapply"));
+        }
+        const v1::Institution before = *current;
+        CMC_RETURN_IF_ERROR(mutate(*current));
+        const bool tier_changed = current->tier() != before.tier();
+        if (!current->parent_institution_id().empty() &&
+            (tier_changed || current->parent_institution_id() !=
+                                 before.parent_institution_id())) {
+          CMC_RETURN_IF_ERROR(CheckParent(conn, *current));
+        }
+        if (tier_changed)
+          CMC_RETURN_IF_ERROR(CheckChildrenTiers(conn, *current));
+        if (current->division_code() != before.division_code()) {
+          CMC_RETURN_IF_ERROR(
+              CheckDivisionInMemberCounties(conn, *current, today));
+        }
+        std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
+            "UPDATE institutions SET name = ?, kind = ?, tier = ?, "
+            "division_code = ?, parent_institution_id = ?, beds = ?, "
+            "shared_centers = ?, status = ?, version = version + 1, "
+            "update_time = CURRENT_TIMESTAMP(6) WHERE id = ?"));
+        update->setString(1, current->name());
+        update->setString(2, current->kind());
+        update->setInt(3, current->tier());
+        update->setString(4, current->division_code());
+        BindNullable(*update, 5, current->parent_institution_id());
+        update->setInt(6, current->beds());
+        update->setString(7, internal::EncodeSharedCenters(*current));
+        update->setInt(8, current->status());
+        update->setString(9, id);
+        update->executeUpdate();
+        result = *internal::LoadInstitution(conn, id, /*for_update=*/false);
+        outbox::Append(conn, {"institution.InstitutionUpdated", "Institution",
+                              id, actor.subject, &result});
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
+absl::StatusOr<PageOf<v1::Institution>> InstitutionStore::ListInstitutions(
+    const InstitutionFilter& filter, const PageQuery& page,
+    absl::Time deadline) {
+  internal::Conditions conditions;
+  if (!filter.community_id.empty()) {
+    // At most one membership holds on any day, so EXISTS never duplicates.
+    conditions.Add(
+        "EXISTS (SELECT 1 FROM memberships m "
+        "WHERE m.institution_id = institutions.id AND m.community_id = ? "
+        "AND m.valid_from <= ? AND (m.valid_to IS NULL OR m.valid_to >= ?))");
+    conditions.BindString(filter.community_id);
+    conditions.BindString(FormatCivilDate(filter.as_of));
+    conditions.BindString(FormatCivilDate(filter.as_of));
+  }
+  if (filter.tier.has_value()) conditions.AddInt("tier = ?", *filter.tier);
+  if (!filter.kind.empty()) conditions.AddString("kind = ?", filter.kind);
+  if (filter.status.has_value())
+    conditions.AddInt("status = ?", *filter.status);
+  if (!filter.name_contains.empty()) {
+    conditions.AddString("name LIKE ? ESCAPE '!'",
+                         internal::ContainsPattern(filter.name_contains));
+  }
+  PageOf<v1::Institution> result;
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        result = internal::ReadPage(conn, internal::kInstitutionColumns,
+                                    "institutions", conditions, page,
+                                    &internal::InstitutionFromRow);
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
+absl::StatusOr<std::vector<v1::Institution>>
+InstitutionStore::BatchGetInstitutions(const std::vector<std::string>& ids,
+                                       absl::Time deadline) {
+  std::map<std::string, v1::Institution> by_id;
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        by_id.clear();
+        std::string placeholders;
+        for (size_t i = 0; i < ids.size(); ++i) {
+          absl::StrAppend(&placeholders, i == 0 ? "?" : ", ?");
+        }
+        std::unique_ptr<sql::PreparedStatement> select(
+            conn.prepareStatement(absl::StrCat(
+                "SELECT ", internal::kInstitutionColumns,
+                " FROM institutions WHERE id IN (", placeholders, ")")));
+        for (size_t i = 0; i < ids.size(); ++i) {
+          select->setString(static_cast<int>(i + 1), ids[i]);
+        }
+        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+        while (rows->next()) {
+          v1::Institution institution = internal::InstitutionFromRow(*rows);
+          std::string key = institution.id();
+          by_id.emplace(std::move(key), std::move(institution));
+        }
+        return absl::OkStatus();
+      }));
+  std::vector<v1::Institution> result;
+  result.reserve(ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto it = by_id.find(ids[i]);
+    if (it == by_id.end()) {
+      return FieldError(absl::StatusCode::kNotFound,
+                        absl::StrCat("ids[", i, "]"),
+                        absl::StrCat("institution ", ids[i], " not found"));
+    }
+    result.push_back(it->second);
+  }
+  return result;
+}
+
+}  // namespace cmc::institution

@@ -1,0 +1,168 @@
+// All SQL of the institution service: communities, institutions and
+// memberships in schema cmc_institution, with their outbox events.
+//
+//   InstitutionStore store(&pool);
+//   CMC_ASSIGN_OR_RETURN(v1::Institution created,
+//       store.CreateInstitution(claim, institution, actor, deadline));
+//
+// Every write runs in one transaction (db::RunInTransaction: READ COMMITTED,
+// deadlocks retried) that also appends the change's event to the outbox, so an
+// event exists exactly when its change committed. Checks that need stored data
+// (the parent's tier, an overlapping membership, a stale version) run inside
+// that transaction on rows locked FOR UPDATE, so concurrent writers cannot both
+// pass them. Statuses: NOT_FOUND / INVALID_ARGUMENT naming the request field,
+// ALREADY_EXISTS for a taken business key, ABORTED for a stale version,
+// FAILED_PRECONDITION when stored state forbids the change, UNAVAILABLE when
+// the database is unreachable (retryable). Thread-safe; the pool must outlive
+// the store.
+#ifndef CMC_SERVICES_INSTITUTION_INSTITUTION_STORE_H_
+#define CMC_SERVICES_INSTITUTION_INSTITUTION_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/civil_time.h"
+#include "absl/time/time.h"
+#include "cmc/institution/v1/institution.pb.h"
+#include "common/db/pool.h"
+
+namespace cmc::institution {
+
+namespace v1 = ::cmc::institution::v1;
+
+// The idempotency key of a create: the client's request_id, the method, and a
+// digest of the request without its request_id. A repeat of a committed
+// create with the same key returns the first response; a different method or
+// digest under the same request_id is INVALID_ARGUMENT naming "request_id".
+struct CreateClaim {
+  std::string request_id;
+  std::string method;          // "CreateInstitution"
+  std::string payload_sha256;  // lower-case hex
+};
+
+// Who made a change, recorded as the event's actor ("" = "system").
+struct Actor {
+  std::string subject;
+};
+
+// One page of a list: rows after `after_row` in creation order.
+struct PageQuery {
+  int size = 50;
+  int64_t after_row = 0;
+};
+
+template <typename T>
+struct PageOf {
+  std::vector<T> items;
+  int64_t last_row = 0;  // row_no of the last item, for the next token
+  bool more = false;     // rows follow this page
+  int64_t total = 0;     // rows matching the filter
+};
+
+struct CommunityFilter {
+  std::optional<v1::CommunityStatus> status;
+  std::string county_division_code;  // "" = any
+};
+
+struct InstitutionFilter {
+  std::string community_id;  // "" = any; else members on `as_of`
+  absl::CivilDay as_of;
+  std::optional<common::v1::Tier> tier;
+  std::string kind;  // "" = any
+  std::optional<v1::InstitutionStatus> status;
+  std::string name_contains;  // "" = any
+};
+
+struct MembershipFilter {
+  std::string institution_id;  // at least one of the two is set
+  std::string community_id;
+  std::optional<absl::CivilDay> as_of;  // only memberships holding that day
+};
+
+// Applies a caller's changes to the stored resource inside the update's
+// transaction, after the version check, and validates what does not need the
+// database. A non-OK status aborts the update unchanged.
+template <typename T>
+using Mutation = std::function<absl::Status(T&)>;
+
+class InstitutionStore {
+ public:
+  explicit InstitutionStore(db::Pool* pool) : pool_(pool) {}
+
+  // Stores a validated new community (id, version and timestamps are minted
+  // here). A lead, when given, must exist (NOT_FOUND
+  // "community.lead_institution_id") and be a lead hospital kind
+  // (INVALID_ARGUMENT). ALREADY_EXISTS "community.code" when the code is taken.
+  absl::StatusOr<v1::Community> CreateCommunity(const CreateClaim& claim,
+                                                const v1::Community& community,
+                                                const Actor& actor,
+                                                absl::Time deadline);
+  // NOT_FOUND naming `field` when `id` is unknown.
+  absl::StatusOr<v1::Community> GetCommunity(const std::string& id,
+                                             absl::string_view field,
+                                             absl::Time deadline);
+  // Loads community `id` (NOT_FOUND "community.id"), checks `version` (ABORTED
+  // when stale), applies `mutate`, re-checks a changed lead as on create, and
+  // stores the result with version + 1.
+  absl::StatusOr<v1::Community> UpdateCommunity(
+      const std::string& id, int64_t version,
+      const Mutation<v1::Community>& mutate, const Actor& actor,
+      absl::Time deadline);
+  absl::StatusOr<PageOf<v1::Community>> ListCommunities(
+      const CommunityFilter& filter, const PageQuery& page,
+      absl::Time deadline);
+
+  // Stores a validated new institution. A parent, when given, must exist
+  // (NOT_FOUND "institution.parent_institution_id") and be of a higher tier
+  // (INVALID_ARGUMENT). ALREADY_EXISTS "institution.uscc" for a taken USCC.
+  absl::StatusOr<v1::Institution> CreateInstitution(
+      const CreateClaim& claim, const v1::Institution& institution,
+      const Actor& actor, absl::Time deadline);
+  absl::StatusOr<v1::Institution> GetInstitution(const std::string& id,
+                                                 absl::string_view field,
+                                                 absl::Time deadline);
+  // As UpdateCommunity (NOT_FOUND "institution.id"), and after `mutate`: the
+  // parent is re-checked as on create and must not be the institution itself;
+  // institutions reporting to this one must stay of a lower tier
+  // (FAILED_PRECONDITION "institution.tier"); a changed division code must lie
+  // in the county of every community the institution belongs to on `today` or
+  // later (INVALID_ARGUMENT "institution.division_code").
+  absl::StatusOr<v1::Institution> UpdateInstitution(
+      const std::string& id, int64_t version,
+      const Mutation<v1::Institution>& mutate, absl::CivilDay today,
+      const Actor& actor, absl::Time deadline);
+  absl::StatusOr<PageOf<v1::Institution>> ListInstitutions(
+      const InstitutionFilter& filter, const PageQuery& page,
+      absl::Time deadline);
+  // In the order of `ids`; NOT_FOUND "ids[i]" for the first unknown one.
+  absl::StatusOr<std::vector<v1::Institution>> BatchGetInstitutions(
+      const std::vector<std::string>& ids, absl::Time deadline);
+
+  // Stores a validated new membership after the checks listed for
+  // AddMembership in institution.proto.
+  absl::StatusOr<v1::Membership> AddMembership(const CreateClaim& claim,
+                                               const v1::Membership& membership,
+                                               const Actor& actor,
+                                               absl::Time deadline);
+  // Sets valid_to of open membership `id` to `last_day`. NOT_FOUND "id";
+  // FAILED_PRECONDITION when already ended; INVALID_ARGUMENT "valid_to" when
+  // before valid_from.
+  absl::StatusOr<v1::Membership> EndMembership(const std::string& id,
+                                               absl::CivilDay last_day,
+                                               const Actor& actor,
+                                               absl::Time deadline);
+  absl::StatusOr<PageOf<v1::Membership>> ListMemberships(
+      const MembershipFilter& filter, const PageQuery& page,
+      absl::Time deadline);
+
+ private:
+  db::Pool* pool_;
+};
+
+}  // namespace cmc::institution
+
+#endif  // CMC_SERVICES_INSTITUTION_INSTITUTION_STORE_H_

@@ -1,0 +1,258 @@
+#include "services/institution/store_rows.h"
+
+#include <algorithm>
+#include <memory>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "common/db/sql_error.h"
+#include "common/outbox/outbox.h"
+#include "common/status.h"
+
+namespace cmc::institution::internal {
+namespace {
+
+// TIMESTAMP(6) columns as text ("2026-11-22 10:00:00.123456"; the pool's
+// sessions are in UTC) to a Timestamp.
+google::protobuf::Timestamp TimestampFromDb(const std::string& text) {
+  google::protobuf::Timestamp ts;
+  absl::Time t;
+  std::string error;
+  if (absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &t,
+                      &error)) {
+    const int64_t micros = absl::ToUnixMicros(t);
+    ts.set_seconds(micros / 1000000);
+    ts.set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
+  }
+  return ts;
+}
+
+std::string NullableString(sql::ResultSet& row, const char* column) {
+  return row.isNull(column) ? std::string()
+                            : std::string(row.getString(column));
+}
+
+template <typename T>
+std::optional<T> LoadOne(sql::Connection& conn, const char* columns,
+                         const char* table, const std::string& id,
+                         bool for_update, T (*from_row)(sql::ResultSet&)) {
+  const std::string query =
+      absl::StrCat("SELECT ", columns, " FROM ", table, " WHERE id = ?",
+                   for_update ? " FOR UPDATE" : "");
+  std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(query));
+  select->setString(1, id);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next()) return std::nullopt;
+  return from_row(*rows);
+}
+
+}  // namespace
+
+const char kCommunityColumns[] =
+    "row_no, id, code, name, county_division_code, lead_institution_id, "
+    "status, version, create_time, update_time";
+const char kInstitutionColumns[] =
+    "row_no, id, uscc, name, kind, tier, division_code, "
+    "parent_institution_id, beds, shared_centers, status, version, "
+    "create_time, update_time";
+const char kMembershipColumns[] =
+    "row_no, id, institution_id, community_id, kind, valid_from, valid_to, "
+    "create_time, update_time";
+
+v1::Community CommunityFromRow(sql::ResultSet& row) {
+  v1::Community c;
+  c.set_id(row.getString("id"));
+  c.set_code(row.getString("code"));
+  c.set_name(row.getString("name"));
+  c.set_county_division_code(row.getString("county_division_code"));
+  c.set_lead_institution_id(NullableString(row, "lead_institution_id"));
+  c.set_status(static_cast<v1::CommunityStatus>(row.getInt("status")));
+  c.set_version(row.getInt64("version"));
+  *c.mutable_create_time() = TimestampFromDb(row.getString("create_time"));
+  *c.mutable_update_time() = TimestampFromDb(row.getString("update_time"));
+  return c;
+}
+
+v1::Institution InstitutionFromRow(sql::ResultSet& row) {
+  v1::Institution i;
+  i.set_id(row.getString("id"));
+  i.set_uscc(row.getString("uscc"));
+  i.set_name(row.getString("name"));
+  i.set_kind(row.getString("kind"));
+  i.set_tier(static_cast<common::v1::Tier>(row.getInt("tier")));
+  i.set_division_code(row.getString("division_code"));
+  i.set_parent_institution_id(NullableString(row, "parent_institution_id"));
+  i.set_beds(row.getInt("beds"));
+  for (absl::string_view part :
+       absl::StrSplit(std::string(row.getString("shared_centers")), ',',
+                      absl::SkipEmpty())) {
+    int number = 0;
+    if (absl::SimpleAtoi(part, &number)) {
+      i.add_shared_centers(static_cast<v1::SharedCenter>(number));
+    }
+  }
+  i.set_status(static_cast<v1::InstitutionStatus>(row.getInt("status")));
+  i.set_version(row.getInt64("version"));
+  *i.mutable_create_time() = TimestampFromDb(row.getString("create_time"));
+  *i.mutable_update_time() = TimestampFromDb(row.getString("update_time"));
+  return i;
+}
+
+v1::Membership MembershipFromRow(sql::ResultSet& row) {
+  v1::Membership m;
+  m.set_id(row.getString("id"));
+  m.set_institution_id(row.getString("institution_id"));
+  m.set_community_id(row.getString("community_id"));
+  m.set_kind(static_cast<v1::MembershipKind>(row.getInt("kind")));
+  m.mutable_valid_from()->set_value(row.getString("valid_from"));
+  if (!row.isNull("valid_to")) {
+    m.mutable_valid_to()->set_value(row.getString("valid_to"));
+  }
+  *m.mutable_create_time() = TimestampFromDb(row.getString("create_time"));
+  *m.mutable_update_time() = TimestampFromDb(row.getString("update_time"));
+  return m;
+}
+
+std::optional<v1::Community> LoadCommunity(sql::Connection& conn,
+                                           const std::string& id,
+                                           bool for_update) {
+  return LoadOne(conn, kCommunityColumns, "communities", id, for_update,
+                 &CommunityFromRow);
+}
+
+std::optional<v1::Institution> LoadInstitution(sql::Connection& conn,
+                                               const std::string& id,
+                                               bool for_update) {
+  return LoadOne(conn, kInstitutionColumns, "institutions", id, for_update,
+                 &InstitutionFromRow);
+}
+
+std::optional<v1::Membership> LoadMembership(sql::Connection& conn,
+                                             const std::string& id,
+                                             bool for_update) {
+  return LoadOne(conn, kMembershipColumns, "memberships", id, for_update,
+                 &MembershipFromRow);
+}
+
+absl::Status FieldError(absl::StatusCode code, absl::string_view field,
+                        absl::string_view description) {
+  // InvalidField's message and BadRequest detail under another code.
+  const absl::Status invalid = InvalidField(field, description);
+  absl::Status status(code, invalid.message());
+  status.SetPayload(kBadRequestTypeUrl,
+                    *invalid.GetPayload(kBadRequestTypeUrl));
+  return status;
+}
+
+std::string NewId(absl::string_view prefix) {
+  return absl::StrCat(prefix, outbox::NewUuid());
+}
+
+absl::StatusOr<std::optional<std::string>> ClaimRequest(
+    sql::Connection& conn, const CreateClaim& claim) {
+  try {
+    std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
+        "INSERT INTO create_requests (request_id, method, payload_sha256) "
+        "VALUES (?, ?, ?)"));
+    insert->setString(1, claim.request_id);
+    insert->setString(2, claim.method);
+    insert->setString(3, claim.payload_sha256);
+    insert->executeUpdate();
+    return std::optional<std::string>();
+  } catch (const sql::SQLException& e) {
+    if (e.getErrorCode() != db::kErDupEntry) throw;  // a repeat
+  }
+  // The failed INSERT waited for the other holder of the key to commit, so
+  // the row read here is committed and complete.
+  std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
+      "SELECT method, payload_sha256, response FROM create_requests "
+      "WHERE request_id = ?"));
+  select->setString(1, claim.request_id);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next() || rows->isNull("response")) {
+    // Only possible if a row vanished between the two statements; the
+    // transaction helper does not retry ABORTED, the client does.
+    return absl::AbortedError("request_id: a concurrent request is in flight");
+  }
+  if (rows->getString("method") != claim.method ||
+      rows->getString("payload_sha256") != claim.payload_sha256) {
+    return InvalidField("request_id",
+                        absl::StrCat("already used for a different ",
+                                     std::string(rows->getString("method")),
+                                     " request; use a new request_id for a "
+                                     "new request"));
+  }
+  return std::optional<std::string>(rows->getString("response"));
+}
+
+void RecordResponse(sql::Connection& conn, const std::string& request_id,
+                    const google::protobuf::Message& response) {
+  std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
+      "UPDATE create_requests SET response = ? WHERE request_id = ?"));
+  std::istringstream blob(response.SerializeAsString());
+  update->setBlob(1, &blob);
+  update->setString(2, request_id);
+  update->executeUpdate();
+}
+
+std::string EncodeSharedCenters(const v1::Institution& institution) {
+  std::vector<int> numbers(institution.shared_centers().begin(),
+                           institution.shared_centers().end());
+  std::sort(numbers.begin(), numbers.end());
+  return absl::StrJoin(numbers, ",");
+}
+
+void Conditions::Add(const char* fragment) {
+  if (count_++ > 0) sql_ += " AND ";
+  sql_ += fragment;
+}
+
+void Conditions::BindString(std::string value) {
+  values_.push_back({false, 0, std::move(value)});
+}
+
+void Conditions::BindInt(int64_t value) {
+  values_.push_back({true, value, ""});
+}
+
+void Conditions::AddString(const char* fragment, std::string value) {
+  Add(fragment);
+  BindString(std::move(value));
+}
+
+void Conditions::AddInt(const char* fragment, int64_t value) {
+  Add(fragment);
+  BindInt(value);
+}
+
+std::string Conditions::Where() const {
+  return count_ == 0 ? std::string() : absl::StrCat(" WHERE ", sql_);
+}
+
+int Conditions::Bind(sql::PreparedStatement& stmt, int first) const {
+  int index = first;
+  for (const Value& value : values_) {
+    if (value.is_int) {
+      stmt.setInt64(index++, value.number);
+    } else {
+      stmt.setString(index++, value.text);
+    }
+  }
+  return index;
+}
+
+std::string ContainsPattern(absl::string_view text) {
+  std::string pattern = "%";
+  for (char c : text) {
+    if (c == '!' || c == '%' || c == '_') pattern += '!';
+    pattern += c;
+  }
+  pattern += '%';
+  return pattern;
+}
+
+}  // namespace cmc::institution::internal

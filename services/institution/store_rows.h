@@ -1,0 +1,178 @@
+// Internal to InstitutionStore: row <-> proto mapping, loading single rows,
+// request-id claims and the WHERE clauses of list queries. Every function takes
+// a connection the caller owns and throws sql::SQLException on database errors
+// (the transaction helper maps and retries them).
+#ifndef CMC_SERVICES_INSTITUTION_STORE_ROWS_H_
+#define CMC_SERVICES_INSTITUTION_STORE_ROWS_H_
+
+#include <cppconn/connection.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <google/protobuf/message.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+#include "common/db/transaction.h"
+#include "common/outbox/outbox.h"
+#include "services/institution/institution_store.h"
+
+namespace cmc::institution::internal {
+
+// Column lists of the SELECTs the mappers below read (by column name).
+extern const char kCommunityColumns[];
+extern const char kInstitutionColumns[];
+extern const char kMembershipColumns[];
+
+v1::Community CommunityFromRow(sql::ResultSet& row);
+v1::Institution InstitutionFromRow(sql::ResultSet& row);
+v1::Membership MembershipFromRow(sql::ResultSet& row);
+
+// The row with `id`, or nullopt. `for_update` locks it until the transaction
+// ends.
+std::optional<v1::Community> LoadCommunity(sql::Connection& conn,
+                                           const std::string& id,
+                                           bool for_update);
+std::optional<v1::Institution> LoadInstitution(sql::Connection& conn,
+                                               const std::string& id,
+                                               bool for_update);
+std::optional<v1::Membership> LoadMembership(sql::Connection& conn,
+                                             const std::string& id,
+                                             bool for_update);
+
+// A status with `code` and message "<field>: <description>" that carries a
+// BadRequest detail naming `field`, as InvalidField does for INVALID_ARGUMENT,
+// so that callers see which field of their request an ALREADY_EXISTS,
+// NOT_FOUND or FAILED_PRECONDITION is about.
+absl::Status FieldError(absl::StatusCode code, absl::string_view field,
+                        absl::string_view description);
+
+// "ins-" + a random UUID, and so on.
+std::string NewId(absl::string_view prefix);
+
+// Claims `claim.request_id` in the current transaction. Returns nullopt when
+// the claim is new (the caller goes on to create), or the first call's
+// serialized response when the same request committed before.
+// INVALID_ARGUMENT "request_id" when the key was used for another method or
+// payload. A concurrent transaction holding the same key makes this wait for
+// it to end (the row lock of the duplicate key).
+absl::StatusOr<std::optional<std::string>> ClaimRequest(
+    sql::Connection& conn, const CreateClaim& claim);
+
+// Stores the response of a claimed request for replays.
+void RecordResponse(sql::Connection& conn, const std::string& request_id,
+                    const google::protobuf::Message& response);
+
+// Runs a create in one transaction under `claim`: a repeat of a committed
+// request returns the first response without running `create`; otherwise
+// `create` fills the new resource (inserted and read back), the response is
+// recorded for repeats, and event `event_type` with the resource as payload is
+// appended last (see outbox.h on why last).
+template <typename T>
+absl::StatusOr<T> RunCreate(
+    db::Pool& pool, absl::Time deadline, const CreateClaim& claim,
+    const char* event_type, const char* aggregate_type, const Actor& actor,
+    const std::function<absl::Status(sql::Connection&, T&)>& create) {
+  T result;
+  const absl::Status status = db::RunInTransaction(
+      pool, deadline, [&](sql::Connection& conn) -> absl::Status {
+        result.Clear();
+        absl::StatusOr<std::optional<std::string>> first =
+            ClaimRequest(conn, claim);
+        if (!first.ok()) return first.status();
+        if (first->has_value()) {
+          if (!result.ParseFromString(**first)) {
+            return absl::InternalError("stored response is unreadable");
+          }
+          return absl::OkStatus();
+        }
+        absl::Status created = create(conn, result);
+        if (!created.ok()) return created;
+        RecordResponse(conn, claim.request_id, result);
+        outbox::Append(conn, {event_type, aggregate_type, result.id(),
+                              actor.subject, &result});
+        return absl::OkStatus();
+      });
+  if (!status.ok()) return status;
+  return result;
+}
+
+// The comma-separated SharedCenter numbers stored in institutions, ascending.
+std::string EncodeSharedCenters(const v1::Institution& institution);
+
+// A conjunction of conditions with "?" placeholders and their values, bound in
+// order. Only fixed SQL fragments are concatenated; every value is a bound
+// parameter.
+class Conditions {
+ public:
+  // A condition; its placeholders take the values bound next, in order.
+  void Add(const char* fragment);
+  void BindString(std::string value);
+  void BindInt(int64_t value);
+  // A condition with one placeholder and its value.
+  void AddString(const char* fragment, std::string value);
+  void AddInt(const char* fragment, int64_t value);
+  // " WHERE a AND b" or "" when empty.
+  std::string Where() const;
+  // Binds the values from parameter index `first` on; returns the next index.
+  int Bind(sql::PreparedStatement& stmt, int first) const;
+
+ private:
+  struct Value {
+    bool is_int;
+    int64_t number;
+    std::string text;
+  };
+  std::string sql_;  // " AND "-joined after the first
+  std::vector<Value> values_;
+  int count_ = 0;
+};
+
+// One page of `table` in row_no order: the rows matching `conditions` after
+// page.after_row, at most page.size, plus whether more follow and how many
+// match in all.
+template <typename T>
+PageOf<T> ReadPage(sql::Connection& conn, const char* columns,
+                   const char* table, Conditions conditions,
+                   const PageQuery& page, T (*from_row)(sql::ResultSet&)) {
+  PageOf<T> result;
+  {
+    std::unique_ptr<sql::PreparedStatement> count(conn.prepareStatement(
+        absl::StrCat("SELECT COUNT(*) FROM ", table, conditions.Where())));
+    conditions.Bind(*count, 1);
+    std::unique_ptr<sql::ResultSet> rows(count->executeQuery());
+    result.total = rows->next() ? rows->getInt64(1) : 0;
+  }
+  conditions.AddInt("row_no > ?", page.after_row);
+  std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
+      absl::StrCat("SELECT ", columns, " FROM ", table, conditions.Where(),
+                   " ORDER BY row_no LIMIT ?")));
+  const int next = conditions.Bind(*select, 1);
+  // One extra row tells whether another page follows.
+  select->setInt(next, page.size + 1);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  while (rows->next()) {
+    if (static_cast<int>(result.items.size()) == page.size) {
+      result.more = true;
+      break;
+    }
+    result.items.push_back(from_row(*rows));
+    result.last_row = rows->getInt64("row_no");
+  }
+  return result;
+}
+
+// Escapes '!', '%' and '_' for LIKE ... ESCAPE '!' and wraps in '%'.
+std::string ContainsPattern(absl::string_view text);
+
+}  // namespace cmc::institution::internal
+
+#endif  // CMC_SERVICES_INSTITUTION_STORE_ROWS_H_
