@@ -17,6 +17,7 @@
 #include <memory>
 #include <thread>
 
+#include "cmc/common/v1/event.grpc.pb.h"
 #include "common/db/pool.h"
 #include "common/testing/mariadb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -188,6 +189,66 @@ TEST(ServerTest, ShutdownCancelsCallsThatOutliveTheGrace) {
             std::future_status::ready);
   EXPECT_FALSE(result.get().ok());
   stopper.join();
+}
+
+// Asks the server reflection service (v1alpha) to list the services, by
+// hand-encoding ServerReflectionRequest{list_services: ""} (field 7), and
+// returns the raw response bytes.
+std::string ListServicesByReflection(int port) {
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                     grpc::InsecureChannelCredentials());
+  grpc::GenericStub stub(channel);
+  grpc::CompletionQueue cq;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(5));
+  auto call = stub.PrepareCall(
+      &context,
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &cq);
+  void* tag;
+  bool ok;
+  auto step = [&](int want) {
+    return cq.Next(&tag, &ok) && ok && tag == reinterpret_cast<void*>(want);
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  if (!step(1)) return "";
+  const std::string request("\x3a\x00", 2);
+  grpc::Slice slice(request);
+  grpc::ByteBuffer out(&slice, 1);
+  call->Write(out, reinterpret_cast<void*>(2));
+  if (!step(2)) return "";
+  grpc::ByteBuffer in;
+  call->Read(&in, reinterpret_cast<void*>(3));
+  if (!step(3)) return "";
+  call->WritesDone(reinterpret_cast<void*>(4));
+  step(4);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  step(5);
+  std::vector<grpc::Slice> slices;
+  if (!in.Dump(&slices).ok()) return "";
+  std::string bytes;
+  for (auto& s : slices) {
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  return bytes;
+}
+
+TEST(ServerTest, ReflectionListsTheRegisteredServices) {
+  common::v1::EventFeed::Service
+      feed;  // unimplemented methods are enough to be listed
+  ServerOptions options;
+  options.service_name = "test";
+  options.listen_host = "127.0.0.1";
+  Server server(options);
+  server.AddService(&feed, "cmc.common.v1.EventFeed");
+  ASSERT_TRUE(server.Start().ok());
+  const std::string listed = ListServicesByReflection(server.grpc_port());
+  EXPECT_NE(listed.find("cmc.common.v1.EventFeed"), std::string::npos)
+      << listed;
+  EXPECT_NE(listed.find("grpc.health.v1.Health"), std::string::npos) << listed;
+  EXPECT_EQ(HealthOf(server.grpc_port(), "cmc.common.v1.EventFeed"), "SERVING");
+  server.Shutdown();
 }
 
 std::string HttpGet(int port, const std::string& path) {
