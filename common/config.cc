@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include "absl/flags/flag.h"
@@ -69,7 +70,10 @@ absl::Status CheckRange(absl::string_view flag, int value, int lo, int hi) {
 
 std::vector<char*> ParseFlagsWithEnv(int argc, char** argv,
                                      absl::string_view usage) {
-  absl::SetProgramUsageMessage(usage);
+  // Abseil aborts when the usage message is set twice (a process that parses
+  // twice: tests).
+  static std::once_flag usage_once;
+  std::call_once(usage_once, [usage] { absl::SetProgramUsageMessage(usage); });
   for (const auto& [name, flag] : absl::GetAllFlags()) {
     const std::string env = EnvName(name);
     const char* value = std::getenv(env.c_str());

@@ -20,6 +20,15 @@ absl::Status InvalidField(absl::string_view field,
   return status;
 }
 
+absl::Status FieldError(absl::StatusCode code, absl::string_view field,
+                        absl::string_view description) {
+  const absl::Status invalid = InvalidField(field, description);
+  absl::Status status(code, invalid.message());
+  status.SetPayload(kBadRequestTypeUrl,
+                    *invalid.GetPayload(kBadRequestTypeUrl));
+  return status;
+}
+
 std::string BadField(const absl::Status& status) {
   auto payload = status.GetPayload(kBadRequestTypeUrl);
   if (!payload.has_value()) return "";

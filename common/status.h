@@ -38,6 +38,12 @@ inline constexpr absl::string_view kRetryInfoTypeUrl =
 absl::Status InvalidField(absl::string_view field,
                           absl::string_view description);
 
+// `code` with the same message and BadRequest detail as InvalidField: for
+// NOT_FOUND, ALREADY_EXISTS, FAILED_PRECONDITION and ABORTED errors that are
+// about one field of the request.
+absl::Status FieldError(absl::StatusCode code, absl::string_view field,
+                        absl::string_view description);
+
 // The first field named by a BadRequest detail of `status`, or "" when there is
 // none.
 std::string BadField(const absl::Status& status);

@@ -67,6 +67,20 @@ TEST(StatusTest, InvalidFieldNamesTheFieldInMessageAndDetails) {
   EXPECT_EQ(BadField(FromGrpcStatus(wire)), "institution.uscc");
 }
 
+TEST(StatusTest, FieldErrorKeepsTheCodeAndNamesTheField) {
+  const absl::StatusCode codes[] = {
+      absl::StatusCode::kNotFound, absl::StatusCode::kAlreadyExists,
+      absl::StatusCode::kFailedPrecondition, absl::StatusCode::kAborted};
+  for (absl::StatusCode code : codes) {
+    SCOPED_TRACE(absl::StatusCodeToString(code));
+    const absl::Status status = FieldError(code, "referral.version", "stale");
+    EXPECT_EQ(status.code(), code);
+    EXPECT_EQ(status.message(), "referral.version: stale");
+    EXPECT_EQ(BadField(FromGrpcStatus(ToGrpcStatus(status))),
+              "referral.version");
+  }
+}
+
 TEST(StatusTest, BadFieldIsEmptyWithoutDetails) {
   EXPECT_EQ(BadField(absl::InvalidArgumentError("x: y")), "");
   EXPECT_EQ(BadField(absl::OkStatus()), "");

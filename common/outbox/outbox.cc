@@ -12,25 +12,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "common/db/row_values.h"
 
 namespace cmc::outbox {
-namespace {
-
-// "2026-11-22 10:00:00.123456" (UTC session time zone) to a Timestamp.
-google::protobuf::Timestamp ParseDbTimestamp(const std::string& text) {
-  google::protobuf::Timestamp ts;
-  absl::Time t;
-  std::string error;
-  if (absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &t,
-                      &error)) {
-    const int64_t micros = absl::ToUnixMicros(t);
-    ts.set_seconds(micros / 1000000);
-    ts.set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
-  }
-  return ts;
-}
-
-}  // namespace
 
 std::string NewUuid() {
   thread_local std::mt19937_64 rng(std::random_device{}());
@@ -97,7 +81,7 @@ std::vector<common::v1::Event> ReadAfter(sql::Connection& conn,
     e.mutable_payload()->set_type_url("type.googleapis.com/" +
                                       rows->getString(7));
     e.mutable_payload()->set_value(rows->getString(8));
-    *e.mutable_occurred_at() = ParseDbTimestamp(rows->getString(9));
+    *e.mutable_occurred_at() = db::TimestampFromDb(rows->getString(9));
   }
   return events;
 }

@@ -68,7 +68,10 @@ absl::Status Server::Start() {
   grpc::ServerBuilder builder;
   const std::string address =
       absl::StrCat(options_.listen_host, ":", options_.grpc_port);
-  builder.AddListeningPort(address, grpc::InsecureServerCredentials(),
+  builder.AddListeningPort(address,
+                           options_.credentials != nullptr
+                               ? options_.credentials
+                               : grpc::InsecureServerCredentials(),
                            &grpc_port_);
   // gRPC enables SO_REUSEPORT by default, which would let a second process
   // (another replica, a stale run) share the port silently; a port in use must

@@ -53,6 +53,9 @@ struct ServerOptions {
   absl::Duration health_check_interval = absl::Seconds(1);
   int min_pollers = 1;
   int max_pollers = 8;
+  // Credentials of the gRPC port; nullptr = plaintext. The gateway sets TLS
+  // (optionally mutual) with --tls_cert_file.
+  std::shared_ptr<grpc::ServerCredentials> credentials;
 
   // The options of a service binary, from its validated configuration.
   static ServerOptions FromConfig(const ServiceConfig& config);
