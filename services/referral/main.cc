@@ -1,9 +1,80 @@
 // cmc-referral: wiring only (see common/server/domain_service_main.h).
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/flags/flag.h"
 #include "cmc/referral/v1/referral.grpc.pb.h"
+#include "common/log.h"
 #include "common/server/domain_service_main.h"
+#include "services/referral/institution_directory.h"
+#include "services/referral/referral_service.h"
+
+// Each flag also reads CMC_<FLAG> from the environment (e.g.
+// CMC_INSTITUTION_ADDR), like every CMC flag.
+ABSL_FLAG(std::string, institution_addr, "127.0.0.1:50051",
+          "host:port of cmc-institution (tiers and statuses of institutions)");
+ABSL_FLAG(int, institution_cache_ttl_ms, 30000,
+          "How long an institution's tier and status are reused before they "
+          "are asked again");
+ABSL_FLAG(int, expiry_emergency_minutes, 30,
+          "Minutes the receiver has to answer an emergency referral");
+ABSL_FLAG(int, expiry_outpatient_minutes, 24 * 60,
+          "Minutes the receiver has to answer an outpatient referral");
+ABSL_FLAG(int, expiry_inpatient_minutes, 24 * 60,
+          "Minutes the receiver has to answer an inpatient referral");
 
 namespace cmc::referral {
 const std::vector<db::Migration>& Migrations();  // generated from migrations/
+
+namespace {
+
+// Exits with status 2, as for every bad configuration value.
+void RequirePositive(int value, const char* flag) {
+  if (value > 0) return;
+  std::fprintf(stderr, "cmc-referral: bad configuration: --%s must be > 0\n",
+               flag);
+  std::exit(2);
+}
+
+std::vector<NamedService> MakeServices(DomainServiceContext& context) {
+  const int ttl_ms = absl::GetFlag(FLAGS_institution_cache_ttl_ms);
+  const int emergency = absl::GetFlag(FLAGS_expiry_emergency_minutes);
+  const int outpatient = absl::GetFlag(FLAGS_expiry_outpatient_minutes);
+  const int inpatient = absl::GetFlag(FLAGS_expiry_inpatient_minutes);
+  RequirePositive(ttl_ms, "institution_cache_ttl_ms");
+  RequirePositive(emergency, "expiry_emergency_minutes");
+  RequirePositive(outpatient, "expiry_outpatient_minutes");
+  RequirePositive(inpatient, "expiry_inpatient_minutes");
+
+  // The shared `config` line covers the common flags; these are referral's.
+  Log(LogLevel::kInfo, "referral_config")
+      .Field("institution_addr", absl::GetFlag(FLAGS_institution_addr))
+      .Field("institution_cache_ttl_ms", ttl_ms)
+      .Field("expiry_emergency_minutes", emergency)
+      .Field("expiry_outpatient_minutes", outpatient)
+      .Field("expiry_inpatient_minutes", inpatient);
+
+  ReferralService::Options options;
+  options.default_deadline = context.config.default_deadline;
+  options.max_deadline = context.config.max_deadline;
+  options.expiry.emergency = absl::Minutes(emergency);
+  options.expiry.outpatient = absl::Minutes(outpatient);
+  options.expiry.inpatient = absl::Minutes(inpatient);
+  auto directory = NewCachingDirectory(
+      NewGrpcInstitutionDirectory(
+          NewInstitutionChannel(absl::GetFlag(FLAGS_institution_addr))),
+      absl::Milliseconds(ttl_ms));
+  std::vector<NamedService> services;
+  services.push_back({std::make_unique<ReferralService>(
+                          &context.pool, std::move(directory), options),
+                      v1::ReferralService::service_full_name()});
+  return services;
+}
+
+}  // namespace
 }  // namespace cmc::referral
 
 int main(int argc, char** argv) {
@@ -12,7 +83,7 @@ int main(int argc, char** argv) {
       /*grpc_service_name=*/
       cmc::referral::v1::ReferralService::service_full_name(),
       /*migrations=*/&cmc::referral::Migrations,
-      /*make_services=*/nullptr,
+      /*make_services=*/&cmc::referral::MakeServices,
   };
   return cmc::RunDomainService(argc, argv, spec);
 }

@@ -1,0 +1,249 @@
+#include "services/referral/referral_service.h"
+
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/deadline.h"
+#include "common/identity/principal.h"
+#include "common/status.h"
+#include "services/referral/request_checks.h"
+
+namespace cmc::referral {
+namespace {
+
+using v1::Referral;
+
+std::string PrincipalOf(const grpc::ServerContext& context) {
+  std::string subject = PrincipalFromContext(context).subject;
+  return subject.empty() ? "anonymous" : subject;
+}
+
+// Today in the county's time zone (Asia/Shanghai, UTC+8 all year): the latest
+// birth date a resident ID may carry.
+absl::CivilDay TodayInChina() {
+  return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
+}
+
+// The directory's errors about ids[i] of a lookup, renamed to the request
+// field that id came from.
+absl::Status NameLookupError(const absl::Status& status,
+                             const std::vector<std::string>& fields) {
+  const int index = NotFoundIndex(status);
+  if (index < 0 || index >= static_cast<int>(fields.size())) return status;
+  return FieldError(absl::StatusCode::kNotFound, fields[index],
+                    "the institution service knows no such institution");
+}
+
+grpc::Status Reply(absl::StatusOr<Referral> result, Referral* response) {
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  *response = MaskedForOutput(*result);
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+ReferralService::ReferralService(
+    db::Pool* pool, std::unique_ptr<InstitutionDirectory> directory,
+    Options options)
+    : store_(pool, options.expiry),
+      directory_(std::move(directory)),
+      options_(options) {}
+
+absl::Time ReferralService::Deadline(const grpc::ServerContext& context) const {
+  return EffectiveDeadline(context.deadline(), options_.default_deadline,
+                           options_.max_deadline);
+}
+
+absl::Status ReferralService::CheckParties(const Referral& referral,
+                                           absl::Time deadline) {
+  std::vector<std::string> ids = {referral.from_institution_id()};
+  std::vector<std::string> fields = {"referral.from_institution_id"};
+  if (referral.to_case() == Referral::kToInstitutionId) {
+    ids.push_back(referral.to_institution_id());
+    fields.push_back("referral.to_institution_id");
+  }
+  absl::StatusOr<std::vector<InstitutionFacts>> facts =
+      directory_->Lookup(ids, deadline);
+  if (!facts.ok()) return NameLookupError(facts.status(), fields);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (!(*facts)[i].active) {
+      return FieldError(absl::StatusCode::kFailedPrecondition, fields[i],
+                        absl::StrCat("institution ", ids[i], " is closed"));
+    }
+  }
+  const common::v1::Tier to_tier = referral.to_case() == Referral::kToTier
+                                       ? referral.to_tier()
+                                       : facts->back().tier;
+  return CheckDirection(referral.direction(), (*facts)[0].tier, to_tier,
+                        referral.to_case() == Referral::kToExternalHospital);
+}
+
+absl::StatusOr<Referral> ReferralService::Create(
+    const grpc::ServerContext& context,
+    const v1::CreateReferralRequest& request) {
+  CMC_RETURN_IF_ERROR(CheckId(request.request_id(), "request_id"));
+  Referral referral = request.referral();
+  CMC_RETURN_IF_ERROR(CheckNewReferral(&referral, TodayInChina()));
+  const absl::Time deadline = Deadline(context);
+  const std::string digest = MessageDigest(request);
+  // A repeat is answered from the database alone, so it succeeds even while
+  // the institution service is down, and sees the tiers the first call saw.
+  CMC_ASSIGN_OR_RETURN(
+      std::optional<Referral> existing,
+      store_.FindByRequest(request.request_id(), digest, deadline));
+  if (existing.has_value()) return std::move(*existing);
+  CMC_RETURN_IF_ERROR(CheckParties(referral, deadline));
+  return store_.Create(request.request_id(), digest, std::move(referral),
+                       PrincipalOf(context), deadline);
+}
+
+absl::StatusOr<Referral> ReferralService::Act(
+    const grpc::ServerContext& context, const std::string& id, int64_t version,
+    const v1::Actor& actor, ActionRequest action,
+    const absl::Status& fields_of_action) {
+  CMC_RETURN_IF_ERROR(CheckTransition(id, version, actor));
+  CMC_RETURN_IF_ERROR(fields_of_action);
+  action.institution_id = actor.institution_id();
+  action.practitioner = actor.practitioner();
+  action.principal = PrincipalOf(context);
+  const absl::Time deadline = Deadline(context);
+  CMC_ASSIGN_OR_RETURN(const Referral current, store_.Get(id, deadline));
+  // The tier is looked up only when the rules need it, so that most
+  // transitions keep working while the institution service is down. The
+  // store re-reads the referral and applies the rules to the version the
+  // caller named; if that is `current`'s, this lookup judged the same state.
+  if (current.version() == version && NeedsActorTier(current, action.action)) {
+    absl::StatusOr<std::vector<InstitutionFacts>> facts =
+        directory_->Lookup({action.institution_id}, deadline);
+    if (!facts.ok()) {
+      return NameLookupError(facts.status(), {"actor.institution_id"});
+    }
+    if (!facts->front().active) {
+      return FieldError(
+          absl::StatusCode::kFailedPrecondition, "actor.institution_id",
+          absl::StrCat("institution ", action.institution_id, " is closed"));
+    }
+    action.institution_tier = facts->front().tier;
+  }
+  return store_.Transition(id, version, action, deadline);
+}
+
+grpc::Status ReferralService::CreateReferral(
+    grpc::ServerContext* context, const v1::CreateReferralRequest* request,
+    Referral* response) {
+  return Reply(Create(*context, *request), response);
+}
+
+grpc::Status ReferralService::GetReferral(grpc::ServerContext* context,
+                                          const v1::GetReferralRequest* request,
+                                          Referral* response) {
+  if (absl::Status bad = CheckId(request->id(), "id"); !bad.ok()) {
+    return ToGrpcStatus(bad);
+  }
+  return Reply(store_.Get(request->id(), Deadline(*context)), response);
+}
+
+grpc::Status ReferralService::ListReferrals(
+    grpc::ServerContext* context, const v1::ListReferralsRequest* request,
+    v1::ListReferralsResponse* response) {
+  absl::StatusOr<ReferralFilter> filter = ParseListRequest(*request);
+  if (!filter.ok()) return ToGrpcStatus(filter.status());
+  absl::StatusOr<ReferralPage> page = store_.List(*filter, Deadline(*context));
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  for (const Referral& referral : page->referrals) {
+    *response->add_referrals() = MaskedForOutput(referral);
+  }
+  if (page->more) {
+    response->mutable_page()->set_next_page_token(
+        NextPageToken(*request, page->last_row));
+  }
+  response->mutable_page()->set_total_size(-1);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReferralService::ReceiveReferral(
+    grpc::ServerContext* context, const v1::ReceiveReferralRequest* request,
+    Referral* response) {
+  ActionRequest action;
+  action.action = Action::kReceive;
+  action.note = request->note();
+  return Reply(
+      Act(*context, request->id(), request->version(), request->actor(),
+          std::move(action), CheckNote(request->note(), "note", false)),
+      response);
+}
+
+grpc::Status ReferralService::AcceptReferral(
+    grpc::ServerContext* context, const v1::AcceptReferralRequest* request,
+    Referral* response) {
+  ActionRequest action;
+  action.action = Action::kAccept;
+  action.note = request->note();
+  return Reply(
+      Act(*context, request->id(), request->version(), request->actor(),
+          std::move(action), CheckNote(request->note(), "note", false)),
+      response);
+}
+
+grpc::Status ReferralService::RejectReferral(
+    grpc::ServerContext* context, const v1::RejectReferralRequest* request,
+    Referral* response) {
+  ActionRequest action;
+  action.action = Action::kReject;
+  action.note = request->reason();
+  return Reply(
+      Act(*context, request->id(), request->version(), request->actor(),
+          std::move(action), CheckNote(request->reason(), "reason", true)),
+      response);
+}
+
+grpc::Status ReferralService::ArriveReferral(
+    grpc::ServerContext* context, const v1::ArriveReferralRequest* request,
+    Referral* response) {
+  ActionRequest action;
+  action.action = Action::kArrive;
+  action.note = request->note();
+  return Reply(
+      Act(*context, request->id(), request->version(), request->actor(),
+          std::move(action), CheckNote(request->note(), "note", false)),
+      response);
+}
+
+grpc::Status ReferralService::CompleteReferral(
+    grpc::ServerContext* context, const v1::CompleteReferralRequest* request,
+    Referral* response) {
+  ActionRequest action;
+  action.action = Action::kComplete;
+  action.outcome = request->outcome();
+  return Reply(
+      Act(*context, request->id(), request->version(), request->actor(),
+          std::move(action), CheckOutcome(request->outcome())),
+      response);
+}
+
+grpc::Status ReferralService::CancelReferral(
+    grpc::ServerContext* context, const v1::CancelReferralRequest* request,
+    Referral* response) {
+  ActionRequest action;
+  action.action = Action::kCancel;
+  action.note = request->reason();
+  return Reply(
+      Act(*context, request->id(), request->version(), request->actor(),
+          std::move(action), CheckNote(request->reason(), "reason", false)),
+      response);
+}
+
+grpc::Status ReferralService::ApproveReferral(
+    grpc::ServerContext* context, const v1::ApproveReferralRequest* request,
+    Referral* response) {
+  ActionRequest action;
+  action.action = Action::kApprove;
+  action.note = request->note();
+  return Reply(
+      Act(*context, request->id(), request->version(), request->actor(),
+          std::move(action), CheckNote(request->note(), "note", false)),
+      response);
+}
+
+}  // namespace cmc::referral

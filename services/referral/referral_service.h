@@ -1,0 +1,100 @@
+// The gRPC handlers of cmc.referral.v1.ReferralService: validate the request
+// (INVALID_ARGUMENT naming the field as written in referral.proto), gather
+// what the rules need (tiers from the institution directory), call the store,
+// and return the referral with the resident ID masked. The life-cycle rules
+// live in referral_rules.h, request checks in request_checks.h, all SQL in
+// referral_store.h.
+//
+//   auto service = std::make_unique<ReferralService>(
+//       &pool, NewCachingDirectory(NewGrpcInstitutionDirectory(channel), ttl),
+//       options);
+//   server.AddService(service.get(), "cmc.referral.v1.ReferralService");
+//
+// Every handler works within the caller's deadline (defaulted and capped as
+// cmc::EffectiveDeadline does) and records the caller's principal subject
+// ("anonymous" without one) as the actor of its transitions and events.
+// Thread-safe.
+#ifndef CMC_SERVICES_REFERRAL_REFERRAL_SERVICE_H_
+#define CMC_SERVICES_REFERRAL_REFERRAL_SERVICE_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/time/time.h"
+#include "cmc/referral/v1/referral.grpc.pb.h"
+#include "common/db/pool.h"
+#include "services/referral/institution_directory.h"
+#include "services/referral/referral_rules.h"
+#include "services/referral/referral_store.h"
+
+namespace cmc::referral {
+
+class ReferralService final : public v1::ReferralService::Service {
+ public:
+  struct Options {
+    absl::Duration default_deadline = absl::Seconds(30);
+    absl::Duration max_deadline = absl::Minutes(5);
+    ExpiryPolicy expiry;
+  };
+
+  // `pool` (schema cmc_referral, migrated) must outlive the service.
+  ReferralService(db::Pool* pool,
+                  std::unique_ptr<InstitutionDirectory> directory,
+                  Options options);
+
+  grpc::Status CreateReferral(grpc::ServerContext* context,
+                              const v1::CreateReferralRequest* request,
+                              v1::Referral* response) override;
+  grpc::Status GetReferral(grpc::ServerContext* context,
+                           const v1::GetReferralRequest* request,
+                           v1::Referral* response) override;
+  grpc::Status ListReferrals(grpc::ServerContext* context,
+                             const v1::ListReferralsRequest* request,
+                             v1::ListReferralsResponse* response) override;
+  grpc::Status ReceiveReferral(grpc::ServerContext* context,
+                               const v1::ReceiveReferralRequest* request,
+                               v1::Referral* response) override;
+  grpc::Status AcceptReferral(grpc::ServerContext* context,
+                              const v1::AcceptReferralRequest* request,
+                              v1::Referral* response) override;
+  grpc::Status RejectReferral(grpc::ServerContext* context,
+                              const v1::RejectReferralRequest* request,
+                              v1::Referral* response) override;
+  grpc::Status ArriveReferral(grpc::ServerContext* context,
+                              const v1::ArriveReferralRequest* request,
+                              v1::Referral* response) override;
+  grpc::Status CompleteReferral(grpc::ServerContext* context,
+                                const v1::CompleteReferralRequest* request,
+                                v1::Referral* response) override;
+  grpc::Status CancelReferral(grpc::ServerContext* context,
+                              const v1::CancelReferralRequest* request,
+                              v1::Referral* response) override;
+  grpc::Status ApproveReferral(grpc::ServerContext* context,
+                               const v1::ApproveReferralRequest* request,
+                               v1::Referral* response) override;
+
+ private:
+  absl::Time Deadline(const grpc::ServerContext& context) const;
+  absl::StatusOr<v1::Referral> Create(const grpc::ServerContext& context,
+                                      const v1::CreateReferralRequest& request);
+  // Checks the sending and receiving institutions and the direction.
+  absl::Status CheckParties(const v1::Referral& referral, absl::Time deadline);
+  // Checks the fields every transition request has (`id`, `version`,
+  // `actor`), then returns `fields_of_action` (the check of the action's own
+  // fields: note, reason, outcome) if it failed; otherwise completes `action`
+  // with the actor and principal and runs it on referral `id` at `version`.
+  absl::StatusOr<v1::Referral> Act(const grpc::ServerContext& context,
+                                   const std::string& id, int64_t version,
+                                   const v1::Actor& actor, ActionRequest action,
+                                   const absl::Status& fields_of_action);
+
+  ReferralStore store_;
+  std::unique_ptr<InstitutionDirectory> directory_;
+  const Options options_;
+};
+
+}  // namespace cmc::referral
+
+#endif  // CMC_SERVICES_REFERRAL_REFERRAL_SERVICE_H_

@@ -1,0 +1,320 @@
+#include "services/referral/referral_store.h"
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <memory>
+#include <sstream>
+#include <utility>
+#include <variant>
+
+#include "absl/strings/str_cat.h"
+#include "common/db/transaction.h"
+#include "common/outbox/outbox.h"
+#include "common/status.h"
+
+namespace cmc::referral {
+namespace {
+
+using v1::Referral;
+
+// Times are stored as UTC DATETIME(6): the session time zone is UTC.
+std::string DbTime(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", time, absl::UTCTimeZone());
+}
+
+absl::StatusOr<Referral> ParseRecord(const std::string& bytes) {
+  Referral referral;
+  if (!referral.ParseFromString(bytes)) {
+    return absl::InternalError("a stored referral record does not parse");
+  }
+  return referral;
+}
+
+void SetRecord(sql::PreparedStatement& stmt, int index,
+               const Referral& referral, std::istringstream& holder) {
+  holder.str(referral.SerializeAsString());
+  stmt.setBlob(index, &holder);
+}
+
+void SetExpireTime(sql::PreparedStatement& stmt, int index,
+                   const Referral& referral) {
+  if (referral.has_expire_time()) {
+    stmt.setString(index, DbTime(FromProtoTime(referral.expire_time())));
+  } else {
+    stmt.setNull(index, sql::DataType::TIMESTAMP);
+  }
+}
+
+// The referral created with `request_id` on `conn`, if any.
+absl::StatusOr<std::optional<Referral>> FindByRequestOn(
+    sql::Connection& conn, const std::string& request_id,
+    const std::string& request_sha256) {
+  std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
+      "SELECT request_sha256, record FROM referrals WHERE request_id = ?"));
+  select->setString(1, request_id);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next()) return std::optional<Referral>();
+  if (std::string(rows->getString(1)) != request_sha256) {
+    return InvalidField("request_id",
+                        "already used for a different referral request; "
+                        "choose a new request_id for a new referral");
+  }
+  CMC_ASSIGN_OR_RETURN(Referral existing, ParseRecord(rows->getString(2)));
+  return std::optional<Referral>(std::move(existing));
+}
+
+void Insert(sql::Connection& conn, const std::string& request_id,
+            const std::string& request_sha256, const Referral& referral) {
+  std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
+      "INSERT INTO referrals (id, request_id, request_sha256, status, "
+      "version, direction, type, from_institution_id, "
+      "receiving_institution_id, to_tier, to_external_uscc, "
+      "patient_resident_id, create_time, update_time, expire_time, record) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  insert->setString(1, referral.id());
+  insert->setString(2, request_id);
+  insert->setString(3, request_sha256);
+  insert->setInt(4, referral.status());
+  insert->setInt64(5, referral.version());
+  insert->setInt(6, referral.direction());
+  insert->setInt(7, referral.type());
+  insert->setString(8, referral.from_institution_id());
+  insert->setString(9, referral.receiving_institution_id());
+  insert->setInt(10, referral.to_case() == Referral::kToTier
+                         ? static_cast<int>(referral.to_tier())
+                         : 0);
+  insert->setString(11, referral.to_case() == Referral::kToExternalHospital
+                            ? referral.to_external_hospital().uscc()
+                            : "");
+  insert->setString(12, referral.patient().resident_id());
+  insert->setString(13, DbTime(FromProtoTime(referral.create_time())));
+  insert->setString(14, DbTime(FromProtoTime(referral.update_time())));
+  SetExpireTime(*insert, 15, referral);
+  std::istringstream record;
+  SetRecord(*insert, 16, referral, record);
+  insert->executeUpdate();
+}
+
+// Writes `referral` over the row still at `expected_version`; false when the
+// row has another version by now (a concurrent transition committed first).
+bool Update(sql::Connection& conn, const Referral& referral,
+            int64_t expected_version) {
+  std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
+      "UPDATE referrals SET status = ?, version = ?, "
+      "receiving_institution_id = ?, update_time = ?, expire_time = ?, "
+      "record = ? WHERE id = ? AND version = ?"));
+  update->setInt(1, referral.status());
+  update->setInt64(2, referral.version());
+  update->setString(3, referral.receiving_institution_id());
+  update->setString(4, DbTime(FromProtoTime(referral.update_time())));
+  SetExpireTime(*update, 5, referral);
+  std::istringstream record;
+  SetRecord(*update, 6, referral, record);
+  update->setString(7, referral.id());
+  update->setInt64(8, expected_version);
+  return update->executeUpdate() == 1;
+}
+
+void AppendEvent(sql::Connection& conn, absl::string_view type,
+                 const Referral& referral, const std::string& principal) {
+  const Referral payload = MaskedForOutput(referral);
+  outbox::Append(conn, {std::string(type), "Referral", referral.id(), principal,
+                        &payload});
+}
+
+absl::Status StaleVersion(int64_t current, int64_t expected) {
+  return FieldError(
+      absl::StatusCode::kAborted, "version",
+      absl::StrCat("the referral is at version ", current, ", not ", expected,
+                   "; read it again and retry"));
+}
+
+}  // namespace
+
+ReferralStore::ReferralStore(db::Pool* pool, ExpiryPolicy policy)
+    : pool_(pool), policy_(policy) {}
+
+absl::StatusOr<std::optional<Referral>> ReferralStore::FindByRequest(
+    const std::string& request_id, const std::string& request_sha256,
+    absl::Time deadline) {
+  absl::StatusOr<std::optional<Referral>> found;
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        found = FindByRequestOn(conn, request_id, request_sha256);
+        return found.status();
+      }));
+  return found;
+}
+
+absl::StatusOr<Referral> ReferralStore::Create(
+    const std::string& request_id, const std::string& request_sha256,
+    Referral referral, const std::string& principal, absl::Time deadline) {
+  Referral result;
+  const absl::Status status = db::RunInTransaction(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        CMC_ASSIGN_OR_RETURN(std::optional<Referral> existing,
+                             FindByRequestOn(conn, request_id, request_sha256));
+        if (existing.has_value()) {
+          result = std::move(*existing);
+          return absl::OkStatus();
+        }
+        Referral row = referral;
+        InitializeReferral("ref-" + outbox::NewUuid(), absl::Now(), principal,
+                           policy_, &row);
+        Insert(conn, request_id, request_sha256, row);
+        AppendEvent(conn, "referral.ReferralCreated", row, principal);
+        result = std::move(row);
+        return absl::OkStatus();
+      });
+  if (absl::IsAlreadyExists(status)) {
+    // A concurrent create with the same request_id committed first: this call
+    // is its repeat.
+    CMC_ASSIGN_OR_RETURN(std::optional<Referral> existing,
+                         FindByRequest(request_id, request_sha256, deadline));
+    if (existing.has_value()) return std::move(*existing);
+  }
+  CMC_RETURN_IF_ERROR(status);
+  return result;
+}
+
+absl::StatusOr<Referral> ReferralStore::Get(const std::string& id,
+                                            absl::Time deadline) {
+  Referral result;
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        std::unique_ptr<sql::PreparedStatement> select(
+            conn.prepareStatement("SELECT record FROM referrals WHERE id = ?"));
+        select->setString(1, id);
+        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+        if (!rows->next()) {
+          return FieldError(absl::StatusCode::kNotFound, "id",
+                            absl::StrCat("no referral ", id));
+        }
+        CMC_ASSIGN_OR_RETURN(result, ParseRecord(rows->getString(1)));
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
+absl::StatusOr<Referral> ReferralStore::Transition(const std::string& id,
+                                                   int64_t expected_version,
+                                                   const ActionRequest& request,
+                                                   absl::Time deadline) {
+  Referral result;
+  CMC_RETURN_IF_ERROR(db::RunInTransaction(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        std::unique_ptr<sql::PreparedStatement> select(
+            conn.prepareStatement("SELECT record FROM referrals WHERE id = ?"));
+        select->setString(1, id);
+        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+        if (!rows->next()) {
+          return FieldError(absl::StatusCode::kNotFound, "id",
+                            absl::StrCat("no referral ", id));
+        }
+        CMC_ASSIGN_OR_RETURN(Referral referral,
+                             ParseRecord(rows->getString(1)));
+        if (referral.version() != expected_version) {
+          return StaleVersion(referral.version(), expected_version);
+        }
+        CMC_RETURN_IF_ERROR(
+            ApplyAction(request, absl::Now(), policy_, &referral));
+        // The row is not locked by the read above (optimistic concurrency):
+        // a concurrent transition of the same version that committed first
+        // makes this update match no row.
+        if (!Update(conn, referral, expected_version)) {
+          return FieldError(absl::StatusCode::kAborted, "version",
+                            "the referral changed concurrently; read it "
+                            "again and retry");
+        }
+        AppendEvent(conn, EventType(request.action), referral,
+                    request.principal);
+        result = std::move(referral);
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
+absl::StatusOr<ReferralPage> ReferralStore::List(const ReferralFilter& filter,
+                                                 absl::Time deadline) {
+  // The WHERE clause is assembled from fixed fragments; every value is bound.
+  std::string sql = "SELECT row_no, record FROM referrals WHERE 1 = 1";
+  std::vector<std::variant<int64_t, std::string>> params;
+  switch (filter.scope) {
+    case ReferralFilter::Scope::kAll:
+      break;
+    case ReferralFilter::Scope::kOutgoing:
+      sql += " AND from_institution_id = ?";
+      params.emplace_back(filter.institution_id);
+      break;
+    case ReferralFilter::Scope::kIncoming:
+      sql += " AND receiving_institution_id = ?";
+      params.emplace_back(filter.institution_id);
+      break;
+    case ReferralFilter::Scope::kOpenToTier:
+      sql += " AND to_tier = ? AND receiving_institution_id = ''";
+      params.emplace_back(int64_t{filter.tier});
+      break;
+  }
+  if (filter.status != 0) {
+    sql += " AND status = ?";
+    params.emplace_back(int64_t{filter.status});
+  }
+  if (filter.direction != 0) {
+    sql += " AND direction = ?";
+    params.emplace_back(int64_t{filter.direction});
+  }
+  if (filter.type != 0) {
+    sql += " AND type = ?";
+    params.emplace_back(int64_t{filter.type});
+  }
+  if (!filter.patient_resident_id.empty()) {
+    sql += " AND patient_resident_id = ?";
+    params.emplace_back(filter.patient_resident_id);
+  }
+  if (filter.created_from.has_value()) {
+    sql += " AND create_time >= ?";
+    params.emplace_back(DbTime(*filter.created_from));
+  }
+  if (filter.created_before.has_value()) {
+    sql += " AND create_time < ?";
+    params.emplace_back(DbTime(*filter.created_before));
+  }
+  if (filter.before_row > 0) {
+    sql += " AND row_no < ?";
+    params.emplace_back(filter.before_row);
+  }
+  sql += " ORDER BY row_no DESC LIMIT ?";
+  params.emplace_back(int64_t{filter.limit + 1});
+
+  ReferralPage page;
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        page = ReferralPage();
+        std::unique_ptr<sql::PreparedStatement> select(
+            conn.prepareStatement(sql));
+        for (size_t i = 0; i < params.size(); ++i) {
+          const int index = static_cast<int>(i) + 1;
+          if (const auto* number = std::get_if<int64_t>(&params[i])) {
+            select->setInt64(index, *number);
+          } else {
+            select->setString(index, std::get<std::string>(params[i]));
+          }
+        }
+        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+        while (rows->next()) {
+          if (static_cast<int>(page.referrals.size()) == filter.limit) {
+            page.more = true;
+            break;
+          }
+          page.last_row = rows->getInt64(1);
+          CMC_ASSIGN_OR_RETURN(Referral referral,
+                               ParseRecord(rows->getString(2)));
+          page.referrals.push_back(std::move(referral));
+        }
+        return absl::OkStatus();
+      }));
+  return page;
+}
+
+}  // namespace cmc::referral

@@ -1,0 +1,64 @@
+// Checks of referral requests that need no data (pure, thread-safe). Each
+// error is INVALID_ARGUMENT naming the field by its path in the request,
+// exactly as written in referral.proto ("referral.patient.resident_id",
+// "actor.institution_id", "page.page_token").
+#ifndef CMC_SERVICES_REFERRAL_REQUEST_CHECKS_H_
+#define CMC_SERVICES_REFERRAL_REQUEST_CHECKS_H_
+
+#include <google/protobuf/message.h>
+
+#include <cstdint>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
+#include "cmc/referral/v1/referral.pb.h"
+#include "services/referral/referral_store.h"
+
+namespace cmc::referral {
+
+inline constexpr int kDefaultPageSize = 50;
+inline constexpr int kMaxPageSize = 1000;
+
+// OK when `value` is 1-64 characters of [A-Za-z0-9._:-]: the shape of client
+// request IDs and of the IDs minted by CMC services. `required` false accepts
+// "".
+absl::Status CheckId(absl::string_view value, absl::string_view field,
+                     bool required = true);
+
+// Checks the input fields of a new referral (see referral.proto) and
+// completes what they imply: the patient's sex and birth date from the
+// resident ID, and urgency ROUTINE when unspecified. `today` is the latest
+// acceptable birth date. Output-only fields are left to InitializeReferral.
+absl::Status CheckNewReferral(v1::Referral* referral, absl::CivilDay today);
+
+// The common fields of every transition request: "id", "version" (>= 1) and
+// "actor" (institution_id required, practitioner 0-100 characters).
+absl::Status CheckTransition(absl::string_view id, int64_t version,
+                             const v1::Actor& actor);
+
+// A note or reason of 0-2000 characters (1-2000 when `required`).
+absl::Status CheckNote(absl::string_view text, absl::string_view field,
+                       bool required);
+
+// The outcome of CompleteReferral ("outcome.summary" required,
+// "outcome.diagnosis" checked when given).
+absl::Status CheckOutcome(const v1::ReferralOutcome& outcome);
+
+// The store filter of a ListReferrals request, its page included.
+absl::StatusOr<ReferralFilter> ParseListRequest(
+    const v1::ListReferralsRequest& request);
+
+// The page token that continues `request` after row `last_row`.
+std::string NextPageToken(const v1::ListReferralsRequest& request,
+                          int64_t last_row);
+
+// Lower-case hex SHA-256 of the deterministic serialization of `message`:
+// equal requests give equal digests within one build of the contract.
+std::string MessageDigest(const google::protobuf::Message& message);
+
+}  // namespace cmc::referral
+
+#endif  // CMC_SERVICES_REFERRAL_REQUEST_CHECKS_H_

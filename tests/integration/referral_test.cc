@@ -1,0 +1,630 @@
+// The referral service in process against a real MariaDB, with a fake
+// institution service (fixed tiers) on a free port, called through a
+// generated client.
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "cmc/institution/v1/institution.grpc.pb.h"
+#include "cmc/referral/v1/referral.grpc.pb.h"
+#include "common/db/migrations.h"
+#include "common/db/transaction.h"
+#include "common/identity/principal.h"
+#include "common/outbox/outbox.h"
+#include "common/server/server.h"
+#include "common/status.h"
+#include "common/testing/mariadb.h"
+#include "services/referral/institution_directory.h"
+#include "services/referral/referral_service.h"
+
+namespace cmc::referral {
+const std::vector<db::Migration>& Migrations();
+
+namespace {
+
+namespace inst = cmc::institution::v1;
+using common::v1::Tier;
+using v1::Referral;
+
+constexpr char kResidentId[] = "360426199101010071";
+constexpr char kMasked[] = "360426********0071";
+
+// The institution service as far as referral needs it: BatchGetInstitutions
+// over a fixed list; an unknown id is NOT_FOUND "ids[i]", as the contract says.
+class FakeInstitutions final : public inst::InstitutionService::Service {
+ public:
+  grpc::Status BatchGetInstitutions(
+      grpc::ServerContext*, const inst::BatchGetInstitutionsRequest* request,
+      inst::BatchGetInstitutionsResponse* response) override {
+    ++calls;
+    for (int i = 0; i < request->ids_size(); ++i) {
+      auto it = kKnown.find(request->ids(i));
+      if (it == kKnown.end()) {
+        absl::Status bad = InvalidField(absl::StrCat("ids[", i, "]"), "no");
+        return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown",
+                            ToGrpcStatus(bad).error_details());
+      }
+      inst::Institution* institution = response->add_institutions();
+      institution->set_id(it->first);
+      institution->set_tier(it->second.first);
+      institution->set_status(it->second.second
+                                  ? inst::INSTITUTION_STATUS_ACTIVE
+                                  : inst::INSTITUTION_STATUS_CLOSED);
+    }
+    return grpc::Status::OK;
+  }
+
+  std::atomic<int> calls{0};
+
+ private:
+  const std::map<std::string, std::pair<Tier, bool>> kKnown = {
+      {"ins-county", {common::v1::TIER_COUNTY, true}},
+      {"ins-county2", {common::v1::TIER_COUNTY, true}},
+      {"ins-town", {common::v1::TIER_TOWNSHIP, true}},
+      {"ins-town2", {common::v1::TIER_TOWNSHIP, true}},
+      {"ins-village", {common::v1::TIER_VILLAGE, true}},
+      {"ins-closed", {common::v1::TIER_TOWNSHIP, false}},
+  };
+};
+
+class ReferralTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DbConfig config = testing::MariaDb::Shared().NewDatabase("referral");
+    config.pool_size = 8;
+    pool_ = db::Pool::Create(config);
+    ASSERT_TRUE(
+        db::ApplyMigrations(*pool_, "outbox", outbox::Migrations()).ok());
+    ASSERT_TRUE(db::ApplyMigrations(*pool_, "referral", Migrations()).ok());
+    StartInstitutions(0);
+    service_ = std::make_unique<ReferralService>(
+        pool_.get(),
+        NewCachingDirectory(NewGrpcInstitutionDirectory(NewInstitutionChannel(
+                                absl::StrCat("127.0.0.1:", institution_port_))),
+                            absl::Seconds(30)),
+        ReferralService::Options());
+    ServerOptions options;
+    options.service_name = "referral";
+    options.listen_host = "127.0.0.1";
+    server_ = std::make_unique<Server>(options);
+    server_->AddService(service_.get(), "cmc.referral.v1.ReferralService");
+    ASSERT_TRUE(server_->Start().ok());
+    stub_ = v1::ReferralService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->grpc_port()),
+                            grpc::InsecureChannelCredentials()));
+  }
+
+  void TearDown() override {
+    server_->Shutdown();
+    if (institutions_) institutions_->Shutdown();
+  }
+
+  void StartInstitutions(int port) {
+    ServerOptions options;
+    options.service_name = "institution";
+    options.listen_host = "127.0.0.1";
+    options.grpc_port = port;
+    institutions_ = std::make_unique<Server>(options);
+    institutions_->AddService(&fake_, "cmc.institution.v1.InstitutionService");
+    ASSERT_TRUE(institutions_->Start().ok());
+    institution_port_ = institutions_->grpc_port();
+  }
+
+  // A client context with a deadline and the principal "user:dr.li".
+  static std::unique_ptr<grpc::ClientContext> Context() {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() +
+                          std::chrono::seconds(10));
+    Principal who;
+    who.subject = "user:dr.li";
+    AttachPrincipal(who, context.get());
+    return context;
+  }
+
+  static v1::CreateReferralRequest UpRequest(const std::string& request_id) {
+    v1::CreateReferralRequest request;
+    request.set_request_id(request_id);
+    Referral* r = request.mutable_referral();
+    r->set_direction(v1::REFERRAL_DIRECTION_UP);
+    r->set_type(v1::REFERRAL_TYPE_OUTPATIENT);
+    r->mutable_patient()->set_resident_id(kResidentId);
+    r->mutable_patient()->set_name("张三");
+    r->set_from_institution_id("ins-village");
+    r->set_from_practitioner("村医王");
+    r->set_to_institution_id("ins-town");
+    r->set_reason("血压控制不佳");
+    r->mutable_diagnosis()->set_icd10_code("I10");
+    r->mutable_diagnosis()->set_text("原发性高血压");
+    return request;
+  }
+
+  absl::StatusOr<Referral> Create(const v1::CreateReferralRequest& request) {
+    Referral response;
+    const grpc::Status status =
+        stub_->CreateReferral(Context().get(), request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return response;
+  }
+
+  // Runs one transition RPC; `Rpc` is a stub member such as
+  // &v1::ReferralService::Stub::AcceptReferral.
+  template <typename Request, typename Rpc>
+  absl::StatusOr<Referral> Call(Rpc rpc, const Request& request) {
+    Referral response;
+    const grpc::Status status =
+        (stub_.get()->*rpc)(Context().get(), request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return response;
+  }
+
+  // Runs a transition RPC on `referral` at its version, acting for
+  // `institution`.
+  template <typename Request>
+  absl::StatusOr<Referral> Act(
+      grpc::Status (v1::ReferralService::Stub::*rpc)(grpc::ClientContext*,
+                                                     const Request&, Referral*),
+      const Referral& referral, const std::string& institution) {
+    return Call(rpc, On<Request>(referral, institution));
+  }
+
+  template <typename Request>
+  static Request On(const Referral& referral, const std::string& institution) {
+    Request request;
+    request.set_id(referral.id());
+    request.set_version(referral.version());
+    request.mutable_actor()->set_institution_id(institution);
+    request.mutable_actor()->set_practitioner("医生");
+    return request;
+  }
+
+  // The first column of the first row of `query` (with `param` bound to its
+  // one '?', if any), as text; "" when there is no row.
+  std::string QueryOne(const std::string& query,
+                       const std::string& param = "") {
+    std::string value;
+    EXPECT_TRUE(
+        db::RunOnConnection(*pool_, absl::Now() + absl::Seconds(5),
+                            [&](sql::Connection& conn) -> absl::Status {
+                              std::unique_ptr<sql::PreparedStatement> select(
+                                  conn.prepareStatement(query));
+                              if (!param.empty()) select->setString(1, param);
+                              std::unique_ptr<sql::ResultSet> rows(
+                                  select->executeQuery());
+                              if (rows->next()) value = rows->getString(1);
+                              return absl::OkStatus();
+                            })
+            .ok());
+    return value;
+  }
+
+  int64_t Count(const std::string& table) {
+    return std::stoll(QueryOne("SELECT COUNT(*) FROM " + table));
+  }
+
+  std::vector<common::v1::Event> Events() {
+    std::vector<common::v1::Event> events;
+    EXPECT_TRUE(db::RunOnConnection(*pool_, absl::Now() + absl::Seconds(5),
+                                    [&](sql::Connection& conn) -> absl::Status {
+                                      events = outbox::ReadAfter(
+                                          conn, "referral", 0, 1000);
+                                      return absl::OkStatus();
+                                    })
+                    .ok());
+    return events;
+  }
+
+  std::unique_ptr<db::Pool> pool_;
+  FakeInstitutions fake_;
+  std::unique_ptr<Server> institutions_;
+  int institution_port_ = 0;
+  std::unique_ptr<ReferralService> service_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<v1::ReferralService::Stub> stub_;
+};
+
+using Stub = v1::ReferralService::Stub;
+
+// `lhs` = the value of the absl::StatusOr `expr`, or the test fails here.
+#define ASSERT_OK_AND_ASSIGN(lhs, expr)            \
+  auto lhs##_or = (expr);                          \
+  ASSERT_TRUE(lhs##_or.ok()) << lhs##_or.status(); \
+  auto lhs = *std::move(lhs##_or)
+
+TEST_F(ReferralTest, HappyPathClosesTheLoopWithAnEventPerStep) {
+  ASSERT_OK_AND_ASSIGN(created, Create(UpRequest("req-happy")));
+  EXPECT_EQ(created.id().rfind("ref-", 0), 0u);
+  EXPECT_EQ(created.status(), v1::REFERRAL_STATUS_REQUESTED);
+  EXPECT_EQ(created.version(), 1);
+  EXPECT_EQ(created.patient().resident_id(), kMasked);
+  EXPECT_EQ(created.patient().sex(), v1::SEX_MALE);
+  EXPECT_EQ(created.patient().birth_date().value(), "1991-01-01");
+  EXPECT_EQ(created.receiving_institution_id(), "ins-town");
+  EXPECT_EQ(created.urgency(), v1::URGENCY_ROUTINE);
+  EXPECT_EQ(created.expire_time().seconds() - created.create_time().seconds(),
+            24 * 3600);
+
+  ASSERT_OK_AND_ASSIGN(received,
+                       Act(&Stub::ReceiveReferral, created, "ins-town"));
+  EXPECT_EQ(received.status(), v1::REFERRAL_STATUS_RECEIVED);
+  EXPECT_EQ(received.expire_time().seconds(), created.expire_time().seconds());
+  ASSERT_OK_AND_ASSIGN(accepted,
+                       Act(&Stub::AcceptReferral, received, "ins-town"));
+  EXPECT_EQ(accepted.status(), v1::REFERRAL_STATUS_ACCEPTED);
+  EXPECT_FALSE(accepted.has_expire_time());
+  ASSERT_OK_AND_ASSIGN(arrived,
+                       Act(&Stub::ArriveReferral, accepted, "ins-town"));
+  EXPECT_EQ(arrived.status(), v1::REFERRAL_STATUS_IN_PROGRESS);
+  auto complete = On<v1::CompleteReferralRequest>(arrived, "ins-town");
+  complete.mutable_outcome()->set_summary("血压平稳，转回村卫生室随访");
+  ASSERT_OK_AND_ASSIGN(completed, Call(&Stub::CompleteReferral, complete));
+  EXPECT_EQ(completed.status(), v1::REFERRAL_STATUS_COMPLETED);
+  EXPECT_EQ(completed.version(), 5);
+  EXPECT_EQ(completed.outcome().summary(), "血压平稳，转回村卫生室随访");
+  const v1::ReferralStatus expected[] = {
+      v1::REFERRAL_STATUS_REQUESTED, v1::REFERRAL_STATUS_RECEIVED,
+      v1::REFERRAL_STATUS_ACCEPTED, v1::REFERRAL_STATUS_IN_PROGRESS,
+      v1::REFERRAL_STATUS_COMPLETED};
+  ASSERT_EQ(completed.transitions_size(), 5);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(completed.transitions(i).status(), expected[i]);
+    EXPECT_EQ(completed.transitions(i).actor(), "user:dr.li");
+  }
+  EXPECT_EQ(completed.transitions(0).institution_id(), "ins-village");
+  EXPECT_EQ(completed.transitions(4).institution_id(), "ins-town");
+  EXPECT_EQ(fake_.calls.load(), 1)
+      << "only the create needs tiers; a direct target's transitions do not";
+
+  v1::GetReferralRequest get;
+  get.set_id(created.id());
+  Referral read;
+  ASSERT_TRUE(stub_->GetReferral(Context().get(), get, &read).ok());
+  EXPECT_EQ(read.SerializeAsString(), completed.SerializeAsString());
+
+  const std::vector<common::v1::Event> events = Events();
+  const char* types[] = {
+      "referral.ReferralCreated", "referral.ReferralReceived",
+      "referral.ReferralAccepted", "referral.ReferralArrived",
+      "referral.ReferralCompleted"};
+  ASSERT_EQ(events.size(), 5u);
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(events[i].type(), types[i]);
+    EXPECT_EQ(events[i].aggregate_type(), "Referral");
+    EXPECT_EQ(events[i].aggregate_id(), created.id());
+    EXPECT_EQ(events[i].actor(), "user:dr.li");
+    Referral payload;
+    ASSERT_TRUE(events[i].payload().UnpackTo(&payload));
+    EXPECT_EQ(payload.version(), i + 1);
+    EXPECT_EQ(payload.status(), expected[i]);
+    EXPECT_EQ(payload.direction(), v1::REFERRAL_DIRECTION_UP);
+    EXPECT_EQ(payload.type(), v1::REFERRAL_TYPE_OUTPATIENT);
+    EXPECT_EQ(payload.patient().resident_id(), kMasked)
+        << "the feed is an API too";
+  }
+}
+
+TEST_F(ReferralTest, ResidentIdIsStoredAsGivenAndMaskedEverywhereOutside) {
+  ASSERT_OK_AND_ASSIGN(created, Create(UpRequest("req-mask")));
+  const std::string stored = QueryOne(
+      "SELECT patient_resident_id FROM referrals WHERE id = ?", created.id());
+  EXPECT_EQ(stored, kResidentId);
+  v1::ListReferralsRequest list;
+  list.set_patient_resident_id(kResidentId);
+  v1::ListReferralsResponse page;
+  ASSERT_TRUE(stub_->ListReferrals(Context().get(), list, &page).ok());
+  ASSERT_EQ(page.referrals_size(), 1);
+  EXPECT_EQ(page.referrals(0).patient().resident_id(), kMasked);
+}
+
+TEST_F(ReferralTest, CreateIsIdempotentByRequestId) {
+  // Concurrent first attempts (a client retrying before its first reply):
+  // one referral, every caller gets it.
+  std::vector<absl::StatusOr<Referral>> results(4);
+  std::vector<std::thread> clients;
+  for (auto& result : results) {
+    clients.emplace_back([&] { result = Create(UpRequest("req-idem")); });
+  }
+  for (auto& t : clients) t.join();
+  ASSERT_OK_AND_ASSIGN(first, results[0]);
+  for (const auto& result : results) {
+    ASSERT_TRUE(result.ok()) << result.status();
+    EXPECT_EQ(result->id(), first.id());
+  }
+  // A repeat is answered from the database, even with the institution
+  // service down.
+  institutions_->Shutdown();
+  ASSERT_OK_AND_ASSIGN(again, Create(UpRequest("req-idem")));
+  EXPECT_EQ(again.SerializeAsString(), first.SerializeAsString());
+  v1::CreateReferralRequest changed = UpRequest("req-idem");
+  changed.mutable_referral()->set_reason("another reason");
+  const absl::StatusOr<Referral> reused = Create(changed);
+  EXPECT_EQ(reused.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BadField(reused.status()), "request_id");
+  EXPECT_EQ(Count("referrals"), 1);
+  EXPECT_EQ(Events().size(), 1u);
+}
+
+TEST_F(ReferralTest, CallerMistakesOnCreateNameTheFieldAndStoreNothing) {
+  struct Case {
+    const char* name;
+    std::function<void(v1::CreateReferralRequest&)> spoil;
+    absl::StatusCode code;
+    const char* field;
+  };
+  const Case cases[] = {
+      {"no request id", [](auto& r) { r.clear_request_id(); },
+       absl::StatusCode::kInvalidArgument, "request_id"},
+      {"bad resident ID",
+       [](auto& r) {
+         r.mutable_referral()->mutable_patient()->set_resident_id(
+             "360426199101010072");
+       },
+       absl::StatusCode::kInvalidArgument, "referral.patient.resident_id"},
+      {"up to a lower tier",
+       [](auto& r) {
+         r.mutable_referral()->set_from_institution_id("ins-town");
+         r.mutable_referral()->set_to_institution_id("ins-village");
+       },
+       absl::StatusCode::kInvalidArgument, "referral.direction"},
+      {"down out of county",
+       [](auto& r) {
+         r.mutable_referral()->set_direction(v1::REFERRAL_DIRECTION_DOWN);
+         r.mutable_referral()->set_from_institution_id("ins-county");
+         auto* external = r.mutable_referral()->mutable_to_external_hospital();
+         external->set_uscc("91110000600037341L");
+         external->set_name("省人民医院");
+       },
+       absl::StatusCode::kInvalidArgument, "referral.direction"},
+      {"unknown sender",
+       [](auto& r) { r.mutable_referral()->set_from_institution_id("ins-x"); },
+       absl::StatusCode::kNotFound, "referral.from_institution_id"},
+      {"unknown receiver",
+       [](auto& r) { r.mutable_referral()->set_to_institution_id("ins-x"); },
+       absl::StatusCode::kNotFound, "referral.to_institution_id"},
+      {"closed receiver",
+       [](auto& r) {
+         r.mutable_referral()->set_to_institution_id("ins-closed");
+       },
+       absl::StatusCode::kFailedPrecondition, "referral.to_institution_id"},
+  };
+  int n = 0;
+  for (const Case& c : cases) {
+    v1::CreateReferralRequest request = UpRequest(absl::StrCat("req-", ++n));
+    c.spoil(request);
+    const absl::StatusOr<Referral> result = Create(request);
+    EXPECT_EQ(result.status().code(), c.code)
+        << c.name << ": " << result.status();
+    EXPECT_EQ(BadField(result.status()), c.field) << c.name;
+  }
+  EXPECT_EQ(Count("referrals"), 0);
+  EXPECT_EQ(Events().size(), 0u);
+}
+
+TEST_F(ReferralTest, CallerMistakesOnTransitionsNameTheField) {
+  ASSERT_OK_AND_ASSIGN(created, Create(UpRequest("req-mistakes")));
+  v1::GetReferralRequest get;
+  get.set_id("ref-unknown");
+  Referral ignored;
+  const absl::Status unknown =
+      FromGrpcStatus(stub_->GetReferral(Context().get(), get, &ignored));
+  EXPECT_EQ(unknown.code(), absl::StatusCode::kNotFound);
+  EXPECT_EQ(BadField(unknown), "id");
+
+  auto arrive = On<v1::ArriveReferralRequest>(created, "ins-town");
+  absl::Status status = Call(&Stub::ArriveReferral, arrive).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition) << status;
+  EXPECT_EQ(BadField(status), "id");
+  EXPECT_NE(status.message().find("REQUESTED"), absl::string_view::npos);
+
+  status = Act(&Stub::AcceptReferral, created, "ins-village").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << status;
+  EXPECT_EQ(BadField(status), "actor.institution_id");
+
+  status = Act(&Stub::RejectReferral, created, "ins-town").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BadField(status), "reason");
+
+  auto stale = On<v1::CancelReferralRequest>(created, "ins-village");
+  ASSERT_OK_AND_ASSIGN(received,
+                       Act(&Stub::ReceiveReferral, created, "ins-town"));
+  status = Call(&Stub::CancelReferral, stale).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kAborted) << status;
+  EXPECT_EQ(BadField(status), "version");
+
+  auto no_version = On<v1::CancelReferralRequest>(received, "ins-village");
+  no_version.set_version(0);
+  status = Call(&Stub::CancelReferral, no_version).status();
+  EXPECT_EQ(BadField(status), "version");
+
+  auto complete = On<v1::CompleteReferralRequest>(received, "ins-town");
+  status = Call(&Stub::CompleteReferral, complete).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(BadField(status), "outcome.summary");
+
+  EXPECT_EQ(Events().size(), 2u) << "created and received only";
+}
+
+TEST_F(ReferralTest, TwoClientsAcceptingAtOnceExactlyOneWins) {
+  for (int round = 0; round < 5; ++round) {
+    ASSERT_OK_AND_ASSIGN(created,
+                         Create(UpRequest(absl::StrCat("req-race-", round))));
+    constexpr int kClients = 4;
+    std::atomic<int> ok{0};
+    std::atomic<int> lost{0};
+    std::atomic<int> other{0};
+    std::atomic<bool> go{false};
+    std::vector<std::thread> clients;
+    for (int i = 0; i < kClients; ++i) {
+      clients.emplace_back([&] {
+        while (!go.load()) std::this_thread::yield();
+        const absl::Status status =
+            Act(&Stub::AcceptReferral, created, "ins-town").status();
+        if (status.ok()) {
+          ++ok;
+        } else if (absl::IsAborted(status) ||
+                   absl::IsFailedPrecondition(status)) {
+          ++lost;
+        } else {
+          ++other;
+        }
+      });
+    }
+    go = true;
+    for (auto& t : clients) t.join();
+    EXPECT_EQ(ok.load(), 1) << "round " << round;
+    EXPECT_EQ(lost.load(), kClients - 1);
+    EXPECT_EQ(other.load(), 0);
+  }
+  int accepted_events = 0;
+  for (const auto& event : Events()) {
+    accepted_events += event.type() == "referral.ReferralAccepted";
+  }
+  EXPECT_EQ(accepted_events, 5);
+}
+
+TEST_F(ReferralTest, InstitutionServiceDownIsUnavailableAndStoresNothing) {
+  const int port = institution_port_;
+  institutions_->Shutdown();
+  const absl::StatusOr<Referral> down = Create(UpRequest("req-down"));
+  EXPECT_EQ(down.status().code(), absl::StatusCode::kUnavailable)
+      << down.status();
+  EXPECT_EQ(Count("referrals"), 0);
+  EXPECT_EQ(Events().size(), 0u);
+
+  // Back on the same port: the same request_id now succeeds, once.
+  StartInstitutions(port);
+  absl::StatusOr<Referral> retried = Create(UpRequest("req-down"));
+  for (int i = 0; i < 30 && absl::IsUnavailable(retried.status()); ++i) {
+    absl::SleepFor(absl::Milliseconds(200));
+    retried = Create(UpRequest("req-down"));
+  }
+  ASSERT_TRUE(retried.ok()) << retried.status();
+  EXPECT_EQ(Count("referrals"), 1);
+}
+
+TEST_F(ReferralTest, OutOfCountyWaitsForTheCountysApproval) {
+  v1::CreateReferralRequest request = UpRequest("req-out");
+  request.mutable_referral()->set_type(v1::REFERRAL_TYPE_EMERGENCY);
+  request.mutable_referral()->set_from_institution_id("ins-county");
+  auto* external = request.mutable_referral()->mutable_to_external_hospital();
+  external->set_uscc("91110000600037341L");
+  external->set_name("省人民医院");
+  ASSERT_OK_AND_ASSIGN(pending, Create(request));
+  EXPECT_EQ(pending.status(), v1::REFERRAL_STATUS_APPROVAL_PENDING);
+  EXPECT_FALSE(pending.has_expire_time());
+  EXPECT_EQ(pending.receiving_institution_id(), "");
+
+  absl::Status status =
+      Act(&Stub::ReceiveReferral, pending, "ins-county").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kFailedPrecondition);
+  status = Act(&Stub::ApproveReferral, pending, "ins-town").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << status;
+  EXPECT_EQ(BadField(status), "actor.institution_id");
+
+  ASSERT_OK_AND_ASSIGN(approved,
+                       Act(&Stub::ApproveReferral, pending, "ins-county2"));
+  EXPECT_EQ(approved.status(), v1::REFERRAL_STATUS_REQUESTED);
+  EXPECT_NEAR(
+      approved.expire_time().seconds() - approved.update_time().seconds(),
+      30 * 60, 1);
+  // The hospital outside has no account here: the sender records its answer.
+  ASSERT_OK_AND_ASSIGN(accepted,
+                       Act(&Stub::AcceptReferral, approved, "ins-county"));
+  EXPECT_EQ(accepted.status(), v1::REFERRAL_STATUS_ACCEPTED);
+  EXPECT_EQ(Events()[1].type(), "referral.ReferralApproved");
+}
+
+TEST_F(ReferralTest, TierOpenReferralIsClaimedByItsFirstReceiver) {
+  v1::CreateReferralRequest request = UpRequest("req-open");
+  request.mutable_referral()->set_direction(v1::REFERRAL_DIRECTION_DOWN);
+  request.mutable_referral()->set_type(v1::REFERRAL_TYPE_INPATIENT);
+  request.mutable_referral()->set_from_institution_id("ins-county");
+  request.mutable_referral()->set_to_tier(common::v1::TIER_TOWNSHIP);
+  ASSERT_OK_AND_ASSIGN(open, Create(request));
+
+  v1::ListReferralsRequest list;
+  list.set_open_to_tier(common::v1::TIER_TOWNSHIP);
+  v1::ListReferralsResponse page;
+  ASSERT_TRUE(stub_->ListReferrals(Context().get(), list, &page).ok());
+  ASSERT_EQ(page.referrals_size(), 1);
+
+  absl::Status status =
+      Act(&Stub::ReceiveReferral, open, "ins-village").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << status;
+  ASSERT_OK_AND_ASSIGN(claimed, Act(&Stub::ReceiveReferral, open, "ins-town2"));
+  EXPECT_EQ(claimed.receiving_institution_id(), "ins-town2");
+  status = Act(&Stub::AcceptReferral, claimed, "ins-town").status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+
+  page.Clear();
+  ASSERT_TRUE(stub_->ListReferrals(Context().get(), list, &page).ok());
+  EXPECT_EQ(page.referrals_size(), 0) << "no longer open";
+  list.set_incoming_institution_id("ins-town2");
+  ASSERT_TRUE(stub_->ListReferrals(Context().get(), list, &page).ok());
+  ASSERT_EQ(page.referrals_size(), 1);
+  EXPECT_EQ(page.referrals(0).id(), open.id());
+}
+
+TEST_F(ReferralTest, ListFiltersAndPagesNewestFirst) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_OK_AND_ASSIGN(r, Create(UpRequest(absl::StrCat("req-list-", i))));
+    ids.push_back(r.id());
+  }
+  v1::CreateReferralRequest down = UpRequest("req-list-down");
+  down.mutable_referral()->set_direction(v1::REFERRAL_DIRECTION_DOWN);
+  down.mutable_referral()->set_from_institution_id("ins-town");
+  down.mutable_referral()->set_to_institution_id("ins-village");
+  ASSERT_OK_AND_ASSIGN(down_referral, Create(down));
+
+  v1::ListReferralsRequest list;
+  list.set_outgoing_institution_id("ins-village");
+  list.mutable_page()->set_page_size(2);
+  std::vector<std::string> seen;
+  for (int pages = 1;; ++pages) {
+    v1::ListReferralsResponse page;
+    ASSERT_TRUE(stub_->ListReferrals(Context().get(), list, &page).ok());
+    for (const Referral& r : page.referrals()) seen.push_back(r.id());
+    EXPECT_EQ(page.page().total_size(), -1);
+    if (page.page().next_page_token().empty()) {
+      EXPECT_EQ(pages, 3);
+      break;
+    }
+    ASSERT_LT(pages, 3);
+    list.mutable_page()->set_page_token(page.page().next_page_token());
+  }
+  EXPECT_EQ(seen, std::vector<std::string>(ids.rbegin(), ids.rend()));
+
+  v1::ListReferralsRequest by_direction;
+  by_direction.set_direction(v1::REFERRAL_DIRECTION_DOWN);
+  v1::ListReferralsResponse page;
+  ASSERT_TRUE(stub_->ListReferrals(Context().get(), by_direction, &page).ok());
+  ASSERT_EQ(page.referrals_size(), 1);
+  EXPECT_EQ(page.referrals(0).id(), down_referral.id());
+
+  v1::ListReferralsRequest incoming;
+  incoming.set_incoming_institution_id("ins-town");
+  incoming.set_status(v1::REFERRAL_STATUS_REQUESTED);
+  incoming.mutable_period()->set_value(
+      absl::FormatTime("%Y", absl::Now(), absl::FixedTimeZone(8 * 3600)));
+  page.Clear();
+  ASSERT_TRUE(stub_->ListReferrals(Context().get(), incoming, &page).ok());
+  EXPECT_EQ(page.referrals_size(), 5);
+  incoming.mutable_period()->set_value("2020");
+  page.Clear();
+  ASSERT_TRUE(stub_->ListReferrals(Context().get(), incoming, &page).ok());
+  EXPECT_EQ(page.referrals_size(), 0);
+}
+
+}  // namespace
+}  // namespace cmc::referral
