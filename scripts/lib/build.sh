@@ -8,13 +8,19 @@ cmc_build() {
   local started=$SECONDS log rc
   mkdir -p "$build_dir"
   log="$build_dir/build.log"
+  rm -f "$build_dir/build.rc"
   echo "build: configuring $build_dir"
   if ! cmake -S "$repo" -B "$build_dir" -DCMAKE_BUILD_TYPE=Release >"$log" 2>&1; then
     cat "$log"
     return 1
   fi
   echo "build: compiling with -j${CMC_JOBS:-2} (a clean build takes about 10 minutes on 2 cores)"
-  { cmake --build "$build_dir" -j"${CMC_JOBS:-2}" >>"$log" 2>&1; echo $? >"$build_dir/build.rc"; } &
+  # set -e of the caller must not end this group before the status is written.
+  (
+    set +e
+    cmake --build "$build_dir" -j"${CMC_JOBS:-2}" >>"$log" 2>&1
+    echo $? >"$build_dir/build.rc"
+  ) &
   local pid=$! shown=0
   while kill -0 "$pid" 2>/dev/null; do
     sleep 5

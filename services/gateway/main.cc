@@ -1,4 +1,5 @@
-// cmc-gateway: wiring only. Forwards every method of the five domain services
+// cmc-gateway: wiring only. Admits each caller (token, rate limit, policy; see
+// access_control.h), forwards every method of the five domain services
 // to its backend and reports each backend's health under that backend's service
 // name (see proxy.h, backend_monitor.h and docs/architecture.md).
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include "common/config.h"
 #include "common/log.h"
 #include "common/server/server.h"
+#include "services/gateway/access_flags.h"
 #include "services/gateway/backend_channels.h"
 #include "services/gateway/backend_monitor.h"
 #include "services/gateway/proxy.h"
@@ -68,7 +70,15 @@ int main(int argc, char** argv) {
   }
   const cmc::gateway::BackendChannels channels =
       cmc::gateway::CreateInsecureChannels(backends, config->max_message_bytes);
+  absl::StatusOr<std::unique_ptr<cmc::gateway::AccessControl>> access =
+      cmc::gateway::AccessControlFromFlags();
+  if (!access.ok()) {
+    std::fprintf(stderr, "cmc-gateway: bad configuration: %s\n",
+                 std::string(access.status().message()).c_str());
+    return 2;
+  }
   cmc::gateway::ProxyOptions proxy_options;
+  proxy_options.access_control = access->get();
   proxy_options.default_timeout = config->default_deadline;
   proxy_options.max_timeout = config->max_deadline;
   auto proxy = cmc::gateway::Proxy::Create(*routes, channels, proxy_options);
@@ -78,7 +88,16 @@ int main(int argc, char** argv) {
     return 2;
   }
 
-  cmc::Server server(cmc::ServerOptions::FromConfig(*config));
+  absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> credentials =
+      cmc::gateway::ServerCredentialsFromFlags();
+  if (!credentials.ok()) {
+    std::fprintf(stderr, "cmc-gateway: bad configuration: %s\n",
+                 std::string(credentials.status().message()).c_str());
+    return 2;
+  }
+  cmc::ServerOptions server_options = cmc::ServerOptions::FromConfig(*config);
+  server_options.credentials = *credentials;
+  cmc::Server server(server_options);
   server.AddGenericService(proxy->get());
   absl::Status status = server.Start();
   if (!status.ok()) {

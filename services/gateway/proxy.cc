@@ -1,5 +1,7 @@
 #include "services/gateway/proxy.h"
 
+#include <grpc/grpc_security_constants.h>
+#include <grpcpp/security/auth_context.h>
 #include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/client_callback.h>
 
@@ -7,9 +9,11 @@
 #include <mutex>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "common/identity/principal.h"
 #include "common/log.h"
 #include "common/status.h"
 
@@ -20,6 +24,17 @@ using Clock = std::chrono::steady_clock;
 
 std::string ToString(grpc::string_ref ref) {
   return std::string(ref.data(), ref.size());
+}
+
+// The subject CN of the caller's client certificate when the TLS handshake
+// verified one, else "".
+std::string VerifiedClientCommonName(
+    const grpc::GenericCallbackServerContext& context) {
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr || !auth->IsPeerAuthenticated()) return "";
+  const std::vector<grpc::string_ref> names =
+      auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
+  return names.empty() ? "" : ToString(names.front());
 }
 
 // The status the caller sees for the backend's `status` (see proxy.h).
@@ -76,9 +91,11 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   }
 
   // A call forwarded to `backend` through `stub`, ending no later than
-  // `deadline`.
+  // `deadline`. `principal` is the caller's verified identity, passed on in
+  // x-cmc-principal-* headers (none when anonymous).
   Relay(grpc::GenericCallbackServerContext* context, const Backend& backend,
-        grpc::GenericStub& stub, std::chrono::system_clock::time_point deadline)
+        grpc::GenericStub& stub, std::chrono::system_clock::time_point deadline,
+        const Principal& principal)
       : context_(context), backend_(backend), backend_call_(this) {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [key, value] : context_->client_metadata()) {
@@ -87,6 +104,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
         backend_context_.AddMetadata(name, ToString(value));
       }
     }
+    AttachPrincipal(principal, &backend_context_);
     backend_context_.set_deadline(deadline);
     stub.PrepareBidiStreamingCall(&backend_context_, context_->method(),
                                   grpc::StubOptions(), &backend_call_);
@@ -308,6 +326,16 @@ Proxy::Proxy(RouteTable routes, std::map<std::string, grpc::GenericStub> stubs,
 
 grpc::ServerGenericBidiReactor* Proxy::CreateReactor(
     grpc::GenericCallbackServerContext* context) {
+  Principal principal;
+  if (options_.access_control != nullptr) {
+    absl::StatusOr<Principal> admitted = options_.access_control->Admit(
+        context->method(), context->client_metadata(),
+        VerifiedClientCommonName(*context), absl::Now());
+    if (!admitted.ok()) {
+      return new Relay(context, ToGrpcStatus(admitted.status()));
+    }
+    principal = *std::move(admitted);
+  }
   absl::string_view service_header;
   auto header = context->client_metadata().find(std::string(kServiceHeader));
   if (header != context->client_metadata().end()) {
@@ -324,7 +352,8 @@ grpc::ServerGenericBidiReactor* Proxy::CreateReactor(
   const auto deadline =
       ForwardDeadline(context->deadline(), std::chrono::system_clock::now(),
                       default_timeout, options_.max_timeout);
-  return new Relay(context, *routes_.Find(*name), stubs_.at(*name), deadline);
+  return new Relay(context, *routes_.Find(*name), stubs_.at(*name), deadline,
+                   principal);
 }
 
 }  // namespace cmc::gateway

@@ -17,6 +17,9 @@
 // the backend's, and the backend's status ends the call.
 //
 // Errors the gateway adds itself:
+//   - the caller is not admitted by ProxyOptions::access_control
+//   (UNAUTHENTICATED, RESOURCE_EXHAUSTED or PERMISSION_DENIED), without calling
+//   any backend;
 //   - the method is not routable: the routing status (UNIMPLEMENTED, or
 //   INVALID_ARGUMENT naming
 //     metadata.x-cmc-service), without calling any backend;
@@ -39,6 +42,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/gateway/access_control.h"
 #include "services/gateway/backend_channels.h"
 #include "services/gateway/routing.h"
 
@@ -52,6 +56,11 @@ struct ProxyOptions {
   // their last sequence, which every feed consumer already does after a
   // restart.
   absl::Duration max_timeout = absl::Minutes(15);
+  // Authenticates, rate-limits and authorizes each call before it is routed,
+  // and gives the backend the verified principal (x-cmc-principal-*). Must
+  // outlive the proxy. nullptr (unit tests of forwarding only) forwards every
+  // call anonymously; cmc-gateway always sets it.
+  const AccessControl* access_control = nullptr;
 };
 
 // A catch-all service that forwards calls to the backends. Immutable after

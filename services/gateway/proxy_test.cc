@@ -15,6 +15,7 @@
 #include "cmc/common/v1/event.grpc.pb.h"
 #include "common/status.h"
 #include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "services/gateway/fake_backend.h"
 #include "services/gateway/test_util.h"
 
@@ -42,6 +43,7 @@ class ProxyTest : public testing::Test {
     ProxyOptions options;
     options.default_timeout = absl::Seconds(7);
     options.max_timeout = absl::Seconds(20);
+    options.access_control = access_control();
     auto proxy = Proxy::Create(
         *routes, CreateInsecureChannels(routes->backends()), options);
     ASSERT_TRUE(proxy.ok()) << proxy.status();
@@ -58,6 +60,9 @@ class ProxyTest : public testing::Test {
                                    grpc::InsecureChannelCredentials());
     feed_ = EventFeed::NewStub(channel_);
   }
+
+  // The proxy's access control; none by default (forwarding tests).
+  virtual const AccessControl* access_control() { return nullptr; }
 
   void TearDown() override {
     if (server_ != nullptr) {
@@ -138,7 +143,7 @@ TEST_F(ProxyTest, ServerStreamArrivesCompleteAndInOrder) {
   for (int i = 0; i < kCount; ++i) EXPECT_EQ(sequences[i], 1001 + i);
 }
 
-TEST_F(ProxyTest, CallerMetadataForwardedExceptPrincipalHeaders) {
+TEST_F(ProxyTest, CallerMetadataForwardedExceptPrincipalAndAuthorization) {
   auto context = FeedContext();
   context->AddMetadata("x-test-echo", "1");
   context->AddMetadata("x-request-id", "req-42");
@@ -153,7 +158,6 @@ TEST_F(ProxyTest, CallerMetadataForwardedExceptPrincipalHeaders) {
   const auto seen = Echoed(response);
   const std::pair<const char*, std::string> forwarded[] = {
       {"x-request-id", "req-42"},
-      {"authorization", "Bearer abc"},
       {"x-trace-bin", std::string("\x00\x01\xff", 3)},
       {"x-cmc-service", "referral"},
   };
@@ -166,6 +170,8 @@ TEST_F(ProxyTest, CallerMetadataForwardedExceptPrincipalHeaders) {
     EXPECT_NE(key.rfind("x-cmc-principal-", 0), 0u)
         << key << " reached the backend";
   }
+  EXPECT_EQ(seen.count("authorization"), 0u)
+      << "the token stays at the gateway";
 }
 
 TEST_F(ProxyTest, BackendErrorsKeepCodeMessageAndDetails) {
@@ -392,6 +398,117 @@ TEST(ProxyCreateTest, RejectsMissingChannelsAndBadTimeouts) {
                    *routes, CreateInsecureChannels(routes->backends()), options)
                    .status()),
       "default_timeout");
+}
+
+// The proxy with access control: HS256 tokens, the feed open to auditors, and
+// 2 calls at once per principal.
+class ProxyAccessTest : public ProxyTest {
+ protected:
+  static constexpr char kSecret[] = "proxy-access-test-secret-0123456789";
+
+  const AccessControl* access_control() override {
+    TokenVerifierOptions verifier;
+    verifier.hs256_secret = kSecret;
+    verifier.issuer = "cmc";
+    verifier.audience = "cmc";
+    v1::GatewayPolicy policy;
+    auto* rule = policy.add_rules();
+    rule->set_method("cmc.common.v1.EventFeed/*");
+    rule->add_roles("auditor");
+    access_ = std::make_unique<AccessControl>(
+        TokenVerifier::Create(verifier).value(),
+        AccessPolicy::Create(policy).value(),
+        RateLimiterOptions{/*rate_per_s=*/0.01, /*burst=*/2});
+    return access_.get();
+  }
+
+  static std::string Token(const std::string& sub, const std::string& role,
+                           const std::string& audience = "cmc") {
+    const int64_t now = absl::ToUnixSeconds(absl::Now());
+    return SignJwt(JwtAlgorithm::kHs256,
+                   absl::StrCat(
+                       R"({"sub":")", sub, R"(","roles":[")", role,
+                       R"("],"scope":["community:com-1"],"iss":"cmc",)",
+                       R"("aud":")", audience, R"(","exp":)", now + 60, "}"),
+                   kSecret)
+        .value();
+  }
+
+  // ListEvents through the proxy with `token` ("" = none); the echoed
+  // metadata the backend saw in `seen` (empty when it was not called).
+  grpc::Status Call(const std::string& token,
+                    std::multimap<std::string, std::string>* seen = nullptr) {
+    auto context = FeedContext();
+    context->AddMetadata("x-test-echo", "1");
+    context->AddMetadata("x-cmc-principal-roles", "forged");
+    if (!token.empty())
+      context->AddMetadata("authorization", "Bearer " + token);
+    ListEventsResponse response;
+    grpc::Status status =
+        feed_->ListEvents(context.get(), ListEventsRequest(), &response);
+    const bool backend_called =
+        context->GetServerInitialMetadata().count("x-backend-initial") > 0;
+    EXPECT_EQ(backend_called, status.ok()) << status.error_message();
+    if (seen != nullptr) *seen = Echoed(response);
+    return status;
+  }
+
+  std::unique_ptr<AccessControl> access_;
+};
+
+TEST_F(ProxyAccessTest, RejectedCallsNeverReachTheBackend) {
+  struct Case {
+    std::string name;
+    std::string token;
+    grpc::StatusCode code;
+    std::string message;
+  };
+  const std::vector<Case> cases = {
+      {"no token", "", grpc::StatusCode::UNAUTHENTICATED, "invalid token"},
+      {"wrong audience", Token("user:li", "auditor", "other"),
+       grpc::StatusCode::UNAUTHENTICATED, "invalid token"},
+      {"wrong role", Token("user:li", "clinician"),
+       grpc::StatusCode::PERMISSION_DENIED,
+       "permission denied for method /cmc.common.v1.EventFeed/ListEvents"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    const grpc::Status status = Call(c.token);
+    EXPECT_EQ(status.error_code(), c.code);
+    EXPECT_EQ(status.error_message(), c.message);
+  }
+}
+
+TEST_F(ProxyAccessTest, TheBackendGetsTheVerifiedPrincipal) {
+  std::multimap<std::string, std::string> seen;
+  const grpc::Status status = Call(Token("user:li", "auditor"), &seen);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const std::pair<const char*, const char*> expected[] = {
+      {"x-cmc-principal-subject", "user:li"},
+      {"x-cmc-principal-roles", "auditor"},
+      {"x-cmc-principal-scope", "community:com-1"},
+  };
+  for (const auto& [key, value] : expected) {
+    SCOPED_TRACE(key);
+    ASSERT_EQ(seen.count(key), 1u) << "forged headers are dropped";
+    EXPECT_EQ(seen.find(key)->second, value);
+  }
+  EXPECT_EQ(seen.count("authorization"), 0u);
+}
+
+TEST_F(ProxyAccessTest, ANoisyPrincipalIsLimitedAndAnotherIsNot) {
+  const std::string noisy = Token("user:noisy", "auditor");
+  EXPECT_TRUE(Call(noisy).ok());
+  EXPECT_TRUE(Call(noisy).ok());
+  const grpc::Status limited = Call(noisy);
+  EXPECT_EQ(limited.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  google::rpc::Status rich;
+  ASSERT_TRUE(rich.ParseFromString(limited.error_details()));
+  google::rpc::RetryInfo retry;
+  ASSERT_EQ(rich.details_size(), 1);
+  ASSERT_TRUE(rich.details(0).UnpackTo(&retry));
+  EXPECT_GT(retry.retry_delay().seconds(), 90) << "one token per 100 s";
+  EXPECT_TRUE(Call(Token("user:quiet", "auditor")).ok());
 }
 
 }  // namespace

@@ -142,6 +142,9 @@ std::chrono::system_clock::time_point ForwardDeadline(
 
 bool ForwardsRequestHeader(absl::string_view key) {
   if (absl::StartsWith(key, "x-cmc-principal-")) return false;
+  // The caller's credential stays at the gateway: backends get the verified
+  // principal instead, and a token that travels further can leak further.
+  if (key == "authorization") return false;
   return ForwardsResponseHeader(key) && key != "te" && key != "user-agent" &&
          key != "host";
 }

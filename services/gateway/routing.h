@@ -94,7 +94,8 @@ bool IsSubscription(absl::string_view full_method);
 // "te", "user-agent", "host"), which gRPC sets itself, and for
 // "x-cmc-principal-*": those carry the caller's verified identity to the
 // backends, which trust them on the internal network, so only the gateway may
-// set them and any an outside caller sends are dropped.
+// set them and any an outside caller sends are dropped; and for
+// "authorization", the caller's bearer token, which the gateway has checked.
 bool ForwardsRequestHeader(absl::string_view key);
 
 // Whether a backend's response (initial or trailing) metadata key is copied to

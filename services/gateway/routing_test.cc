@@ -212,7 +212,7 @@ TEST(HeaderFilterTest, RequestAndResponseHeaders) {
     bool response;
   };
   const Case cases[] = {
-      {"authorization", true, true},
+      {"authorization", false, true},
       {"x-request-id", true, true},
       {"x-cmc-service", true, true},
       {"trace-bin", true, true},

@@ -1,0 +1,84 @@
+// Bearer tokens to principals: the gateway's authentication of people and
+// systems. Pure apart from OpenSSL; the clock is a parameter.
+//
+//   CMC_ASSIGN_OR_RETURN(TokenVerifier verifier,
+//   TokenVerifier::Create(options)); absl::StatusOr<Principal> who =
+//   verifier.Verify(token, absl::Now());
+//
+// A token is accepted when its signature checks out (see JwtSignatureVerifier)
+// and its claims are:
+//   sub    "user:<name>" or "system:<name>"           required
+//   roles  array of role names ([a-z0-9_]+)            required, may be empty
+//   scope  array of "county" | "community:<id>" |
+//          "institution:<id>"                          required, may be empty
+//   iss    equal to the configured issuer              required
+//   aud    the configured audience, or an array with it required
+//   exp    seconds since the epoch, now < exp + skew   required
+//   nbf    now >= nbf - skew                           optional
+//   iat    iat <= now + skew                           optional
+#ifndef CMC_SERVICES_GATEWAY_TOKEN_VERIFIER_H_
+#define CMC_SERVICES_GATEWAY_TOKEN_VERIFIER_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "common/identity/principal.h"
+#include "services/gateway/jwt.h"
+
+namespace cmc::gateway {
+
+// The longest clock skew a deployment may configure.
+inline constexpr absl::Duration kMaxClockSkew = absl::Minutes(5);
+
+struct TokenVerifierOptions {
+  std::string hs256_secret;      // "" = HS256 tokens are refused
+  std::string rs256_public_key;  // PEM; "" = RS256 tokens are refused
+  std::string issuer;
+  std::string audience;
+  // How far the issuer's clock may be ahead of or behind the gateway's.
+  absl::Duration clock_skew = absl::Seconds(60);
+};
+
+// Immutable after Create; Verify is thread-safe.
+class TokenVerifier {
+ public:
+  // INVALID_ARGUMENT naming the option when there is no key, a key is bad,
+  // issuer or audience is empty, or clock_skew is outside 0..kMaxClockSkew.
+  static absl::StatusOr<TokenVerifier> Create(TokenVerifierOptions options);
+
+  // The principal `token` (the part after "Bearer ") speaks for at `now`.
+  // UNAUTHENTICATED with the specific reason otherwise ("expired", "audience
+  // ..."). The reason is for the server's log: callers get only "invalid
+  // token" (see AccessControl).
+  absl::StatusOr<Principal> Verify(absl::string_view token,
+                                   absl::Time now) const;
+
+ private:
+  TokenVerifier(JwtSignatureVerifier signatures, TokenVerifierOptions options)
+      : signatures_(std::move(signatures)), options_(std::move(options)) {}
+
+  JwtSignatureVerifier signatures_;
+  TokenVerifierOptions options_;
+};
+
+// Adds one org scope entry ("county", "community:<id>", "institution:<id>";
+// ids without commas or spaces) to `principal`. INVALID_ARGUMENT naming the
+// entry otherwise. Shared by tokens, certificate principals and the
+// development principal.
+absl::Status AddScopeEntry(absl::string_view entry, Principal* principal);
+
+// True for a subject "user:<name>" or "system:<name>".
+bool IsSubject(absl::string_view subject);
+
+// True for a role name: [a-z0-9_]+.
+bool IsRoleName(absl::string_view role);
+
+// The token of an "authorization" header value "Bearer <token>" (the scheme
+// case-insensitive), or "" when the value is not of that form.
+absl::string_view BearerToken(absl::string_view authorization);
+
+}  // namespace cmc::gateway
+
+#endif  // CMC_SERVICES_GATEWAY_TOKEN_VERIFIER_H_
