@@ -72,6 +72,64 @@ class InstitutionService final : public v1::InstitutionService::Service {
                                const v1::ListMembershipsRequest* request,
                                v1::ListMembershipsResponse* response) override;
 
+  // Villages: village_handlers.cc.
+  grpc::Status CreateVillage(grpc::ServerContext* context,
+                             const v1::CreateVillageRequest* request,
+                             v1::Village* response) override;
+  grpc::Status GetVillage(grpc::ServerContext* context,
+                          const v1::GetVillageRequest* request,
+                          v1::Village* response) override;
+  grpc::Status UpdateVillage(grpc::ServerContext* context,
+                             const v1::UpdateVillageRequest* request,
+                             v1::Village* response) override;
+  grpc::Status ListVillages(grpc::ServerContext* context,
+                            const v1::ListVillagesRequest* request,
+                            v1::ListVillagesResponse* response) override;
+
+  // Staff: staff_handlers.cc. Resident IDs in responses are masked unless the
+  // caller may see them (MaySeeResidentId in staff_rules.h).
+  grpc::Status CreateStaff(grpc::ServerContext* context,
+                           const v1::CreateStaffRequest* request,
+                           v1::Staff* response) override;
+  grpc::Status GetStaff(grpc::ServerContext* context,
+                        const v1::GetStaffRequest* request,
+                        v1::Staff* response) override;
+  grpc::Status UpdateStaff(grpc::ServerContext* context,
+                           const v1::UpdateStaffRequest* request,
+                           v1::Staff* response) override;
+  grpc::Status ListStaff(grpc::ServerContext* context,
+                         const v1::ListStaffRequest* request,
+                         v1::ListStaffResponse* response) override;
+
+  // Postings: posting_handlers.cc.
+  grpc::Status CreatePosting(grpc::ServerContext* context,
+                             const v1::CreatePostingRequest* request,
+                             v1::Posting* response) override;
+  grpc::Status EndPosting(grpc::ServerContext* context,
+                          const v1::EndPostingRequest* request,
+                          v1::Posting* response) override;
+  grpc::Status ListPostings(grpc::ServerContext* context,
+                            const v1::ListPostingsRequest* request,
+                            v1::ListPostingsResponse* response) override;
+
+  // Trees and counts: org_handlers.cc.
+  grpc::Status ListSubtree(grpc::ServerContext* context,
+                           const v1::ListSubtreeRequest* request,
+                           v1::ListSubtreeResponse* response) override;
+  grpc::Status GetStaffingSummary(
+      grpc::ServerContext* context,
+      const v1::GetStaffingSummaryRequest* request,
+      v1::GetStaffingSummaryResponse* response) override;
+
+  // Bulk imports: import_handlers.cc.
+  grpc::Status ImportInstitutions(
+      grpc::ServerContext* context,
+      grpc::ServerReader<v1::ImportInstitutionsRequest>* reader,
+      v1::ImportResponse* response) override;
+  grpc::Status ImportStaff(grpc::ServerContext* context,
+                           grpc::ServerReader<v1::ImportStaffRequest>* reader,
+                           v1::ImportResponse* response) override;
+
  private:
   absl::Time Deadline(const grpc::ServerContext& context) const;
 

@@ -20,7 +20,7 @@
 namespace cmc::institution {
 namespace {
 
-using internal::FieldError;
+using internal::BindNullable;
 
 constexpr char kLeadField[] = "community.lead_institution_id";
 constexpr char kParentField[] = "institution.parent_institution_id";
@@ -108,20 +108,47 @@ absl::Status CheckDivisionInMemberCounties(sql::Connection& conn,
   return absl::OkStatus();
 }
 
-void BindNullable(sql::PreparedStatement& stmt, int index,
-                  const std::string& value) {
-  if (value.empty()) {
-    stmt.setNull(index, sql::DataType::VARCHAR);
-  } else {
-    stmt.setString(index, value);
-  }
-}
-
 bool IsDuplicate(const sql::SQLException& e) {
   return e.getErrorCode() == db::kErDupEntry;
 }
 
 }  // namespace
+
+namespace internal {
+
+absl::StatusOr<v1::Institution> InsertInstitution(
+    sql::Connection& conn, const v1::Institution& institution) {
+  v1::Institution row = institution;
+  row.set_id(NewId("ins-"));
+  if (!row.parent_institution_id().empty()) {
+    CMC_RETURN_IF_ERROR(CheckParent(conn, row));
+  }
+  try {
+    std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
+        "INSERT INTO institutions (id, uscc, name, kind, tier, "
+        "division_code, parent_institution_id, beds, shared_centers, "
+        "status, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"));
+    insert->setString(1, row.id());
+    insert->setString(2, row.uscc());
+    insert->setString(3, row.name());
+    insert->setString(4, row.kind());
+    insert->setInt(5, row.tier());
+    insert->setString(6, row.division_code());
+    BindNullable(*insert, 7, row.parent_institution_id());
+    insert->setInt(8, row.beds());
+    insert->setString(9, EncodeSharedCenters(row));
+    insert->setInt(10, v1::INSTITUTION_STATUS_ACTIVE);
+    insert->executeUpdate();
+  } catch (const sql::SQLException& e) {
+    if (!IsDuplicate(e)) throw;
+    return FieldError(
+        absl::StatusCode::kAlreadyExists, "institution.uscc",
+        absl::StrCat("USCC ", row.uscc(), " is already registered"));
+  }
+  return *LoadInstitution(conn, row.id(), /*for_update=*/false);
+}
+
+}  // namespace internal
 
 absl::StatusOr<v1::Community> InstitutionStore::CreateCommunity(
     const CreateClaim& claim, const v1::Community& community,
@@ -241,34 +268,8 @@ absl::StatusOr<v1::Institution> InstitutionStore::CreateInstitution(
   return internal::RunCreate<v1::Institution>(
       *pool_, deadline, claim, "institution.InstitutionCreated", "Institution",
       actor, [&](sql::Connection& conn, v1::Institution& out) -> absl::Status {
-        v1::Institution row = institution;
-        row.set_id(internal::NewId("ins-"));
-        if (!row.parent_institution_id().empty()) {
-          CMC_RETURN_IF_ERROR(CheckParent(conn, row));
-        }
-        try {
-          std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
-              "INSERT INTO institutions (id, uscc, name, kind, tier, "
-              "division_code, parent_institution_id, beds, shared_centers, "
-              "status, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)"));
-          insert->setString(1, row.id());
-          insert->setString(2, row.uscc());
-          insert->setString(3, row.name());
-          insert->setString(4, row.kind());
-          insert->setInt(5, row.tier());
-          insert->setString(6, row.division_code());
-          BindNullable(*insert, 7, row.parent_institution_id());
-          insert->setInt(8, row.beds());
-          insert->setString(9, internal::EncodeSharedCenters(row));
-          insert->setInt(10, v1::INSTITUTION_STATUS_ACTIVE);
-          insert->executeUpdate();
-        } catch (const sql::SQLException& e) {
-          if (!IsDuplicate(e)) throw;
-          return FieldError(
-              absl::StatusCode::kAlreadyExists, "institution.uscc",
-              absl::StrCat("USCC ", row.uscc(), " is already registered"));
-        }
-        out = *internal::LoadInstitution(conn, row.id(), /*for_update=*/false);
+        CMC_ASSIGN_OR_RETURN(out,
+                             internal::InsertInstitution(conn, institution));
         return absl::OkStatus();
       });
 }

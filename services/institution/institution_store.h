@@ -20,15 +20,19 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "cmc/institution/v1/institution.pb.h"
 #include "common/db/pool.h"
+#include "services/institution/org_tree.h"
 
 namespace cmc::institution {
 
@@ -81,6 +85,40 @@ struct MembershipFilter {
   std::string institution_id;  // at least one of the two is set
   std::string community_id;
   std::optional<absl::CivilDay> as_of;  // only memberships holding that day
+};
+
+struct VillageFilter {
+  std::string community_id;        // "" = any
+  std::string township_center_id;  // "" = any
+  std::string village_clinic_id;   // "" = any
+  std::optional<bool> has_resident_village_doctor;
+  std::string name_contains;  // "" = any
+};
+
+struct StaffFilter {
+  std::string institution_id;  // "" = any
+  std::string community_id;    // "" = any; else employers that are members
+  absl::CivilDay as_of;        // on this day
+  std::optional<v1::Qualification> qualification;
+  std::optional<v1::StaffStatus> status;
+  std::optional<bool> general_practitioner;
+  std::string name_contains;  // "" = any
+};
+
+struct PostingFilter {
+  std::string staff_id;                 // at least one of the two is set
+  std::string institution_id;           // from or to
+  std::optional<absl::CivilDay> as_of;  // only postings holding that day
+};
+
+// One row of a bulk import: its line, the item as validated by the handler,
+// and the handler's verdict (a row with a non-OK `error` is only reported).
+template <typename T>
+struct ImportRow {
+  int64_t line = 0;
+  T item;
+  std::string parent_uscc;  // institutions only: the parent by USCC
+  absl::Status error;
 };
 
 // Applies a caller's changes to the stored resource inside the update's
@@ -158,6 +196,93 @@ class InstitutionStore {
   absl::StatusOr<PageOf<v1::Membership>> ListMemberships(
       const MembershipFilter& filter, const PageQuery& page,
       absl::Time deadline);
+
+  // Stores a validated new village after the checks listed for CreateVillage
+  // in institution.proto.
+  absl::StatusOr<v1::Village> CreateVillage(const CreateClaim& claim,
+                                            const v1::Village& village,
+                                            const Actor& actor,
+                                            absl::Time deadline);
+  absl::StatusOr<v1::Village> GetVillage(const std::string& id,
+                                         absl::string_view field,
+                                         absl::Time deadline);
+  // As UpdateCommunity (NOT_FOUND "village.id", ABORTED "village.version");
+  // changed institutions are re-checked as on create.
+  absl::StatusOr<v1::Village> UpdateVillage(const std::string& id,
+                                            int64_t version,
+                                            const Mutation<v1::Village>& mutate,
+                                            const Actor& actor,
+                                            absl::Time deadline);
+  absl::StatusOr<PageOf<v1::Village>> ListVillages(const VillageFilter& filter,
+                                                   const PageQuery& page,
+                                                   absl::Time deadline);
+
+  // Stores a validated new staff member (gender, birth date and title level
+  // derived by the caller) after the checks listed for CreateStaff in
+  // institution.proto. Results carry the full resident ID; the event payload
+  // carries it masked.
+  absl::StatusOr<v1::Staff> CreateStaff(const CreateClaim& claim,
+                                        const v1::Staff& staff,
+                                        const Actor& actor,
+                                        absl::Time deadline);
+  absl::StatusOr<v1::Staff> GetStaff(const std::string& id,
+                                     absl::string_view field,
+                                     absl::Time deadline);
+  // As UpdateCommunity (NOT_FOUND "staff.id", ABORTED "staff.version"); a
+  // changed employer is checked as on create.
+  absl::StatusOr<v1::Staff> UpdateStaff(const std::string& id, int64_t version,
+                                        const Mutation<v1::Staff>& mutate,
+                                        const Actor& actor,
+                                        absl::Time deadline);
+  absl::StatusOr<PageOf<v1::Staff>> ListStaff(const StaffFilter& filter,
+                                              const PageQuery& page,
+                                              absl::Time deadline);
+  // For each of `institution_ids`, the community it is a member of on `day`;
+  // institutions in none are left out.
+  absl::StatusOr<std::map<std::string, std::string>> CommunitiesOn(
+      const std::set<std::string>& institution_ids, absl::CivilDay day,
+      absl::Time deadline);
+
+  // Stores a validated new posting after the checks listed for CreatePosting
+  // in institution.proto, with the staff row locked so that concurrent
+  // postings of one person cannot both pass the overlap check.
+  absl::StatusOr<v1::Posting> CreatePosting(const CreateClaim& claim,
+                                            const v1::Posting& posting,
+                                            const Actor& actor,
+                                            absl::Time deadline);
+  // Sets end_date of posting `id` to `last_day` (see EndPosting in
+  // institution.proto).
+  absl::StatusOr<v1::Posting> EndPosting(const std::string& id,
+                                         absl::CivilDay last_day,
+                                         const Actor& actor,
+                                         absl::Time deadline);
+  absl::StatusOr<PageOf<v1::Posting>> ListPostings(const PostingFilter& filter,
+                                                   const PageQuery& page,
+                                                   absl::Time deadline);
+
+  // The institutions and villages of ListSubtree for `org` (memberships on
+  // `as_of`). NOT_FOUND "org.community_id" / "org.institution_id"; an org
+  // with neither id set is INVALID_ARGUMENT "org".
+  absl::StatusOr<OrgContents> LoadOrgContents(const common::v1::OrgRef& org,
+                                              absl::CivilDay as_of,
+                                              absl::Time deadline);
+  // Active staff of `org` (as GetStaffingSummary documents) grouped by
+  // qualification, title code and GP flag. Errors as LoadOrgContents.
+  absl::StatusOr<std::vector<StaffingRow>> CountActiveStaff(
+      const common::v1::OrgRef& org, absl::CivilDay as_of, absl::Time deadline);
+
+  // Bulk imports as ImportInstitutions and ImportStaff in institution.proto
+  // document: every row is inserted as its Create call would insert it, and
+  // a row's error with a named field (a caller's error) is reported in the
+  // response with its line. Any other error (the database unreachable) ends
+  // the import with that status; in IMPORT_MODE_BEST_EFFORT rows before it
+  // stay imported.
+  absl::StatusOr<v1::ImportResponse> ImportInstitutions(
+      const std::vector<ImportRow<v1::Institution>>& rows, v1::ImportMode mode,
+      const Actor& actor, absl::Time deadline);
+  absl::StatusOr<v1::ImportResponse> ImportStaff(
+      const std::vector<ImportRow<v1::Staff>>& rows, v1::ImportMode mode,
+      const Actor& actor, absl::Time deadline);
 
  private:
   db::Pool* pool_;

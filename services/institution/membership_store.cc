@@ -17,8 +17,6 @@
 namespace cmc::institution {
 namespace {
 
-using internal::FieldError;
-
 // The stored span of `membership`; its dates were validated on the way in.
 DaySpan SpanOf(const v1::Membership& membership) {
   DaySpan span;

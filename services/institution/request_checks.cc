@@ -12,6 +12,9 @@ namespace {
 // Approved beds of the largest county hospitals are in the low thousands; a
 // larger number is a typing error, not a hospital.
 constexpr int kMaxBeds = 20000;
+// The most populous administrative villages have a few tens of thousands of
+// registered residents.
+constexpr int kMaxVillagePopulation = 100000;
 
 absl::Status CheckRequiredId(const std::string& id, absl::string_view field) {
   if (id.empty()) return InvalidField(field, "required");
@@ -48,6 +51,18 @@ absl::Status CheckCommunityStatus(v1::CommunityStatus status, bool creating) {
                                                 : "must be ACTIVE or CLOSED");
   }
   return absl::OkStatus();
+}
+
+// The fields of a village that a create sets and an update may change.
+absl::Status CheckVillageFields(const v1::Village& village) {
+  CMC_RETURN_IF_ERROR(ValidateDisplayName(village.name(), "village.name"));
+  if (village.population() < 0 ||
+      village.population() > kMaxVillagePopulation) {
+    return InvalidField("village.population",
+                        absl::StrCat("must be in 0..", kMaxVillagePopulation));
+  }
+  return CheckRequiredId(village.township_center_id(),
+                         "village.township_center_id");
 }
 
 }  // namespace
@@ -122,6 +137,41 @@ absl::Status CheckNewMembership(const v1::Membership& membership) {
   return absl::OkStatus();
 }
 
+absl::Status CheckNewVillage(const v1::Village& village) {
+  CMC_RETURN_IF_ERROR(
+      CheckRequiredId(village.community_id(), "village.community_id"));
+  CMC_ASSIGN_OR_RETURN(
+      const DivisionLevel level,
+      DivisionLevelOf(village.division_code(), "village.division_code"));
+  if (level != DivisionLevel::kVillage) {
+    return InvalidField("village.division_code",
+                        "not a village-level code: the last three digits must "
+                        "be 001-399");
+  }
+  return CheckVillageFields(village);
+}
+
+absl::Status CheckNewPosting(const v1::Posting& posting) {
+  CMC_RETURN_IF_ERROR(CheckRequiredId(posting.staff_id(), "posting.staff_id"));
+  CMC_RETURN_IF_ERROR(CheckRequiredId(posting.to_institution_id(),
+                                      "posting.to_institution_id"));
+  if (!posting.has_start_date()) {
+    return InvalidField("posting.start_date", "required");
+  }
+  CMC_ASSIGN_OR_RETURN(
+      const absl::CivilDay first,
+      ParseCivilDate(posting.start_date().value(), "posting.start_date"));
+  if (posting.has_end_date()) {
+    CMC_ASSIGN_OR_RETURN(
+        const absl::CivilDay last,
+        ParseCivilDate(posting.end_date().value(), "posting.end_date"));
+    if (last < first) {
+      return InvalidField("posting.end_date", "before start_date");
+    }
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckUpdateTarget(absl::string_view resource,
                                const std::string& id, int64_t version) {
   CMC_RETURN_IF_ERROR(CheckRequiredId(id, absl::StrCat(resource, ".id")));
@@ -168,6 +218,13 @@ const std::set<std::string>& InstitutionUpdatePaths() {
   return *paths;
 }
 
+const std::set<std::string>& VillageUpdatePaths() {
+  static const auto* paths = new std::set<std::string>{
+      "name", "population", "township_center_id", "village_clinic_id",
+      "has_resident_village_doctor"};
+  return *paths;
+}
+
 absl::Status ApplyCommunityUpdate(const std::set<std::string>& paths,
                                   const v1::Community& from,
                                   v1::Community& to) {
@@ -196,6 +253,22 @@ absl::Status ApplyInstitutionUpdate(const std::set<std::string>& paths,
   }
   if (paths.count("status")) to.set_status(from.status());
   return CheckInstitutionFields(to, /*creating=*/false);
+}
+
+absl::Status ApplyVillageUpdate(const std::set<std::string>& paths,
+                                const v1::Village& from, v1::Village& to) {
+  if (paths.count("name")) to.set_name(from.name());
+  if (paths.count("population")) to.set_population(from.population());
+  if (paths.count("township_center_id")) {
+    to.set_township_center_id(from.township_center_id());
+  }
+  if (paths.count("village_clinic_id")) {
+    to.set_village_clinic_id(from.village_clinic_id());
+  }
+  if (paths.count("has_resident_village_doctor")) {
+    to.set_has_resident_village_doctor(from.has_resident_village_doctor());
+  }
+  return CheckVillageFields(to);
 }
 
 }  // namespace cmc::institution

@@ -33,8 +33,16 @@ absl::Status CheckInstitutionFields(const v1::Institution& institution,
 // before valid_from).
 absl::Status CheckNewMembership(const v1::Membership& membership);
 
+// A new village: community and township center present, a village-level
+// division code, name, population (the county is checked against the store).
+absl::Status CheckNewVillage(const v1::Village& village);
+
+// A new posting: staff and host present, start_date and optional end_date
+// (not before start_date).
+absl::Status CheckNewPosting(const v1::Posting& posting);
+
 // The id and version of the resource an update names; `resource` is
-// "community" or "institution".
+// "community", "institution", "village" or "staff".
 absl::Status CheckUpdateTarget(absl::string_view resource,
                                const std::string& id, int64_t version);
 
@@ -47,6 +55,7 @@ absl::StatusOr<std::set<std::string>> CheckUpdateMask(
 // Paths accepted by UpdateCommunity and UpdateInstitution.
 const std::set<std::string>& CommunityUpdatePaths();
 const std::set<std::string>& InstitutionUpdatePaths();
+const std::set<std::string>& VillageUpdatePaths();
 
 // Copies the fields named by `paths` from `from` into `to`, then validates the
 // result (CheckInstitutionFields or the community's name and status).
@@ -55,6 +64,8 @@ absl::Status ApplyCommunityUpdate(const std::set<std::string>& paths,
 absl::Status ApplyInstitutionUpdate(const std::set<std::string>& paths,
                                     const v1::Institution& from,
                                     v1::Institution& to);
+absl::Status ApplyVillageUpdate(const std::set<std::string>& paths,
+                                const v1::Village& from, v1::Village& to);
 
 }  // namespace cmc::institution
 

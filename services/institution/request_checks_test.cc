@@ -164,5 +164,43 @@ TEST(ApplyUpdateTest, CopiesOnlyMaskedFieldsAndValidatesTheResult) {
             "community.status");
 }
 
+TEST(CheckNewVillageTest, EachBadFieldIsNamed) {
+  v1::Village good;
+  good.set_community_id("com-1");
+  good.set_division_code("360426100201");
+  good.set_name("某某村");
+  good.set_population(1500);
+  good.set_township_center_id("ins-1");
+  ASSERT_TRUE(CheckNewVillage(good).ok());
+  struct Case {
+    const char* field;
+    std::function<void(v1::Village&)> spoil;
+  };
+  const Case cases[] = {
+      {"village.community_id", [](auto& v) { v.clear_community_id(); }},
+      {"village.division_code",
+       [](auto& v) { v.set_division_code("360426100000"); }},
+      {"village.division_code",
+       [](auto& v) { v.set_division_code("360426000000"); }},
+      {"village.division_code",
+       [](auto& v) { v.set_division_code("360426100400"); }},
+      {"village.division_code",
+       [](auto& v) { v.set_division_code("36042610020a"); }},
+      {"village.name", [](auto& v) { v.set_name(""); }},
+      {"village.population", [](auto& v) { v.set_population(-1); }},
+      {"village.population", [](auto& v) { v.set_population(100001); }},
+      {"village.township_center_id",
+       [](auto& v) { v.clear_township_center_id(); }},
+  };
+  for (const Case& c : cases) {
+    v1::Village village = good;
+    c.spoil(village);
+    SCOPED_TRACE(village.ShortDebugString());
+    const absl::Status status = CheckNewVillage(village);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << status;
+    EXPECT_EQ(BadField(status), c.field);
+  }
+}
+
 }  // namespace
 }  // namespace cmc::institution

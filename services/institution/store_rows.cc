@@ -12,6 +12,7 @@
 #include "common/db/sql_error.h"
 #include "common/outbox/outbox.h"
 #include "common/status.h"
+#include "services/institution/staff_rules.h"
 
 namespace cmc::institution::internal {
 namespace {
@@ -62,6 +63,17 @@ const char kInstitutionColumns[] =
 const char kMembershipColumns[] =
     "row_no, id, institution_id, community_id, kind, valid_from, valid_to, "
     "create_time, update_time";
+const char kVillageColumns[] =
+    "row_no, id, community_id, division_code, name, population, "
+    "township_center_id, village_clinic_id, has_resident_village_doctor, "
+    "version, create_time, update_time";
+const char kStaffColumns[] =
+    "row_no, id, resident_id, name, gender, birth_date, qualification, "
+    "title_code, general_practitioner, licence_number, institution_id, "
+    "department, status, version, create_time, update_time";
+const char kPostingColumns[] =
+    "row_no, id, staff_id, from_institution_id, to_institution_id, "
+    "start_date, end_date, create_time, update_time";
 
 v1::Community CommunityFromRow(sql::ResultSet& row) {
   v1::Community c;
@@ -117,6 +129,62 @@ v1::Membership MembershipFromRow(sql::ResultSet& row) {
   return m;
 }
 
+v1::Village VillageFromRow(sql::ResultSet& row) {
+  v1::Village v;
+  v.set_id(row.getString("id"));
+  v.set_community_id(row.getString("community_id"));
+  v.set_division_code(row.getString("division_code"));
+  v.set_name(row.getString("name"));
+  v.set_population(row.getInt("population"));
+  v.set_township_center_id(row.getString("township_center_id"));
+  v.set_village_clinic_id(NullableString(row, "village_clinic_id"));
+  v.set_has_resident_village_doctor(row.getInt("has_resident_village_doctor") !=
+                                    0);
+  v.set_version(row.getInt64("version"));
+  *v.mutable_create_time() = TimestampFromDb(row.getString("create_time"));
+  *v.mutable_update_time() = TimestampFromDb(row.getString("update_time"));
+  return v;
+}
+
+v1::Staff StaffFromRow(sql::ResultSet& row) {
+  v1::Staff s;
+  s.set_id(row.getString("id"));
+  s.set_resident_id(row.getString("resident_id"));
+  s.set_name(row.getString("name"));
+  s.set_gender(static_cast<v1::Gender>(row.getInt("gender")));
+  s.mutable_birth_date()->set_value(row.getString("birth_date"));
+  s.set_qualification(
+      static_cast<v1::Qualification>(row.getInt("qualification")));
+  s.set_title_code(row.getString("title_code"));
+  const absl::StatusOr<v1::TitleLevel> level =
+      TitleLevelOf(s.title_code(), "title_code");
+  s.set_title_level(level.ok() ? *level : v1::TITLE_LEVEL_UNSPECIFIED);
+  s.set_general_practitioner(row.getInt("general_practitioner") != 0);
+  s.set_licence_number(row.getString("licence_number"));
+  s.set_institution_id(row.getString("institution_id"));
+  s.set_department(row.getString("department"));
+  s.set_status(static_cast<v1::StaffStatus>(row.getInt("status")));
+  s.set_version(row.getInt64("version"));
+  *s.mutable_create_time() = TimestampFromDb(row.getString("create_time"));
+  *s.mutable_update_time() = TimestampFromDb(row.getString("update_time"));
+  return s;
+}
+
+v1::Posting PostingFromRow(sql::ResultSet& row) {
+  v1::Posting p;
+  p.set_id(row.getString("id"));
+  p.set_staff_id(row.getString("staff_id"));
+  p.set_from_institution_id(row.getString("from_institution_id"));
+  p.set_to_institution_id(row.getString("to_institution_id"));
+  p.mutable_start_date()->set_value(row.getString("start_date"));
+  if (!row.isNull("end_date")) {
+    p.mutable_end_date()->set_value(row.getString("end_date"));
+  }
+  *p.mutable_create_time() = TimestampFromDb(row.getString("create_time"));
+  *p.mutable_update_time() = TimestampFromDb(row.getString("update_time"));
+  return p;
+}
+
 std::optional<v1::Community> LoadCommunity(sql::Connection& conn,
                                            const std::string& id,
                                            bool for_update) {
@@ -138,14 +206,30 @@ std::optional<v1::Membership> LoadMembership(sql::Connection& conn,
                  &MembershipFromRow);
 }
 
-absl::Status FieldError(absl::StatusCode code, absl::string_view field,
-                        absl::string_view description) {
-  // InvalidField's message and BadRequest detail under another code.
-  const absl::Status invalid = InvalidField(field, description);
-  absl::Status status(code, invalid.message());
-  status.SetPayload(kBadRequestTypeUrl,
-                    *invalid.GetPayload(kBadRequestTypeUrl));
-  return status;
+std::optional<v1::Village> LoadVillage(sql::Connection& conn,
+                                       const std::string& id, bool for_update) {
+  return LoadOne(conn, kVillageColumns, "villages", id, for_update,
+                 &VillageFromRow);
+}
+
+std::optional<v1::Staff> LoadStaff(sql::Connection& conn, const std::string& id,
+                                   bool for_update) {
+  return LoadOne(conn, kStaffColumns, "staff", id, for_update, &StaffFromRow);
+}
+
+std::optional<v1::Posting> LoadPosting(sql::Connection& conn,
+                                       const std::string& id, bool for_update) {
+  return LoadOne(conn, kPostingColumns, "postings", id, for_update,
+                 &PostingFromRow);
+}
+
+void BindNullable(sql::PreparedStatement& stmt, int index,
+                  const std::string& value) {
+  if (value.empty()) {
+    stmt.setNull(index, sql::DataType::VARCHAR);
+  } else {
+    stmt.setString(index, value);
+  }
 }
 
 std::string NewId(absl::string_view prefix) {

@@ -31,10 +31,17 @@ namespace cmc::institution::internal {
 extern const char kCommunityColumns[];
 extern const char kInstitutionColumns[];
 extern const char kMembershipColumns[];
+extern const char kVillageColumns[];
+extern const char kStaffColumns[];
+extern const char kPostingColumns[];
 
 v1::Community CommunityFromRow(sql::ResultSet& row);
 v1::Institution InstitutionFromRow(sql::ResultSet& row);
 v1::Membership MembershipFromRow(sql::ResultSet& row);
+v1::Village VillageFromRow(sql::ResultSet& row);
+// Gender, birth date and title level included; the resident ID in full.
+v1::Staff StaffFromRow(sql::ResultSet& row);
+v1::Posting PostingFromRow(sql::ResultSet& row);
 
 // The row with `id`, or nullopt. `for_update` locks it until the transaction
 // ends.
@@ -47,13 +54,29 @@ std::optional<v1::Institution> LoadInstitution(sql::Connection& conn,
 std::optional<v1::Membership> LoadMembership(sql::Connection& conn,
                                              const std::string& id,
                                              bool for_update);
+std::optional<v1::Village> LoadVillage(sql::Connection& conn,
+                                       const std::string& id, bool for_update);
+std::optional<v1::Staff> LoadStaff(sql::Connection& conn, const std::string& id,
+                                   bool for_update);
+std::optional<v1::Posting> LoadPosting(sql::Connection& conn,
+                                       const std::string& id, bool for_update);
 
-// A status with `code` and message "<field>: <description>" that carries a
-// BadRequest detail naming `field`, as InvalidField does for INVALID_ARGUMENT,
-// so that callers see which field of their request an ALREADY_EXISTS,
-// NOT_FOUND or FAILED_PRECONDITION is about.
-absl::Status FieldError(absl::StatusCode code, absl::string_view field,
-                        absl::string_view description);
+// Inserts a validated new institution (parent checked as CreateInstitution
+// documents; ALREADY_EXISTS "institution.uscc") and reads it back.
+absl::StatusOr<v1::Institution> InsertInstitution(
+    sql::Connection& conn, const v1::Institution& institution);
+
+// Inserts a validated new staff member with derived facts (employer checked;
+// ALREADY_EXISTS "staff.resident_id") and reads it back, resident ID in full.
+absl::StatusOr<v1::Staff> InsertStaff(sql::Connection& conn,
+                                      const v1::Staff& staff);
+
+// Masks the resident ID of an event payload.
+void RedactStaff(v1::Staff& staff);
+
+// Binds `value`, or NULL when it is empty (optional references).
+void BindNullable(sql::PreparedStatement& stmt, int index,
+                  const std::string& value);
 
 // "ins-" + a random UUID, and so on.
 std::string NewId(absl::string_view prefix);
@@ -75,12 +98,14 @@ void RecordResponse(sql::Connection& conn, const std::string& request_id,
 // request returns the first response without running `create`; otherwise
 // `create` fills the new resource (inserted and read back), the response is
 // recorded for repeats, and event `event_type` with the resource as payload is
-// appended last (see outbox.h on why last).
+// appended last (see outbox.h on why last). `redact`, when given, edits a copy
+// of the resource that becomes the payload (e.g. masking a resident ID).
 template <typename T>
 absl::StatusOr<T> RunCreate(
     db::Pool& pool, absl::Time deadline, const CreateClaim& claim,
     const char* event_type, const char* aggregate_type, const Actor& actor,
-    const std::function<absl::Status(sql::Connection&, T&)>& create) {
+    const std::function<absl::Status(sql::Connection&, T&)>& create,
+    const std::function<void(T&)>& redact = nullptr) {
   T result;
   const absl::Status status = db::RunInTransaction(
       pool, deadline, [&](sql::Connection& conn) -> absl::Status {
@@ -97,8 +122,10 @@ absl::StatusOr<T> RunCreate(
         absl::Status created = create(conn, result);
         if (!created.ok()) return created;
         RecordResponse(conn, claim.request_id, result);
+        T payload = result;
+        if (redact) redact(payload);
         outbox::Append(conn, {event_type, aggregate_type, result.id(),
-                              actor.subject, &result});
+                              actor.subject, &payload});
         return absl::OkStatus();
       });
   if (!status.ok()) return status;

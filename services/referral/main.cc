@@ -9,6 +9,7 @@
 #include "cmc/referral/v1/referral.grpc.pb.h"
 #include "common/log.h"
 #include "common/server/domain_service_main.h"
+#include "services/referral/expiry_sweeper.h"
 #include "services/referral/institution_directory.h"
 #include "services/referral/referral_service.h"
 
@@ -25,6 +26,10 @@ ABSL_FLAG(int, expiry_outpatient_minutes, 24 * 60,
           "Minutes the receiver has to answer an outpatient referral");
 ABSL_FLAG(int, expiry_inpatient_minutes, 24 * 60,
           "Minutes the receiver has to answer an inpatient referral");
+ABSL_FLAG(int, expiry_sweep_interval_ms, 30000,
+          "How often the background sweep expires unanswered referrals");
+ABSL_FLAG(int, expiry_sweep_batch, 100,
+          "Referrals the expiry sweep expires per transaction");
 
 namespace cmc::referral {
 const std::vector<db::Migration>& Migrations();  // generated from migrations/
@@ -48,6 +53,10 @@ std::vector<NamedService> MakeServices(DomainServiceContext& context) {
   RequirePositive(emergency, "expiry_emergency_minutes");
   RequirePositive(outpatient, "expiry_outpatient_minutes");
   RequirePositive(inpatient, "expiry_inpatient_minutes");
+  const int sweep_interval_ms = absl::GetFlag(FLAGS_expiry_sweep_interval_ms);
+  const int sweep_batch = absl::GetFlag(FLAGS_expiry_sweep_batch);
+  RequirePositive(sweep_interval_ms, "expiry_sweep_interval_ms");
+  RequirePositive(sweep_batch, "expiry_sweep_batch");
 
   // The shared `config` line covers the common flags; these are referral's.
   Log(LogLevel::kInfo, "referral_config")
@@ -55,7 +64,9 @@ std::vector<NamedService> MakeServices(DomainServiceContext& context) {
       .Field("institution_cache_ttl_ms", ttl_ms)
       .Field("expiry_emergency_minutes", emergency)
       .Field("expiry_outpatient_minutes", outpatient)
-      .Field("expiry_inpatient_minutes", inpatient);
+      .Field("expiry_inpatient_minutes", inpatient)
+      .Field("expiry_sweep_interval_ms", sweep_interval_ms)
+      .Field("expiry_sweep_batch", sweep_batch);
 
   ReferralService::Options options;
   options.default_deadline = context.config.default_deadline;
@@ -67,10 +78,22 @@ std::vector<NamedService> MakeServices(DomainServiceContext& context) {
       NewGrpcInstitutionDirectory(
           NewInstitutionChannel(absl::GetFlag(FLAGS_institution_addr))),
       absl::Milliseconds(ttl_ms));
+  // The server owns the sweeper through its shutdown hook, which stops it
+  // before the server drains; the pool outlives the server.
+  ExpirySweeper::Options sweep;
+  sweep.interval = absl::Milliseconds(sweep_interval_ms);
+  sweep.batch = sweep_batch;
+  auto sweeper =
+      std::make_shared<ExpirySweeper>(&context.pool, options.expiry, sweep);
+  sweeper->Start();
+  context.server.AddShutdownHook([sweeper] { sweeper->Stop(); });
+
+  auto service = std::make_unique<ReferralService>(
+      &context.pool, std::move(directory), options);
+  context.server.AddShutdownHook([s = service.get()] { s->Stop(); });
   std::vector<NamedService> services;
-  services.push_back({std::make_unique<ReferralService>(
-                          &context.pool, std::move(directory), options),
-                      v1::ReferralService::service_full_name()});
+  services.push_back(
+      {std::move(service), v1::ReferralService::service_full_name()});
   return services;
 }
 

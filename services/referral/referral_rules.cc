@@ -407,4 +407,20 @@ absl::Status ApplyAction(const ActionRequest& request, absl::Time now,
   return absl::OkStatus();
 }
 
+Involvement InvolvementOf(const Referral& referral,
+                          const std::string& institution_id,
+                          common::v1::Tier tier) {
+  if (referral.from_institution_id() == institution_id) {
+    return Involvement::kOutgoing;
+  }
+  if (referral.receiving_institution_id() == institution_id) {
+    return Involvement::kIncoming;
+  }
+  const bool open_to_its_tier = referral.to_case() == Referral::kToTier &&
+                                referral.receiving_institution_id().empty() &&
+                                tier != common::v1::TIER_UNSPECIFIED &&
+                                referral.to_tier() == tier;
+  return open_to_its_tier ? Involvement::kIncoming : Involvement::kNone;
+}
+
 }  // namespace cmc::referral

@@ -161,6 +161,20 @@ bool NeedsActorTier(const v1::Referral& referral, Action action);
 absl::Status CheckActor(const v1::Referral& referral,
                         const ActionRequest& request);
 
+// How an institution is involved in a referral, for WatchReferrals.
+enum class Involvement {
+  kNone,
+  kOutgoing,  // it sent the referral
+  kIncoming,  // addressed to it, received by it, or open to its tier and
+              // not received by anyone yet
+};
+
+// How institution `institution_id`, of tier `tier`, is involved in
+// `referral`. The sender's side wins for a referral it also receives.
+Involvement InvolvementOf(const v1::Referral& referral,
+                          const std::string& institution_id,
+                          common::v1::Tier tier);
+
 // Applies `request` to `referral` at `now`: checks the transition table, then
 // the actor's side, then updates status, version (+1), the transition list,
 // update_time, expire_time, the receiving institution (claimed by the first

@@ -391,5 +391,47 @@ TEST(ReferralProtoTimeTest, RoundTripsMicroseconds) {
   EXPECT_EQ(FromProtoTime(proto), t);
 }
 
+TEST(ReferralInvolvementTest, SenderReceiverAndOpenTierAreInvolved) {
+  Referral addressed;
+  addressed.set_from_institution_id("ins-village");
+  addressed.set_to_institution_id("ins-town");
+  addressed.set_receiving_institution_id("ins-town");
+  Referral open;
+  open.set_from_institution_id("ins-village");
+  open.set_to_tier(common::v1::TIER_TOWNSHIP);
+  Referral claimed = open;
+  claimed.set_receiving_institution_id("ins-town2");
+
+  struct Case {
+    std::string name;
+    const Referral* referral;
+    std::string institution;
+    common::v1::Tier tier;
+    Involvement want;
+  };
+  const Case cases[] = {
+      {"sender", &addressed, "ins-village", common::v1::TIER_VILLAGE,
+       Involvement::kOutgoing},
+      {"addressee", &addressed, "ins-town", common::v1::TIER_TOWNSHIP,
+       Involvement::kIncoming},
+      {"same tier, not addressed", &addressed, "ins-town2",
+       common::v1::TIER_TOWNSHIP, Involvement::kNone},
+      {"open to its tier", &open, "ins-town2", common::v1::TIER_TOWNSHIP,
+       Involvement::kIncoming},
+      {"open to another tier", &open, "ins-county", common::v1::TIER_COUNTY,
+       Involvement::kNone},
+      {"tier unknown", &open, "ins-town2", common::v1::TIER_UNSPECIFIED,
+       Involvement::kNone},
+      {"claimed by it", &claimed, "ins-town2", common::v1::TIER_TOWNSHIP,
+       Involvement::kIncoming},
+      {"claimed by another", &claimed, "ins-town", common::v1::TIER_TOWNSHIP,
+       Involvement::kNone},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(InvolvementOf(*c.referral, c.institution, c.tier), c.want)
+        << c.name;
+  }
+}
+
 }  // namespace
 }  // namespace cmc::referral

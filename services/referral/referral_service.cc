@@ -7,12 +7,17 @@
 #include "common/deadline.h"
 #include "common/identity/principal.h"
 #include "common/status.h"
+#include "services/referral/referral_stats.h"
 #include "services/referral/request_checks.h"
 
 namespace cmc::referral {
 namespace {
 
 using v1::Referral;
+
+// The most referrals one GetReferralStats call aggregates (in memory, about
+// 2 KB each): larger periods are asked for in parts.
+constexpr int kMaxStatsReferrals = 200000;
 
 std::string PrincipalOf(const grpc::ServerContext& context) {
   std::string subject = PrincipalFromContext(context).subject;
@@ -46,7 +51,8 @@ grpc::Status Reply(absl::StatusOr<Referral> result, Referral* response) {
 ReferralService::ReferralService(
     db::Pool* pool, std::unique_ptr<InstitutionDirectory> directory,
     Options options)
-    : store_(pool, options.expiry),
+    : pool_(pool),
+      store_(pool, options.expiry),
       directory_(std::move(directory)),
       options_(options) {}
 
@@ -159,6 +165,19 @@ grpc::Status ReferralService::ListReferrals(
         NextPageToken(*request, page->last_row));
   }
   response->mutable_page()->set_total_size(-1);
+  return grpc::Status::OK;
+}
+
+grpc::Status ReferralService::GetReferralStats(
+    grpc::ServerContext* context, const v1::GetReferralStatsRequest* request,
+    v1::ReferralStats* response) {
+  absl::StatusOr<StatsQuery> query = ParseStatsRequest(*request);
+  if (!query.ok()) return ToGrpcStatus(query.status());
+  absl::StatusOr<std::vector<Referral>> referrals = store_.ForStats(
+      query->institution_ids, query->created_from, query->created_before,
+      kMaxStatsReferrals, Deadline(*context));
+  if (!referrals.ok()) return ToGrpcStatus(referrals.status());
+  *response = ReferralStatsOf(*referrals);
   return grpc::Status::OK;
 }
 

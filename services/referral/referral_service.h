@@ -13,13 +13,20 @@
 // Every handler works within the caller's deadline (defaulted and capped as
 // cmc::EffectiveDeadline does) and records the caller's principal subject
 // ("anonymous" without one) as the actor of its transitions and events.
+// WatchReferrals streams run until cancelled or until Stop(), which the
+// server's shutdown hook calls:
+//
+//   server.AddShutdownHook([service = service.get()] { service->Stop(); });
+//
 // Thread-safe.
 #ifndef CMC_SERVICES_REFERRAL_REFERRAL_SERVICE_H_
 #define CMC_SERVICES_REFERRAL_REFERRAL_SERVICE_H_
 
 #include <grpcpp/grpcpp.h>
 
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "absl/time/time.h"
@@ -37,6 +44,8 @@ class ReferralService final : public v1::ReferralService::Service {
     absl::Duration default_deadline = absl::Seconds(30);
     absl::Duration max_deadline = absl::Minutes(5);
     ExpiryPolicy expiry;
+    // How often an open WatchReferrals stream looks for new events.
+    absl::Duration watch_poll_interval = absl::Milliseconds(200);
   };
 
   // `pool` (schema cmc_referral, migrated) must outlive the service.
@@ -74,6 +83,16 @@ class ReferralService final : public v1::ReferralService::Service {
   grpc::Status ApproveReferral(grpc::ServerContext* context,
                                const v1::ApproveReferralRequest* request,
                                v1::Referral* response) override;
+  grpc::Status GetReferralStats(grpc::ServerContext* context,
+                                const v1::GetReferralStatsRequest* request,
+                                v1::ReferralStats* response) override;
+  grpc::Status WatchReferrals(
+      grpc::ServerContext* context, const v1::WatchReferralsRequest* request,
+      grpc::ServerWriter<v1::ReferralChange>* writer) override;
+
+  // Ends open WatchReferrals streams with UNAVAILABLE and refuses new ones.
+  // Thread-safe, idempotent.
+  void Stop();
 
  private:
   absl::Time Deadline(const grpc::ServerContext& context) const;
@@ -90,9 +109,16 @@ class ReferralService final : public v1::ReferralService::Service {
                                    const v1::Actor& actor, ActionRequest action,
                                    const absl::Status& fields_of_action);
 
+  // Waits one watch_poll_interval or until Stop; true when stopped.
+  bool WaitOrStopped();
+
+  db::Pool* pool_;
   ReferralStore store_;
   std::unique_ptr<InstitutionDirectory> directory_;
   const Options options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopped_ = false;
 };
 
 }  // namespace cmc::referral

@@ -317,4 +317,87 @@ absl::StatusOr<ReferralPage> ReferralStore::List(const ReferralFilter& filter,
   return page;
 }
 
+absl::StatusOr<int> ReferralStore::ExpireDue(absl::Time now, int limit,
+                                             absl::Time deadline) {
+  int expired = 0;
+  CMC_RETURN_IF_ERROR(db::RunInTransaction(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        expired = 0;
+        std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
+            "SELECT record FROM referrals WHERE status IN (?, ?) AND "
+            "expire_time <= ? ORDER BY expire_time LIMIT ? "
+            "FOR UPDATE SKIP LOCKED"));
+        select->setInt(1, v1::REFERRAL_STATUS_REQUESTED);
+        select->setInt(2, v1::REFERRAL_STATUS_RECEIVED);
+        select->setString(3, DbTime(now));
+        select->setInt(4, limit);
+        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+        std::vector<Referral> due;
+        while (rows->next()) {
+          CMC_ASSIGN_OR_RETURN(Referral referral,
+                               ParseRecord(rows->getString(1)));
+          due.push_back(std::move(referral));
+        }
+        ActionRequest request;
+        request.action = Action::kExpire;
+        request.principal = "system";
+        request.note = "nobody answered before the expiry time";
+        for (Referral& referral : due) {
+          const int64_t version = referral.version();
+          CMC_RETURN_IF_ERROR(ApplyAction(request, now, policy_, &referral));
+          // Locked above, so the version still holds; the guard stays as the
+          // invariant every update of this table keeps.
+          if (!Update(conn, referral, version)) continue;
+          AppendEvent(conn, EventType(request.action), referral,
+                      request.principal);
+          ++expired;
+        }
+        return absl::OkStatus();
+      }));
+  return expired;
+}
+
+absl::StatusOr<std::vector<Referral>> ReferralStore::ForStats(
+    const std::vector<std::string>& institution_ids, absl::Time created_from,
+    absl::Time created_before, int limit, absl::Time deadline) {
+  std::string marks;
+  for (size_t i = 0; i < institution_ids.size(); ++i) {
+    marks += i == 0 ? "?" : ", ?";
+  }
+  const std::string sql = absl::StrCat(
+      "SELECT record FROM referrals WHERE create_time >= ? AND "
+      "create_time < ? AND (from_institution_id IN (",
+      marks, ") OR receiving_institution_id IN (", marks, ")) LIMIT ?");
+  std::vector<Referral> result;
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        result.clear();
+        std::unique_ptr<sql::PreparedStatement> select(
+            conn.prepareStatement(sql));
+        int index = 1;
+        select->setString(index++, DbTime(created_from));
+        select->setString(index++, DbTime(created_before));
+        for (int pass = 0; pass < 2; ++pass) {
+          for (const std::string& id : institution_ids) {
+            select->setString(index++, id);
+          }
+        }
+        select->setInt(index, limit + 1);
+        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+        while (rows->next()) {
+          if (static_cast<int>(result.size()) == limit) {
+            return FieldError(
+                absl::StatusCode::kFailedPrecondition, "period",
+                absl::StrCat("more than ", limit,
+                             " referrals match; ask for shorter periods"));
+          }
+          CMC_ASSIGN_OR_RETURN(Referral referral,
+                               ParseRecord(rows->getString(1)));
+          result.push_back(std::move(referral));
+        }
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
 }  // namespace cmc::referral

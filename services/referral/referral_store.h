@@ -98,6 +98,23 @@ class ReferralStore {
   absl::StatusOr<ReferralPage> List(const ReferralFilter& filter,
                                     absl::Time deadline);
 
+  // The referrals created in [created_from, created_before) that one of
+  // `institution_ids` sent or receives, each once, in no particular order.
+  // FAILED_PRECONDITION "period" when more than `limit` match.
+  absl::StatusOr<std::vector<v1::Referral>> ForStats(
+      const std::vector<std::string>& institution_ids, absl::Time created_from,
+      absl::Time created_before, int limit, absl::Time deadline);
+
+  // Expires up to `limit` referrals still REQUESTED or RECEIVED whose
+  // expire_time is at or before `now` (status EXPIRED, a transition by actor
+  // "system", event referral.ReferralExpired), in one transaction, and returns
+  // how many. The rows are locked with FOR UPDATE SKIP LOCKED, so sweeps on
+  // several replicas share the due referrals instead of queueing behind each
+  // other; a caller's concurrent transition either commits first (the row is
+  // skipped now and no longer due) or finds the version changed (ABORTED).
+  // UNAVAILABLE, DEADLINE_EXCEEDED or INTERNAL from the database.
+  absl::StatusOr<int> ExpireDue(absl::Time now, int limit, absl::Time deadline);
+
  private:
   db::Pool* pool_;
   const ExpiryPolicy policy_;

@@ -3,6 +3,7 @@
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/escaping.h"
@@ -17,6 +18,13 @@ namespace cmc::referral {
 namespace {
 
 using v1::Referral;
+
+// Periods are civil days in the county's zone, Asia/Shanghai (UTC+8, no
+// daylight saving).
+const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
+
+// The most institutions one GetReferralStats call may name.
+constexpr int kMaxStatsInstitutions = 1000;
 
 // Characters, not bytes: names and summaries are mostly Chinese.
 int CharCount(absl::string_view utf8) {
@@ -292,11 +300,8 @@ absl::StatusOr<ReferralFilter> ParseListRequest(
   if (!request.period().value().empty()) {
     CMC_ASSIGN_OR_RETURN(const PeriodRange range,
                          ParsePeriod(request.period().value(), "period"));
-    // Periods are civil days in the county's zone, Asia/Shanghai (UTC+8, no
-    // daylight saving).
-    const absl::TimeZone china = absl::FixedTimeZone(8 * 3600);
-    filter.created_from = absl::FromCivil(range.first, china);
-    filter.created_before = absl::FromCivil(range.last + 1, china);
+    filter.created_from = absl::FromCivil(range.first, kChina);
+    filter.created_before = absl::FromCivil(range.last + 1, kChina);
   }
   const std::string& token = request.page().page_token();
   if (!token.empty()) {
@@ -332,6 +337,33 @@ std::string MessageDigest(const google::protobuf::Message& message) {
     message.SerializeToCodedStream(&coded);
   }
   return db::Sha256Hex(bytes);
+}
+
+absl::StatusOr<StatsQuery> ParseStatsRequest(
+    const v1::GetReferralStatsRequest& request) {
+  const int count = request.institution_ids_size();
+  if (count < 1 || count > kMaxStatsInstitutions) {
+    return InvalidField("institution_ids",
+                        absl::StrCat("must list 1-", kMaxStatsInstitutions,
+                                     " institutions, got ", count));
+  }
+  StatsQuery query;
+  for (int i = 0; i < count; ++i) {
+    const std::string& id = request.institution_ids(i);
+    CMC_RETURN_IF_ERROR(CheckId(id, absl::StrCat("institution_ids[", i, "]")));
+    if (std::find(query.institution_ids.begin(), query.institution_ids.end(),
+                  id) == query.institution_ids.end()) {
+      query.institution_ids.push_back(id);
+    }
+  }
+  if (request.period().value().empty()) {
+    return InvalidField("period", "required");
+  }
+  CMC_ASSIGN_OR_RETURN(const PeriodRange range,
+                       ParsePeriod(request.period().value(), "period"));
+  query.created_from = absl::FromCivil(range.first, kChina);
+  query.created_before = absl::FromCivil(range.last + 1, kChina);
+  return query;
 }
 
 }  // namespace cmc::referral

@@ -9,11 +9,13 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
+#include "absl/time/time.h"
 #include "cmc/referral/v1/referral.pb.h"
 #include "services/referral/referral_store.h"
 
@@ -50,6 +52,16 @@ absl::Status CheckOutcome(const v1::ReferralOutcome& outcome);
 // The store filter of a ListReferrals request, its page included.
 absl::StatusOr<ReferralFilter> ParseListRequest(
     const v1::ListReferralsRequest& request);
+
+// A GetReferralStats request, checked: the distinct institution ids and the
+// period as [created_from, created_before).
+struct StatsQuery {
+  std::vector<std::string> institution_ids;
+  absl::Time created_from;
+  absl::Time created_before;
+};
+absl::StatusOr<StatsQuery> ParseStatsRequest(
+    const v1::GetReferralStatsRequest& request);
 
 // The page token that continues `request` after row `last_row`.
 std::string NextPageToken(const v1::ListReferralsRequest& request,

@@ -1,0 +1,176 @@
+// InstitutionService handlers for staff (see institution_service.h).
+#include <map>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/identity/principal.h"
+#include "common/status.h"
+#include "services/institution/handler_support.h"
+#include "services/institution/institution_rules.h"
+#include "services/institution/institution_service.h"
+#include "services/institution/request_checks.h"
+#include "services/institution/staff_rules.h"
+
+namespace cmc::institution {
+namespace {
+
+using internal::ActorOf;
+using internal::ClaimOf;
+using internal::FillPage;
+using internal::QueryFingerprint;
+using internal::TodayInChina;
+
+// Masks every resident ID in `staff` that the caller may not see. Looks up
+// the employers' communities only for a caller whose role allows full IDs
+// within a community scope.
+absl::Status MaskForCaller(InstitutionStore& store,
+                           const grpc::ServerContext& context,
+                           absl::Time deadline,
+                           const std::vector<v1::Staff*>& staff) {
+  const Principal who = PrincipalFromContext(context);
+  bool has_role = false;
+  for (const std::string& role : ResidentIdRoles()) {
+    has_role = has_role || who.HasRole(role);
+  }
+  std::map<std::string, std::string> communities;
+  if (has_role && !who.whole_county && !who.communities.empty()) {
+    std::set<std::string> employers;
+    for (const v1::Staff* s : staff) employers.insert(s->institution_id());
+    CMC_ASSIGN_OR_RETURN(
+        communities, store.CommunitiesOn(employers, TodayInChina(), deadline));
+  }
+  for (v1::Staff* s : staff) {
+    const auto it = communities.find(s->institution_id());
+    const std::string community =
+        it == communities.end() ? std::string() : it->second;
+    if (!MaySeeResidentId(who, s->institution_id(), community)) {
+      MaskStaffResidentId(*s);
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+grpc::Status InstitutionService::CreateStaff(
+    grpc::ServerContext* context, const v1::CreateStaffRequest* request,
+    v1::Staff* response) {
+  const absl::Time deadline = Deadline(*context);
+  CMC_RETURN_IF_ERROR_GRPC(
+      ValidateRequestId(request->request_id(), "request_id"));
+  const v1::Staff& in = request->staff();
+  CMC_RETURN_IF_ERROR_GRPC(CheckStaffFields(in, /*creating=*/true));
+  v1::Staff wanted;
+  wanted.set_resident_id(in.resident_id());
+  wanted.set_name(in.name());
+  wanted.set_qualification(in.qualification());
+  wanted.set_title_code(in.title_code());
+  wanted.set_general_practitioner(in.general_practitioner());
+  wanted.set_licence_number(in.licence_number());
+  wanted.set_institution_id(in.institution_id());
+  wanted.set_department(in.department());
+  const CreateClaim claim =
+      ClaimOf(request->request_id(), "CreateStaff", wanted);
+  DeriveStaffFacts(wanted);
+  absl::StatusOr<v1::Staff> created =
+      store_.CreateStaff(claim, wanted, ActorOf(*context), deadline);
+  if (!created.ok()) return ToGrpcStatus(created.status());
+  *response = *std::move(created);
+  return ToGrpcStatus(MaskForCaller(store_, *context, deadline, {response}));
+}
+
+grpc::Status InstitutionService::GetStaff(grpc::ServerContext* context,
+                                          const v1::GetStaffRequest* request,
+                                          v1::Staff* response) {
+  const absl::Time deadline = Deadline(*context);
+  if (request->id().empty()) {
+    return ToGrpcStatus(InvalidField("id", "required"));
+  }
+  absl::StatusOr<v1::Staff> found =
+      store_.GetStaff(request->id(), "id", deadline);
+  if (!found.ok()) return ToGrpcStatus(found.status());
+  *response = *std::move(found);
+  return ToGrpcStatus(MaskForCaller(store_, *context, deadline, {response}));
+}
+
+grpc::Status InstitutionService::UpdateStaff(
+    grpc::ServerContext* context, const v1::UpdateStaffRequest* request,
+    v1::Staff* response) {
+  const absl::Time deadline = Deadline(*context);
+  const v1::Staff& in = request->staff();
+  CMC_RETURN_IF_ERROR_GRPC(CheckUpdateTarget("staff", in.id(), in.version()));
+  absl::StatusOr<std::set<std::string>> paths =
+      CheckUpdateMask(request->update_mask(), StaffUpdatePaths());
+  if (!paths.ok()) return ToGrpcStatus(paths.status());
+  absl::StatusOr<v1::Staff> updated = store_.UpdateStaff(
+      in.id(), in.version(),
+      [&](v1::Staff& stored) { return ApplyStaffUpdate(*paths, in, stored); },
+      ActorOf(*context), deadline);
+  if (!updated.ok()) return ToGrpcStatus(updated.status());
+  *response = *std::move(updated);
+  return ToGrpcStatus(MaskForCaller(store_, *context, deadline, {response}));
+}
+
+grpc::Status InstitutionService::ListStaff(grpc::ServerContext* context,
+                                           const v1::ListStaffRequest* request,
+                                           v1::ListStaffResponse* response) {
+  const absl::Time deadline = Deadline(*context);
+  StaffFilter filter;
+  filter.institution_id = request->institution_id();
+  if (!request->community_id().empty()) {
+    filter.community_id = request->community_id();
+    absl::StatusOr<absl::CivilDay> as_of = internal::DayOr(
+        request->has_as_of(), request->as_of(), "as_of", TodayInChina());
+    if (!as_of.ok()) return ToGrpcStatus(as_of.status());
+    filter.as_of = *as_of;
+  }
+  if (!v1::Qualification_IsValid(request->qualification())) {
+    return ToGrpcStatus(InvalidField("qualification", "unknown qualification"));
+  }
+  if (request->qualification() != v1::QUALIFICATION_UNSPECIFIED) {
+    filter.qualification = request->qualification();
+  }
+  if (!v1::StaffStatus_IsValid(request->status())) {
+    return ToGrpcStatus(InvalidField("status", "unknown status"));
+  }
+  if (request->status() != v1::STAFF_STATUS_UNSPECIFIED) {
+    filter.status = request->status();
+  }
+  if (request->has_general_practitioner()) {
+    filter.general_practitioner = request->general_practitioner();
+  }
+  if (request->name_contains().size() > internal::kMaxNameContainsBytes) {
+    return ToGrpcStatus(InvalidField("name_contains", "too long"));
+  }
+  filter.name_contains = request->name_contains();
+  const std::string fingerprint = QueryFingerprint(*request);
+  absl::StatusOr<PageQuery> page =
+      ParsePageRequest(request->page(), fingerprint);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  if (!filter.institution_id.empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(
+        store_.GetInstitution(filter.institution_id, "institution_id", deadline)
+            .status());
+  }
+  if (!filter.community_id.empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(
+        store_.GetCommunity(filter.community_id, "community_id", deadline)
+            .status());
+  }
+  absl::StatusOr<PageOf<v1::Staff>> result =
+      store_.ListStaff(filter, *page, deadline);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  std::vector<v1::Staff*> listed;
+  for (v1::Staff& s : result->items) {
+    v1::Staff* added = response->add_staff();
+    *added = std::move(s);
+    listed.push_back(added);
+  }
+  CMC_RETURN_IF_ERROR_GRPC(MaskForCaller(store_, *context, deadline, listed));
+  FillPage(*result, fingerprint, response);
+  return grpc::Status::OK;
+}
+
+}  // namespace cmc::institution

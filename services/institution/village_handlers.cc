@@ -1,0 +1,99 @@
+// InstitutionService handlers for villages (see institution_service.h).
+#include <set>
+#include <string>
+#include <utility>
+
+#include "common/status.h"
+#include "services/institution/handler_support.h"
+#include "services/institution/institution_rules.h"
+#include "services/institution/institution_service.h"
+#include "services/institution/request_checks.h"
+
+namespace cmc::institution {
+
+using internal::ActorOf;
+using internal::ClaimOf;
+using internal::FillPage;
+using internal::QueryFingerprint;
+using internal::Reply;
+
+grpc::Status InstitutionService::CreateVillage(
+    grpc::ServerContext* context, const v1::CreateVillageRequest* request,
+    v1::Village* response) {
+  CMC_RETURN_IF_ERROR_GRPC(
+      ValidateRequestId(request->request_id(), "request_id"));
+  v1::Village wanted = request->village();
+  CMC_RETURN_IF_ERROR_GRPC(CheckNewVillage(wanted));
+  wanted.clear_id();
+  wanted.clear_version();
+  wanted.clear_create_time();
+  wanted.clear_update_time();
+  return Reply(store_.CreateVillage(
+                   ClaimOf(request->request_id(), "CreateVillage", wanted),
+                   wanted, ActorOf(*context), Deadline(*context)),
+               response);
+}
+
+grpc::Status InstitutionService::GetVillage(
+    grpc::ServerContext* context, const v1::GetVillageRequest* request,
+    v1::Village* response) {
+  if (request->id().empty()) {
+    return ToGrpcStatus(InvalidField("id", "required"));
+  }
+  return Reply(store_.GetVillage(request->id(), "id", Deadline(*context)),
+               response);
+}
+
+grpc::Status InstitutionService::UpdateVillage(
+    grpc::ServerContext* context, const v1::UpdateVillageRequest* request,
+    v1::Village* response) {
+  const v1::Village& in = request->village();
+  CMC_RETURN_IF_ERROR_GRPC(CheckUpdateTarget("village", in.id(), in.version()));
+  absl::StatusOr<std::set<std::string>> paths =
+      CheckUpdateMask(request->update_mask(), VillageUpdatePaths());
+  if (!paths.ok()) return ToGrpcStatus(paths.status());
+  return Reply(store_.UpdateVillage(
+                   in.id(), in.version(),
+                   [&](v1::Village& stored) {
+                     return ApplyVillageUpdate(*paths, in, stored);
+                   },
+                   ActorOf(*context), Deadline(*context)),
+               response);
+}
+
+grpc::Status InstitutionService::ListVillages(
+    grpc::ServerContext* context, const v1::ListVillagesRequest* request,
+    v1::ListVillagesResponse* response) {
+  const absl::Time deadline = Deadline(*context);
+  VillageFilter filter;
+  filter.community_id = request->community_id();
+  filter.township_center_id = request->township_center_id();
+  filter.village_clinic_id = request->village_clinic_id();
+  if (request->has_has_resident_village_doctor()) {
+    filter.has_resident_village_doctor = request->has_resident_village_doctor();
+  }
+  if (request->name_contains().size() > internal::kMaxNameContainsBytes) {
+    return ToGrpcStatus(InvalidField("name_contains", "too long"));
+  }
+  filter.name_contains = request->name_contains();
+  const std::string fingerprint = QueryFingerprint(*request);
+  absl::StatusOr<PageQuery> page =
+      ParsePageRequest(request->page(), fingerprint);
+  if (!page.ok()) return ToGrpcStatus(page.status());
+  // An unknown community is more likely a typo than an empty community.
+  if (!filter.community_id.empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(
+        store_.GetCommunity(filter.community_id, "community_id", deadline)
+            .status());
+  }
+  absl::StatusOr<PageOf<v1::Village>> result =
+      store_.ListVillages(filter, *page, deadline);
+  if (!result.ok()) return ToGrpcStatus(result.status());
+  for (v1::Village& v : result->items) {
+    *response->add_villages() = std::move(v);
+  }
+  FillPage(*result, fingerprint, response);
+  return grpc::Status::OK;
+}
+
+}  // namespace cmc::institution

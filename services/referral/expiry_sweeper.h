@@ -1,0 +1,69 @@
+// The background sweep that expires referrals nobody answered in time: every
+// interval it asks the store to expire due referrals in batches of at most
+// `batch` (ReferralStore::ExpireDue), until a batch comes back short. Several
+// replicas may sweep at once: the store skips rows another sweep has locked.
+//
+//   auto sweeper = std::make_shared<ExpirySweeper>(&pool, policy, options);
+//   sweeper->Start();
+//   server.AddShutdownHook([sweeper] { sweeper->Stop(); });
+//
+// A failed round is logged and retried at the next interval. Thread-safe.
+#ifndef CMC_SERVICES_REFERRAL_EXPIRY_SWEEPER_H_
+#define CMC_SERVICES_REFERRAL_EXPIRY_SWEEPER_H_
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/db/pool.h"
+#include "services/referral/referral_rules.h"
+#include "services/referral/referral_store.h"
+
+namespace cmc::referral {
+
+class ExpirySweeper {
+ public:
+  struct Options {
+    absl::Duration interval = absl::Seconds(30);
+    // Referrals expired per transaction: bounds how long the outbox sequence
+    // lock is held (outbox.h).
+    int batch = 100;
+    // How long one batch may take.
+    absl::Duration batch_deadline = absl::Seconds(10);
+  };
+
+  // `pool` (schema migrated) must outlive the sweeper.
+  ExpirySweeper(db::Pool* pool, ExpiryPolicy policy, Options options);
+  ExpirySweeper(const ExpirySweeper&) = delete;
+  ExpirySweeper& operator=(const ExpirySweeper&) = delete;
+  // Stops the thread if it still runs.
+  ~ExpirySweeper();
+
+  // Starts the background thread; the first round runs at once. Call once.
+  void Start();
+  // Ends the thread (waits for the batch in flight). Idempotent.
+  void Stop();
+
+  // One round now, on the caller's thread: batches until one is short.
+  // Returns how many referrals it expired; the first database error ends the
+  // round.
+  absl::StatusOr<int> SweepOnce();
+
+ private:
+  void Run();
+  // Waits one interval or until Stop; true when stopped.
+  bool WaitOrStopped();
+
+  ReferralStore store_;
+  const Options options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopped_ = false;
+  std::thread thread_;
+};
+
+}  // namespace cmc::referral
+
+#endif  // CMC_SERVICES_REFERRAL_EXPIRY_SWEEPER_H_

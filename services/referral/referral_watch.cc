@@ -1,0 +1,113 @@
+// ReferralService::WatchReferrals: tails the service's own outbox (as
+// cmc.common.v1.EventFeed does) and forwards the events whose referral
+// involves the watching institution.
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/db/transaction.h"
+#include "common/deadline.h"
+#include "common/outbox/outbox.h"
+#include "common/status.h"
+#include "services/referral/referral_service.h"
+#include "services/referral/request_checks.h"
+
+namespace cmc::referral {
+namespace {
+
+// Events read per poll; a full batch is followed at once by the next.
+constexpr int kWatchBatch = 500;
+
+// The watcher's tier (for referrals open to a tier); NOT_FOUND
+// "institution_id" when the institution service does not know it.
+absl::StatusOr<common::v1::Tier> WatcherTier(InstitutionDirectory& directory,
+                                             const std::string& id,
+                                             absl::Time deadline) {
+  absl::StatusOr<std::vector<InstitutionFacts>> facts =
+      directory.Lookup({id}, deadline);
+  if (!facts.ok()) {
+    if (NotFoundIndex(facts.status()) == 0) {
+      return FieldError(absl::StatusCode::kNotFound, "institution_id",
+                        "the institution service knows no such institution");
+    }
+    return facts.status();
+  }
+  return facts->front().tier;
+}
+
+}  // namespace
+
+grpc::Status ReferralService::WatchReferrals(
+    grpc::ServerContext* context, const v1::WatchReferralsRequest* request,
+    grpc::ServerWriter<v1::ReferralChange>* writer) {
+  const std::string& institution_id = request->institution_id();
+  absl::Status status = CheckId(institution_id, "institution_id");
+  if (status.ok() && request->has_after_sequence() &&
+      request->after_sequence() < 0) {
+    status = InvalidField("after_sequence", "must not be negative");
+  }
+  if (!status.ok()) return ToGrpcStatus(status);
+  absl::StatusOr<common::v1::Tier> tier =
+      WatcherTier(*directory_, institution_id, Deadline(*context));
+  if (!tier.ok()) return ToGrpcStatus(tier.status());
+
+  int64_t cursor = request->after_sequence();
+  if (!request->has_after_sequence()) {
+    status = db::RunOnConnection(*pool_, Deadline(*context),
+                                 [&](sql::Connection& conn) -> absl::Status {
+                                   cursor = outbox::LastSequence(conn);
+                                   return absl::OkStatus();
+                                 });
+    if (!status.ok()) return ToGrpcStatus(status);
+  }
+  // The starting point is fixed: a client that waits for the initial
+  // metadata knows every later change will reach it.
+  writer->SendInitialMetadata();
+
+  while (!context->IsCancelled()) {
+    std::vector<common::v1::Event> batch;
+    status = db::RunOnConnection(
+        *pool_, absl::Now() + options_.default_deadline,
+        [&](sql::Connection& conn) -> absl::Status {
+          batch = outbox::ReadAfter(conn, "referral", cursor, kWatchBatch);
+          return absl::OkStatus();
+        });
+    if (!status.ok()) return ToGrpcStatus(status);
+    for (const common::v1::Event& event : batch) {
+      cursor = event.sequence();
+      v1::ReferralChange change;
+      if (!event.payload().UnpackTo(change.mutable_referral())) continue;
+      const Involvement involvement =
+          InvolvementOf(change.referral(), institution_id, *tier);
+      if (involvement == Involvement::kNone) continue;
+      change.set_sequence(event.sequence());
+      change.set_event_type(event.type());
+      *change.mutable_occurred_at() = event.occurred_at();
+      change.set_incoming(involvement == Involvement::kIncoming);
+      if (!writer->Write(change)) return grpc::Status::CANCELLED;
+    }
+    if (static_cast<int>(batch.size()) == kWatchBatch) continue;
+    if (WaitOrStopped()) {
+      return grpc::Status(
+          grpc::StatusCode::UNAVAILABLE,
+          absl::StrCat("server is shutting down; resume after sequence ",
+                       cursor));
+    }
+  }
+  return grpc::Status::CANCELLED;
+}
+
+bool ReferralService::WaitOrStopped() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.watch_poll_interval),
+               [this] { return stopped_; });
+  return stopped_;
+}
+
+void ReferralService::Stop() {
+  std::lock_guard<std::mutex> lock(mu_);
+  stopped_ = true;
+  cv_.notify_all();
+}
+
+}  // namespace cmc::referral

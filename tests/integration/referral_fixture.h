@@ -1,0 +1,254 @@
+// The fixture of the referral integration tests: the referral service in
+// process against a real MariaDB, with a fake institution service (fixed
+// tiers) on a free port, called through a generated client.
+#ifndef CMC_TESTS_INTEGRATION_REFERRAL_FIXTURE_H_
+#define CMC_TESTS_INTEGRATION_REFERRAL_FIXTURE_H_
+
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <grpcpp/grpcpp.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "cmc/institution/v1/institution.grpc.pb.h"
+#include "cmc/referral/v1/referral.grpc.pb.h"
+#include "common/db/migrations.h"
+#include "common/db/transaction.h"
+#include "common/identity/principal.h"
+#include "common/outbox/outbox.h"
+#include "common/server/server.h"
+#include "common/status.h"
+#include "common/testing/mariadb.h"
+#include "services/referral/institution_directory.h"
+#include "services/referral/referral_service.h"
+
+namespace cmc::referral {
+const std::vector<db::Migration>& Migrations();
+
+namespace referral_testing {
+
+namespace inst = cmc::institution::v1;
+using common::v1::Tier;
+using v1::Referral;
+
+inline constexpr char kResidentId[] = "360426199101010071";
+inline constexpr char kMasked[] = "360426********0071";
+
+// The institution service as far as referral needs it: BatchGetInstitutions
+// over a fixed list; an unknown id is NOT_FOUND "ids[i]", as the contract says.
+class FakeInstitutions final : public inst::InstitutionService::Service {
+ public:
+  grpc::Status BatchGetInstitutions(
+      grpc::ServerContext*, const inst::BatchGetInstitutionsRequest* request,
+      inst::BatchGetInstitutionsResponse* response) override {
+    ++calls;
+    for (int i = 0; i < request->ids_size(); ++i) {
+      auto it = kKnown.find(request->ids(i));
+      if (it == kKnown.end()) {
+        absl::Status bad = InvalidField(absl::StrCat("ids[", i, "]"), "no");
+        return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown",
+                            ToGrpcStatus(bad).error_details());
+      }
+      inst::Institution* institution = response->add_institutions();
+      institution->set_id(it->first);
+      institution->set_tier(it->second.first);
+      institution->set_status(it->second.second
+                                  ? inst::INSTITUTION_STATUS_ACTIVE
+                                  : inst::INSTITUTION_STATUS_CLOSED);
+    }
+    return grpc::Status::OK;
+  }
+
+  std::atomic<int> calls{0};
+
+ private:
+  const std::map<std::string, std::pair<Tier, bool>> kKnown = {
+      {"ins-county", {common::v1::TIER_COUNTY, true}},
+      {"ins-county2", {common::v1::TIER_COUNTY, true}},
+      {"ins-town", {common::v1::TIER_TOWNSHIP, true}},
+      {"ins-town2", {common::v1::TIER_TOWNSHIP, true}},
+      {"ins-village", {common::v1::TIER_VILLAGE, true}},
+      {"ins-closed", {common::v1::TIER_TOWNSHIP, false}},
+  };
+};
+
+class ReferralTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    DbConfig config = testing::MariaDb::Shared().NewDatabase("referral");
+    config.pool_size = 8;
+    pool_ = db::Pool::Create(config);
+    ASSERT_TRUE(
+        db::ApplyMigrations(*pool_, "outbox", outbox::Migrations()).ok());
+    ASSERT_TRUE(db::ApplyMigrations(*pool_, "referral", Migrations()).ok());
+    StartInstitutions(0);
+    service_ = std::make_unique<ReferralService>(
+        pool_.get(),
+        NewCachingDirectory(NewGrpcInstitutionDirectory(NewInstitutionChannel(
+                                absl::StrCat("127.0.0.1:", institution_port_))),
+                            absl::Seconds(30)),
+        service_options_);
+    ServerOptions options;
+    options.service_name = "referral";
+    options.listen_host = "127.0.0.1";
+    server_ = std::make_unique<Server>(options);
+    server_->AddService(service_.get(), "cmc.referral.v1.ReferralService");
+    server_->AddShutdownHook([s = service_.get()] { s->Stop(); });
+    ASSERT_TRUE(server_->Start().ok());
+    stub_ = v1::ReferralService::NewStub(
+        grpc::CreateChannel(absl::StrCat("127.0.0.1:", server_->grpc_port()),
+                            grpc::InsecureChannelCredentials()));
+  }
+
+  void TearDown() override {
+    server_->Shutdown();
+    if (institutions_) institutions_->Shutdown();
+  }
+
+  void StartInstitutions(int port) {
+    ServerOptions options;
+    options.service_name = "institution";
+    options.listen_host = "127.0.0.1";
+    options.grpc_port = port;
+    institutions_ = std::make_unique<Server>(options);
+    institutions_->AddService(&fake_, "cmc.institution.v1.InstitutionService");
+    ASSERT_TRUE(institutions_->Start().ok());
+    institution_port_ = institutions_->grpc_port();
+  }
+
+  // A client context with a deadline and the principal "user:dr.li".
+  static std::unique_ptr<grpc::ClientContext> Context() {
+    auto context = std::make_unique<grpc::ClientContext>();
+    context->set_deadline(std::chrono::system_clock::now() +
+                          std::chrono::seconds(10));
+    Principal who;
+    who.subject = "user:dr.li";
+    AttachPrincipal(who, context.get());
+    return context;
+  }
+
+  static v1::CreateReferralRequest UpRequest(const std::string& request_id) {
+    v1::CreateReferralRequest request;
+    request.set_request_id(request_id);
+    Referral* r = request.mutable_referral();
+    r->set_direction(v1::REFERRAL_DIRECTION_UP);
+    r->set_type(v1::REFERRAL_TYPE_OUTPATIENT);
+    r->mutable_patient()->set_resident_id(kResidentId);
+    r->mutable_patient()->set_name("张三");
+    r->set_from_institution_id("ins-village");
+    r->set_from_practitioner("村医王");
+    r->set_to_institution_id("ins-town");
+    r->set_reason("血压控制不佳");
+    r->mutable_diagnosis()->set_icd10_code("I10");
+    r->mutable_diagnosis()->set_text("原发性高血压");
+    return request;
+  }
+
+  absl::StatusOr<Referral> Create(const v1::CreateReferralRequest& request) {
+    Referral response;
+    const grpc::Status status =
+        stub_->CreateReferral(Context().get(), request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return response;
+  }
+
+  // Runs one transition RPC; `Rpc` is a stub member such as
+  // &v1::ReferralService::Stub::AcceptReferral.
+  template <typename Request, typename Rpc>
+  absl::StatusOr<Referral> Call(Rpc rpc, const Request& request) {
+    Referral response;
+    const grpc::Status status =
+        (stub_.get()->*rpc)(Context().get(), request, &response);
+    if (!status.ok()) return FromGrpcStatus(status);
+    return response;
+  }
+
+  // Runs a transition RPC on `referral` at its version, acting for
+  // `institution`.
+  template <typename Request>
+  absl::StatusOr<Referral> Act(
+      grpc::Status (v1::ReferralService::Stub::*rpc)(grpc::ClientContext*,
+                                                     const Request&, Referral*),
+      const Referral& referral, const std::string& institution) {
+    return Call(rpc, On<Request>(referral, institution));
+  }
+
+  template <typename Request>
+  static Request On(const Referral& referral, const std::string& institution) {
+    Request request;
+    request.set_id(referral.id());
+    request.set_version(referral.version());
+    request.mutable_actor()->set_institution_id(institution);
+    request.mutable_actor()->set_practitioner("医生");
+    return request;
+  }
+
+  // The first column of the first row of `query` (with `param` bound to its
+  // one '?', if any), as text; "" when there is no row.
+  std::string QueryOne(const std::string& query,
+                       const std::string& param = "") {
+    std::string value;
+    EXPECT_TRUE(
+        db::RunOnConnection(*pool_, absl::Now() + absl::Seconds(5),
+                            [&](sql::Connection& conn) -> absl::Status {
+                              std::unique_ptr<sql::PreparedStatement> select(
+                                  conn.prepareStatement(query));
+                              if (!param.empty()) select->setString(1, param);
+                              std::unique_ptr<sql::ResultSet> rows(
+                                  select->executeQuery());
+                              if (rows->next()) value = rows->getString(1);
+                              return absl::OkStatus();
+                            })
+            .ok());
+    return value;
+  }
+
+  int64_t Count(const std::string& table) {
+    return std::stoll(QueryOne("SELECT COUNT(*) FROM " + table));
+  }
+
+  std::vector<common::v1::Event> Events() {
+    std::vector<common::v1::Event> events;
+    EXPECT_TRUE(db::RunOnConnection(*pool_, absl::Now() + absl::Seconds(5),
+                                    [&](sql::Connection& conn) -> absl::Status {
+                                      events = outbox::ReadAfter(
+                                          conn, "referral", 0, 1000);
+                                      return absl::OkStatus();
+                                    })
+                    .ok());
+    return events;
+  }
+
+  // What SetUp builds the service with; a derived fixture may change it in
+  // its constructor.
+  ReferralService::Options service_options_;
+  std::unique_ptr<db::Pool> pool_;
+  FakeInstitutions fake_;
+  std::unique_ptr<Server> institutions_;
+  int institution_port_ = 0;
+  std::unique_ptr<ReferralService> service_;
+  std::unique_ptr<Server> server_;
+  std::unique_ptr<v1::ReferralService::Stub> stub_;
+};
+
+using Stub = v1::ReferralService::Stub;
+
+// `lhs` = the value of the absl::StatusOr `expr`, or the test fails here.
+#define ASSERT_OK_AND_ASSIGN(lhs, expr)            \
+  auto lhs##_or = (expr);                          \
+  ASSERT_TRUE(lhs##_or.ok()) << lhs##_or.status(); \
+  auto lhs = *std::move(lhs##_or)
+
+}  // namespace referral_testing
+}  // namespace cmc::referral
+
+#endif  // CMC_TESTS_INTEGRATION_REFERRAL_FIXTURE_H_
