@@ -1,11 +1,24 @@
 #include "services/gateway/access_control.h"
 
+#include <grpc/grpc_security_constants.h>
+#include <grpcpp/security/auth_context.h>
+
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 
 namespace cmc::gateway {
+
+std::string VerifiedClientCommonName(const grpc::ServerContextBase& context) {
+  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
+  if (auth == nullptr || !auth->IsPeerAuthenticated()) return "";
+  const std::vector<grpc::string_ref> names =
+      auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
+  if (names.empty()) return "";
+  return std::string(names.front().data(), names.front().size());
+}
 
 AccessControl::AccessControl(TokenVerifier verifier, AccessPolicy policy,
                              std::optional<RateLimiterOptions> rate)

@@ -12,11 +12,13 @@
 #ifndef CMC_SERVICES_GATEWAY_ACCESS_CONTROL_H_
 #define CMC_SERVICES_GATEWAY_ACCESS_CONTROL_H_
 
+#include <grpcpp/server_context.h>
 #include <grpcpp/support/string_ref.h>
 
 #include <map>
 #include <memory>
 #include <optional>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -28,6 +30,10 @@
 namespace cmc::gateway {
 
 using Metadata = std::multimap<grpc::string_ref, grpc::string_ref>;
+
+// The subject CN of the caller's client certificate when the TLS handshake
+// verified one, else "" (the client_common_name argument of Admit).
+std::string VerifiedClientCommonName(const grpc::ServerContextBase& context);
 
 // Thread-safe; immutable apart from the rate limiter's buckets.
 class AccessControl {

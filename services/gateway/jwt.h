@@ -1,7 +1,7 @@
 // JSON Web Tokens (RFC 7519) in compact form ("<header>.<claims>.<signature>",
 // base64url without padding), signed with HS256 (HMAC-SHA256 and a shared
 // secret) or RS256 (RSASSA-PKCS1-v1_5 SHA-256 and an RSA key pair), using
-// OpenSSL directly. See decision D13 in docs/decisions.md for why not libjwt.
+// OpenSSL directly. See decision D16 in docs/decisions.md for why not libjwt.
 //
 //   CMC_ASSIGN_OR_RETURN(std::string token,
 //                        SignJwt(JwtAlgorithm::kHs256, R"({"sub":"user:li"})",

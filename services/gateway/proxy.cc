@@ -1,7 +1,5 @@
 #include "services/gateway/proxy.h"
 
-#include <grpc/grpc_security_constants.h>
-#include <grpcpp/security/auth_context.h>
 #include <grpcpp/support/byte_buffer.h>
 #include <grpcpp/support/client_callback.h>
 
@@ -16,6 +14,7 @@
 #include "common/identity/principal.h"
 #include "common/log.h"
 #include "common/status.h"
+#include "services/gateway/audit_record.h"
 
 namespace cmc::gateway {
 namespace {
@@ -24,17 +23,6 @@ using Clock = std::chrono::steady_clock;
 
 std::string ToString(grpc::string_ref ref) {
   return std::string(ref.data(), ref.size());
-}
-
-// The subject CN of the caller's client certificate when the TLS handshake
-// verified one, else "".
-std::string VerifiedClientCommonName(
-    const grpc::GenericCallbackServerContext& context) {
-  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth == nullptr || !auth->IsPeerAuthenticated()) return "";
-  const std::vector<grpc::string_ref> names =
-      auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
-  return names.empty() ? "" : ToString(names.front());
 }
 
 // The status the caller sees for the backend's `status` (see proxy.h).
@@ -95,8 +83,12 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   // x-cmc-principal-* headers (none when anonymous).
   Relay(grpc::GenericCallbackServerContext* context, const Backend& backend,
         grpc::GenericStub& stub, std::chrono::system_clock::time_point deadline,
-        const Principal& principal)
-      : context_(context), backend_(backend), backend_call_(this) {
+        Principal principal, AuditSink* audit)
+      : context_(context),
+        backend_(backend),
+        principal_(std::move(principal)),
+        audit_(audit),
+        backend_call_(this) {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [key, value] : context_->client_metadata()) {
       const std::string name = ToString(key);
@@ -104,7 +96,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
         backend_context_.AddMetadata(name, ToString(value));
       }
     }
-    AttachPrincipal(principal, &backend_context_);
+    AttachPrincipal(principal_, &backend_context_);
     backend_context_.set_deadline(deadline);
     stub.PrepareBidiStreamingCall(&backend_context_, context_->method(),
                                   grpc::StubOptions(), &backend_call_);
@@ -268,11 +260,23 @@ class Relay final : public grpc::ServerGenericBidiReactor {
     }
     const grpc::Status status = CallerStatus(*backend_status_, backend_);
     LogCall(context_->method(), backend_.name, status, start_);
+    RecordAudit(status);
     Finish(status);
+  }
+
+  void RecordAudit(const grpc::Status& status) {
+    if (audit_ == nullptr || !IsAuditedMethod(context_->method())) return;
+    const std::string peer = context_->peer();
+    audit_->Record(BuildAuditRecord(FinishedCall{
+        context_->method(), &principal_, &context_->client_metadata(),
+        status.error_code(), absl::Now(),
+        absl::FromChrono(Clock::now() - start_), peer}));
   }
 
   grpc::GenericCallbackServerContext* const context_;
   const Backend backend_;
+  const Principal principal_;
+  AuditSink* const audit_ = nullptr;
   const Clock::time_point start_ = Clock::now();
   grpc::ClientContext backend_context_;
   BackendCall backend_call_;
@@ -353,7 +357,7 @@ grpc::ServerGenericBidiReactor* Proxy::CreateReactor(
       ForwardDeadline(context->deadline(), std::chrono::system_clock::now(),
                       default_timeout, options_.max_timeout);
   return new Relay(context, *routes_.Find(*name), stubs_.at(*name), deadline,
-                   principal);
+                   std::move(principal), options_.audit);
 }
 
 }  // namespace cmc::gateway

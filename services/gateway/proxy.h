@@ -43,6 +43,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "services/gateway/access_control.h"
+#include "services/gateway/audit_queue.h"
 #include "services/gateway/backend_channels.h"
 #include "services/gateway/routing.h"
 
@@ -61,6 +62,11 @@ struct ProxyOptions {
   // outlive the proxy. nullptr (unit tests of forwarding only) forwards every
   // call anonymously; cmc-gateway always sets it.
   const AccessControl* access_control = nullptr;
+  // Receives the record of each forwarded call to a method that changes data
+  // (IsAuditedMethod in audit_record.h) when the call ends, whatever its
+  // result. Calls refused before forwarding are not recorded. Must outlive
+  // the proxy; nullptr = no audit trail.
+  AuditSink* audit = nullptr;
 };
 
 // A catch-all service that forwards calls to the backends. Immutable after

@@ -1,12 +1,15 @@
 #include "services/gateway/proxy.h"
 
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
+#include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -32,6 +35,23 @@ std::string ToString(grpc::string_ref ref) {
   return std::string(ref.data(), ref.size());
 }
 
+// Keeps what the proxy hands it, for assertions.
+class RecordingSink final : public AuditSink {
+ public:
+  void Record(v1::AuditRecord record) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    records_.push_back(std::move(record));
+  }
+  std::vector<v1::AuditRecord> records() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return records_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<v1::AuditRecord> records_;
+};
+
 // A proxy in front of one live backend ("referral") and one that is down
 // ("dispatch").
 class ProxyTest : public testing::Test {
@@ -44,6 +64,7 @@ class ProxyTest : public testing::Test {
     options.default_timeout = absl::Seconds(7);
     options.max_timeout = absl::Seconds(20);
     options.access_control = access_control();
+    options.audit = &audit_;
     auto proxy = Proxy::Create(
         *routes, CreateInsecureChannels(routes->backends()), options);
     ASSERT_TRUE(proxy.ok()) << proxy.status();
@@ -92,6 +113,23 @@ class ProxyTest : public testing::Test {
     return metadata;
   }
 
+  // A unary call of `method` with an empty message through the proxy.
+  grpc::Status CallGeneric(const std::string& method,
+                           const std::string& request_id) {
+    grpc::GenericStub stub(channel_);
+    grpc::ClientContext context;
+    if (!request_id.empty()) context.AddMetadata("x-request-id", request_id);
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(5));
+    grpc::ByteBuffer request(nullptr, 0);
+    grpc::ByteBuffer reply;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &reply,
+                   [&done](grpc::Status s) { done.set_value(s); });
+    return done.get_future().get();
+  }
+
+  RecordingSink audit_;
   FakeBackend backend_;
   RefusingPort down_;
   std::unique_ptr<Proxy> proxy_;
@@ -125,6 +163,45 @@ TEST_F(ProxyTest, UnaryResponseAndMetadataArriveUnchanged) {
   auto trailer = context->GetServerTrailingMetadata().find("x-backend-trailer");
   ASSERT_NE(trailer, context->GetServerTrailingMetadata().end());
   EXPECT_EQ(ToString(trailer->second), "bye");
+}
+
+TEST_F(ProxyTest, ForwardedWritesAreAuditedWithTheirResultReadsAreNot) {
+  const struct {
+    std::string method;
+    std::string request_id;
+    grpc::StatusCode code;  // what the caller gets, and the record says
+  } writes[] = {
+      // The fake backend echoes every method that is not EventFeed's.
+      {"/cmc.referral.v1.ReferralService/CreateReferral", "req-1",
+       grpc::StatusCode::OK},
+      {"/cmc.dispatch.v1.DispatchService/CreateTour", "",
+       grpc::StatusCode::UNAVAILABLE},
+  };
+  ListEventsResponse response;
+  ASSERT_TRUE(
+      feed_->ListEvents(FeedContext().get(), ListEventsRequest(), &response)
+          .ok());
+  ASSERT_TRUE(
+      CallGeneric("/cmc.referral.v1.ReferralService/GetReferral", "r").ok());
+  EXPECT_TRUE(audit_.records().empty()) << "reads are not audited";
+
+  for (const auto& c : writes) {
+    EXPECT_EQ(CallGeneric(c.method, c.request_id).error_code(), c.code)
+        << c.method;
+  }
+  const std::vector<v1::AuditRecord> records = audit_.records();
+  ASSERT_EQ(records.size(), std::size(writes));
+  for (size_t i = 0; i < records.size(); ++i) {
+    SCOPED_TRACE(writes[i].method);
+    EXPECT_EQ("/" + records[i].method(), writes[i].method);
+    EXPECT_EQ(records[i].request_id(), writes[i].request_id);
+    EXPECT_EQ(records[i].code(),
+              absl::StatusCodeToString(
+                  static_cast<absl::StatusCode>(writes[i].code)));
+    EXPECT_EQ(records[i].subject(), "") << "no access control: anonymous";
+    EXPECT_NE(records[i].peer().find("127.0.0.1"), std::string::npos);
+    EXPECT_GT(records[i].time().seconds(), 1'700'000'000);
+  }
 }
 
 TEST_F(ProxyTest, ServerStreamArrivesCompleteAndInOrder) {
@@ -477,6 +554,13 @@ TEST_F(ProxyAccessTest, RejectedCallsNeverReachTheBackend) {
     EXPECT_EQ(status.error_code(), c.code);
     EXPECT_EQ(status.error_message(), c.message);
   }
+}
+
+TEST_F(ProxyAccessTest, CallsRefusedByTheGatewayAreNotAudited) {
+  EXPECT_EQ(CallGeneric("/cmc.referral.v1.ReferralService/CreateReferral", "")
+                .error_code(),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_TRUE(audit_.records().empty());
 }
 
 TEST_F(ProxyAccessTest, TheBackendGetsTheVerifiedPrincipal) {

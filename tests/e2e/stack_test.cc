@@ -20,6 +20,8 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "cmc/common/v1/event.grpc.pb.h"
+#include "cmc/gateway/v1/gateway.grpc.pb.h"
+#include "cmc/institution/v1/institution.grpc.pb.h"
 #include "common/status.h"
 #include "common/testing/mariadb.h"
 #include "common/testing/process.h"
@@ -117,6 +119,16 @@ bool MetricsAnswer(int port) {
          out.find("cmc_build_info") != std::string::npos;
 }
 
+// How a process reaches its own schema in the shared MariaDB (CMC_MYSQL_*).
+std::map<std::string, std::string> MysqlEnv(const std::string& area) {
+  const DbConfig db = MariaDb::Shared().CmcConfig(area);
+  return {{"CMC_MYSQL_HOST", db.host},
+          {"CMC_MYSQL_PORT", std::to_string(db.port)},
+          {"CMC_MYSQL_USER", db.user},
+          {"CMC_MYSQL_PASSWORD", db.password},
+          {"CMC_MYSQL_SCHEMA", db.schema}};
+}
+
 // The whole stack, started once for the suite (starting six processes is the
 // slow part).
 class StackTest : public ::testing::Test {
@@ -143,6 +155,7 @@ class StackTest : public ::testing::Test {
         {"CMC_POLICY_FILE", PolicyFile()},
         {"CMC_JWT_HS256_SECRET_FILE", secret_file_},
     };
+    env.merge(MysqlEnv("gateway"));
     for (const char* area : kAreas) {
       env[absl::StrCat("CMC_", absl::AsciiStrToUpper(area), "_ADDR")] =
           absl::StrCat("127.0.0.1:", services_[area].grpc_port);
@@ -159,20 +172,15 @@ class StackTest : public ::testing::Test {
       s.grpc_port = FreePort();
       s.metrics_port = FreePort();
     }
-    const DbConfig db = MariaDb::Shared().CmcConfig(area);
+    std::map<std::string, std::string> env = MysqlEnv(area);
+    env["CMC_LISTEN_HOST"] = "127.0.0.1";
+    env["CMC_GRPC_PORT"] = std::to_string(s.grpc_port);
+    env["CMC_METRICS_PORT"] = std::to_string(s.metrics_port);
+    env["CMC_HEALTH_CHECK_INTERVAL_MS"] = "200";
     s.process = std::make_unique<ChildProcess>(
         std::vector<std::string>{
             absl::StrCat(CMC_BINARY_DIR, "/services/", area, "/cmc-", area)},
-        std::map<std::string, std::string>{
-            {"CMC_LISTEN_HOST", "127.0.0.1"},
-            {"CMC_GRPC_PORT", std::to_string(s.grpc_port)},
-            {"CMC_METRICS_PORT", std::to_string(s.metrics_port)},
-            {"CMC_MYSQL_HOST", db.host},
-            {"CMC_MYSQL_PORT", std::to_string(db.port)},
-            {"CMC_MYSQL_PASSWORD", db.password},
-            {"CMC_HEALTH_CHECK_INTERVAL_MS", "200"},
-        },
-        absl::StrCat(logs_, "/", area, ".log"));
+        env, absl::StrCat(logs_, "/", area, ".log"));
   }
 
   static void TearDownTestSuite() {
@@ -368,6 +376,67 @@ TEST_F(StackTest, ABackendThatIsDownIsUnavailableByNameAndNothingElseIs) {
   EXPECT_TRUE(ListEventsVia("referral", &response).ok());
 }
 
+TEST_F(StackTest, WritesThroughTheGatewayAreAuditedForAuditorsOnly) {
+  const std::string admin = Token("user:e2e-admin", "community_admin");
+  auto institution =
+      institution::v1::InstitutionService::NewStub(grpc::CreateChannel(
+          GatewayAddress(), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext write;
+  write.AddMetadata("authorization", "Bearer " + admin);
+  write.AddMetadata("x-request-id", "e2e-audit-1");
+  write.set_deadline(std::chrono::system_clock::now() +
+                     std::chrono::seconds(5));
+  institution::v1::CreateCommunityRequest create;
+  create.set_request_id("e2e-audit-community-1");
+  create.mutable_community()->set_code("E2EAUDIT");
+  create.mutable_community()->set_name("审计测试医共体");
+  create.mutable_community()->set_county_division_code("330122");
+  institution::v1::Community created;
+  const grpc::Status written =
+      institution->CreateCommunity(&write, create, &created);
+
+  auto gateway = gateway::v1::GatewayService::NewStub(grpc::CreateChannel(
+      GatewayAddress(), grpc::InsecureChannelCredentials()));
+  gateway::v1::ListAuditRecordsRequest request;
+  request.set_subject("user:e2e-admin");
+  request.set_method_prefix(
+      "cmc.institution.v1.InstitutionService/CreateCommunity");
+  auto list = [&](const std::string& token,
+                  gateway::v1::ListAuditRecordsResponse* response) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + token);
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(5));
+    return gateway->ListAuditRecords(&context, request, response);
+  };
+  // The writer is asynchronous: the record appears within about a second.
+  const std::string auditor = Token("user:e2e-auditor", "auditor");
+  gateway::v1::ListAuditRecordsResponse response;
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < give_up) {
+    ASSERT_TRUE(list(auditor, &response).ok());
+    if (response.records_size() > 0) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  ASSERT_EQ(response.records_size(), 1) << gateway_.process->ReadLog();
+  const gateway::v1::AuditRecord& record = response.records(0);
+  EXPECT_EQ(record.method(),
+            "cmc.institution.v1.InstitutionService/CreateCommunity");
+  EXPECT_EQ(record.request_id(), "e2e-audit-1");
+  EXPECT_EQ(record.code(),
+            absl::StatusCodeToString(
+                static_cast<absl::StatusCode>(written.error_code())));
+  ASSERT_EQ(record.roles_size(), 1);
+  EXPECT_EQ(record.roles(0), "community_admin");
+  EXPECT_NE(record.peer().find("127.0.0.1"), std::string::npos);
+
+  const grpc::Status denied = list(admin, &response);
+  EXPECT_EQ(denied.error_code(), grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(denied.error_message(),
+            "permission denied for method "
+            "/cmc.gateway.v1.GatewayService/ListAuditRecords");
+}
+
 TEST_F(StackTest, SigtermStopsEveryProcessCleanly) {
   // Runs last (alphabetical order is not guaranteed; the suite fixture restarts
   // nothing after).
@@ -426,6 +495,7 @@ TEST(BinaryTest, GatewayRefusesToStartWithoutAPolicyOrAGoodKey) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.message);
     std::map<std::string, std::string> env = c.env;
+    env["CMC_MYSQL_PASSWORD"] = "x";  // the policy is checked before the DB
     env["CMC_GRPC_PORT"] = "0";
     env["CMC_METRICS_PORT"] = "-1";
     env["CMC_LISTEN_HOST"] = "127.0.0.1";
@@ -437,15 +507,17 @@ TEST(BinaryTest, GatewayRefusesToStartWithoutAPolicyOrAGoodKey) {
 
 TEST(BinaryTest, GatewayWithAuthDisabledWarnsAndAdmitsEveryCaller) {
   const int port = testing::FreePort();
-  ChildProcess gateway(
-      {kGateway},
-      {{"CMC_GRPC_PORT", std::to_string(port)},
-       {"CMC_METRICS_PORT", "-1"},
-       {"CMC_LISTEN_HOST", "127.0.0.1"},
-       {"CMC_POLICY_FILE", PolicyFile()},
-       {"CMC_AUTH_MODE", "disabled"},
-       {"CMC_REFERRAL_ADDR", absl::StrCat("127.0.0.1:", testing::FreePort())}},
-      ::testing::TempDir() + "/gateway-auth-disabled.log");
+  MariaDb::Shared().CreateCmcSchemas();
+  std::map<std::string, std::string> env = {
+      {"CMC_GRPC_PORT", std::to_string(port)},
+      {"CMC_METRICS_PORT", "-1"},
+      {"CMC_LISTEN_HOST", "127.0.0.1"},
+      {"CMC_POLICY_FILE", PolicyFile()},
+      {"CMC_AUTH_MODE", "disabled"},
+      {"CMC_REFERRAL_ADDR", absl::StrCat("127.0.0.1:", testing::FreePort())}};
+  env.merge(MysqlEnv("gateway"));
+  ChildProcess gateway({kGateway}, env,
+                       ::testing::TempDir() + "/gateway-auth-disabled.log");
   const std::string address = absl::StrCat("127.0.0.1:", port);
   ASSERT_TRUE(Eventually(address, "", "SERVING", absl::Seconds(30)))
       << gateway.ReadLog();

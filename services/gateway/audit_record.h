@@ -1,0 +1,75 @@
+// What the gateway's audit trail records, as pure functions: which methods are
+// audited, how a finished call becomes a record, and how a ListAuditRecords
+// request becomes a validated query. No I/O; the writer (audit_writer.h) and
+// the store (audit_store.h) do that.
+//
+//   if (IsAuditedMethod(context->method())) {
+//     sink->Record(BuildAuditRecord(FinishedCall{...}));
+//   }
+#ifndef CMC_SERVICES_GATEWAY_AUDIT_RECORD_H_
+#define CMC_SERVICES_GATEWAY_AUDIT_RECORD_H_
+
+#include <grpcpp/support/status_code_enum.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "cmc/gateway/v1/gateway.pb.h"
+#include "common/identity/principal.h"
+#include "services/gateway/access_control.h"
+
+namespace cmc::gateway {
+
+// The request header whose value becomes AuditRecord.request_id.
+inline constexpr char kRequestIdHeader[] = "x-request-id";
+
+// True when a call of `full_method` ("/pkg.Service/Method" or without the
+// slash) changes data and is therefore audited: its method name does not start
+// with Get, List, BatchGet or Watch. grpc.* services (health, reflection) are
+// never audited.
+bool IsAuditedMethod(absl::string_view full_method);
+
+// The facts of one finished call, as the proxy knows them.
+struct FinishedCall {
+  absl::string_view full_method;  // as gRPC gives it: "/pkg.Service/Method"
+  const Principal* principal = nullptr;  // nullptr = anonymous
+  const Metadata* metadata = nullptr;    // the caller's; nullptr = none
+  grpc::StatusCode code = grpc::StatusCode::OK;
+  absl::Time end;
+  absl::Duration latency;
+  absl::string_view peer;
+};
+
+// The record of `call` (id unset). Long values are cut to the column sizes of
+// migrations/0001_audit.sql.
+v1::AuditRecord BuildAuditRecord(const FinishedCall& call);
+
+// A validated ListAuditRecords request.
+struct AuditQuery {
+  std::string subject;        // "" = all
+  std::string method_prefix;  // "" = all
+  std::string code;           // "" = all
+  std::optional<absl::Time> start;
+  std::optional<absl::Time> end;
+  int page_size = 50;
+  int64_t before_id = 0;  // 0 = from the newest record
+  // Identifies the filter, so a page token is refused for another query.
+  std::string fingerprint;
+};
+
+// The query of `request`, or INVALID_ARGUMENT naming the field: page.page_size
+// outside 0..1000, page.page_token malformed or from another filter, code not a
+// gRPC code name, end_time not after start_time.
+absl::StatusOr<AuditQuery> AuditQueryFromRequest(
+    const v1::ListAuditRecordsRequest& request);
+
+// The page token that continues `query` after the record with `last_id`.
+std::string NextPageToken(const AuditQuery& query, int64_t last_id);
+
+}  // namespace cmc::gateway
+
+#endif  // CMC_SERVICES_GATEWAY_AUDIT_RECORD_H_
