@@ -177,6 +177,12 @@ class StackTest : public ::testing::Test {
     env["CMC_GRPC_PORT"] = std::to_string(s.grpc_port);
     env["CMC_METRICS_PORT"] = std::to_string(s.metrics_port);
     env["CMC_HEALTH_CHECK_INTERVAL_MS"] = "200";
+    if (area == "referral") {
+      // Tiers come from this stack's institution service (started first), never
+      // from whatever listens on the default port.
+      env["CMC_INSTITUTION_ADDR"] =
+          absl::StrCat("127.0.0.1:", services_["institution"].grpc_port);
+    }
     s.process = std::make_unique<ChildProcess>(
         std::vector<std::string>{
             absl::StrCat(CMC_BINARY_DIR, "/services/", area, "/cmc-", area)},
