@@ -8,7 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/time/time.h"
+#include "common/db/row_values.h"
 #include "common/db/sql_error.h"
 #include "common/outbox/outbox.h"
 #include "common/status.h"
@@ -16,26 +16,6 @@
 
 namespace cmc::institution::internal {
 namespace {
-
-// TIMESTAMP(6) columns as text ("2026-11-22 10:00:00.123456"; the pool's
-// sessions are in UTC) to a Timestamp.
-google::protobuf::Timestamp TimestampFromDb(const std::string& text) {
-  google::protobuf::Timestamp ts;
-  absl::Time t;
-  std::string error;
-  if (absl::ParseTime("%Y-%m-%d %H:%M:%E*S", text, absl::UTCTimeZone(), &t,
-                      &error)) {
-    const int64_t micros = absl::ToUnixMicros(t);
-    ts.set_seconds(micros / 1000000);
-    ts.set_nanos(static_cast<int32_t>((micros % 1000000) * 1000));
-  }
-  return ts;
-}
-
-std::string NullableString(sql::ResultSet& row, const char* column) {
-  return row.isNull(column) ? std::string()
-                            : std::string(row.getString(column));
-}
 
 template <typename T>
 std::optional<T> LoadOne(sql::Connection& conn, const char* columns,
@@ -81,11 +61,11 @@ v1::Community CommunityFromRow(sql::ResultSet& row) {
   c.set_code(row.getString("code"));
   c.set_name(row.getString("name"));
   c.set_county_division_code(row.getString("county_division_code"));
-  c.set_lead_institution_id(NullableString(row, "lead_institution_id"));
+  c.set_lead_institution_id(db::NullableString(row, "lead_institution_id"));
   c.set_status(static_cast<v1::CommunityStatus>(row.getInt("status")));
   c.set_version(row.getInt64("version"));
-  *c.mutable_create_time() = TimestampFromDb(row.getString("create_time"));
-  *c.mutable_update_time() = TimestampFromDb(row.getString("update_time"));
+  *c.mutable_create_time() = db::TimestampFromDb(row.getString("create_time"));
+  *c.mutable_update_time() = db::TimestampFromDb(row.getString("update_time"));
   return c;
 }
 
@@ -97,7 +77,7 @@ v1::Institution InstitutionFromRow(sql::ResultSet& row) {
   i.set_kind(row.getString("kind"));
   i.set_tier(static_cast<common::v1::Tier>(row.getInt("tier")));
   i.set_division_code(row.getString("division_code"));
-  i.set_parent_institution_id(NullableString(row, "parent_institution_id"));
+  i.set_parent_institution_id(db::NullableString(row, "parent_institution_id"));
   i.set_beds(row.getInt("beds"));
   for (absl::string_view part :
        absl::StrSplit(std::string(row.getString("shared_centers")), ',',
@@ -109,8 +89,8 @@ v1::Institution InstitutionFromRow(sql::ResultSet& row) {
   }
   i.set_status(static_cast<v1::InstitutionStatus>(row.getInt("status")));
   i.set_version(row.getInt64("version"));
-  *i.mutable_create_time() = TimestampFromDb(row.getString("create_time"));
-  *i.mutable_update_time() = TimestampFromDb(row.getString("update_time"));
+  *i.mutable_create_time() = db::TimestampFromDb(row.getString("create_time"));
+  *i.mutable_update_time() = db::TimestampFromDb(row.getString("update_time"));
   return i;
 }
 
@@ -124,8 +104,8 @@ v1::Membership MembershipFromRow(sql::ResultSet& row) {
   if (!row.isNull("valid_to")) {
     m.mutable_valid_to()->set_value(row.getString("valid_to"));
   }
-  *m.mutable_create_time() = TimestampFromDb(row.getString("create_time"));
-  *m.mutable_update_time() = TimestampFromDb(row.getString("update_time"));
+  *m.mutable_create_time() = db::TimestampFromDb(row.getString("create_time"));
+  *m.mutable_update_time() = db::TimestampFromDb(row.getString("update_time"));
   return m;
 }
 
@@ -137,12 +117,12 @@ v1::Village VillageFromRow(sql::ResultSet& row) {
   v.set_name(row.getString("name"));
   v.set_population(row.getInt("population"));
   v.set_township_center_id(row.getString("township_center_id"));
-  v.set_village_clinic_id(NullableString(row, "village_clinic_id"));
+  v.set_village_clinic_id(db::NullableString(row, "village_clinic_id"));
   v.set_has_resident_village_doctor(row.getInt("has_resident_village_doctor") !=
                                     0);
   v.set_version(row.getInt64("version"));
-  *v.mutable_create_time() = TimestampFromDb(row.getString("create_time"));
-  *v.mutable_update_time() = TimestampFromDb(row.getString("update_time"));
+  *v.mutable_create_time() = db::TimestampFromDb(row.getString("create_time"));
+  *v.mutable_update_time() = db::TimestampFromDb(row.getString("update_time"));
   return v;
 }
 
@@ -165,8 +145,8 @@ v1::Staff StaffFromRow(sql::ResultSet& row) {
   s.set_department(row.getString("department"));
   s.set_status(static_cast<v1::StaffStatus>(row.getInt("status")));
   s.set_version(row.getInt64("version"));
-  *s.mutable_create_time() = TimestampFromDb(row.getString("create_time"));
-  *s.mutable_update_time() = TimestampFromDb(row.getString("update_time"));
+  *s.mutable_create_time() = db::TimestampFromDb(row.getString("create_time"));
+  *s.mutable_update_time() = db::TimestampFromDb(row.getString("update_time"));
   return s;
 }
 
@@ -180,8 +160,8 @@ v1::Posting PostingFromRow(sql::ResultSet& row) {
   if (!row.isNull("end_date")) {
     p.mutable_end_date()->set_value(row.getString("end_date"));
   }
-  *p.mutable_create_time() = TimestampFromDb(row.getString("create_time"));
-  *p.mutable_update_time() = TimestampFromDb(row.getString("update_time"));
+  *p.mutable_create_time() = db::TimestampFromDb(row.getString("create_time"));
+  *p.mutable_update_time() = db::TimestampFromDb(row.getString("update_time"));
   return p;
 }
 
