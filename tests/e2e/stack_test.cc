@@ -23,18 +23,15 @@
 #include "cmc/gateway/v1/gateway.grpc.pb.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
 #include "common/status.h"
+#include "common/testing/health.h"
 #include "common/testing/mariadb.h"
 #include "common/testing/process.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace cmc {
 namespace {
 
-using grpc::health::v1::Health;
-using grpc::health::v1::HealthCheckRequest;
-using grpc::health::v1::HealthCheckResponse;
 using testing::ChildProcess;
 using testing::FreePort;
 using testing::MariaDb;
@@ -74,29 +71,6 @@ std::string MintToken(const std::string& flags) {
   while (!token.empty() && token.back() == '\n') token.pop_back();
   EXPECT_FALSE(token.empty()) << command;
   return token;
-}
-
-std::string HealthOf(const std::string& address, const std::string& service) {
-  auto stub = Health::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
-  HealthCheckRequest request;
-  request.set_service(service);
-  HealthCheckResponse response;
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(2));
-  if (!stub->Check(&context, request, &response).ok()) return "unreachable";
-  return HealthCheckResponse::ServingStatus_Name(response.status());
-}
-
-bool Eventually(const std::string& address, const std::string& service,
-                const std::string& want, absl::Duration within) {
-  const absl::Time give_up = absl::Now() + within;
-  while (absl::Now() < give_up) {
-    if (HealthOf(address, service) == want) return true;
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  return false;
 }
 
 bool MetricsAnswer(int port) {
@@ -233,16 +207,17 @@ class StackTest : public ::testing::Test {
   }
 
   void SetUp() override {
-    ASSERT_TRUE(Eventually(GatewayAddress(), "", "SERVING", absl::Seconds(60)))
+    ASSERT_TRUE(testing::EventuallyHealth(GatewayAddress(), "", "SERVING",
+                                          absl::Seconds(60)))
         << gateway_.process->ReadLog();
     for (const char* area : kAreas) {
-      ASSERT_TRUE(Eventually(Address(services_[area].grpc_port), "", "SERVING",
-                             absl::Seconds(60)))
+      ASSERT_TRUE(testing::EventuallyHealth(Address(services_[area].grpc_port),
+                                            "", "SERVING", absl::Seconds(60)))
           << area << ":\n"
           << services_[area].process->ReadLog();
       // The gateway has seen the backend too.
-      ASSERT_TRUE(Eventually(GatewayAddress(), HealthName(area), "SERVING",
-                             absl::Seconds(10)))
+      ASSERT_TRUE(testing::EventuallyHealth(GatewayAddress(), HealthName(area),
+                                            "SERVING", absl::Seconds(10)))
           << area;
     }
   }
@@ -264,11 +239,12 @@ TEST_F(StackTest,
   for (const char* area : kAreas) {
     SCOPED_TRACE(area);
     const std::string name = HealthName(area);
-    EXPECT_EQ(HealthOf(GatewayAddress(), name), "SERVING");
-    EXPECT_EQ(HealthOf(Address(services_[area].grpc_port), name), "SERVING");
-    EXPECT_EQ(
-        HealthOf(Address(services_[area].grpc_port), "cmc.common.v1.EventFeed"),
-        "SERVING");
+    EXPECT_EQ(testing::HealthStatus(GatewayAddress(), name), "SERVING");
+    EXPECT_EQ(testing::HealthStatus(Address(services_[area].grpc_port), name),
+              "SERVING");
+    EXPECT_EQ(testing::HealthStatus(Address(services_[area].grpc_port),
+                                    "cmc.common.v1.EventFeed"),
+              "SERVING");
     EXPECT_TRUE(MetricsAnswer(services_[area].metrics_port));
     common::v1::ListEventsResponse response;
     const grpc::Status status = ListEventsVia(area, &response);
@@ -340,9 +316,10 @@ TEST_F(StackTest, GatewayAdmitsOnlyValidTokensWithAnAllowedRole) {
     EXPECT_EQ(status.error_message(), c.message);
   }
   // Health needs no token, at the gateway and per backend.
-  EXPECT_EQ(HealthOf(GatewayAddress(), ""), "SERVING");
-  EXPECT_EQ(HealthOf(GatewayAddress(), "cmc.finance.v1.FinanceService"),
-            "SERVING");
+  EXPECT_EQ(testing::HealthStatus(GatewayAddress(), ""), "SERVING");
+  EXPECT_EQ(
+      testing::HealthStatus(GatewayAddress(), "cmc.finance.v1.FinanceService"),
+      "SERVING");
   // The reason is logged at the gateway, never told to the caller.
   EXPECT_NE(gateway_.process->ReadLog().find("\"reason\":\"expired at"),
             std::string::npos);
@@ -351,10 +328,12 @@ TEST_F(StackTest, GatewayAdmitsOnlyValidTokensWithAnAllowedRole) {
 TEST_F(StackTest, ABackendThatIsDownIsUnavailableByNameAndNothingElseIs) {
   services_["referral"].process->Kill();
   // The gateway stays in rotation; monitoring sees which backend is down.
-  EXPECT_TRUE(Eventually(GatewayAddress(), "cmc.referral.v1.ReferralService",
-                         "NOT_SERVING", absl::Seconds(5)));
-  EXPECT_EQ(HealthOf(GatewayAddress(), ""), "SERVING");
-  EXPECT_EQ(HealthOf(GatewayAddress(), "cmc.institution.v1.InstitutionService"),
+  EXPECT_TRUE(testing::EventuallyHealth(GatewayAddress(),
+                                        "cmc.referral.v1.ReferralService",
+                                        "NOT_SERVING", absl::Seconds(5)));
+  EXPECT_EQ(testing::HealthStatus(GatewayAddress(), ""), "SERVING");
+  EXPECT_EQ(testing::HealthStatus(GatewayAddress(),
+                                  "cmc.institution.v1.InstitutionService"),
             "SERVING");
 
   common::v1::ListEventsResponse response;
@@ -376,8 +355,9 @@ TEST_F(StackTest, ABackendThatIsDownIsUnavailableByNameAndNothingElseIs) {
 
   // It comes back on the same port and the gateway notices.
   StartDomainService("referral");
-  EXPECT_TRUE(Eventually(GatewayAddress(), "cmc.referral.v1.ReferralService",
-                         "SERVING", absl::Seconds(30)))
+  EXPECT_TRUE(testing::EventuallyHealth(GatewayAddress(),
+                                        "cmc.referral.v1.ReferralService",
+                                        "SERVING", absl::Seconds(30)))
       << services_["referral"].process->ReadLog();
   EXPECT_TRUE(ListEventsVia("referral", &response).ok());
 }
@@ -525,7 +505,8 @@ TEST(BinaryTest, GatewayWithAuthDisabledWarnsAndAdmitsEveryCaller) {
   ChildProcess gateway({kGateway}, env,
                        ::testing::TempDir() + "/gateway-auth-disabled.log");
   const std::string address = absl::StrCat("127.0.0.1:", port);
-  ASSERT_TRUE(Eventually(address, "", "SERVING", absl::Seconds(30)))
+  ASSERT_TRUE(
+      testing::EventuallyHealth(address, "", "SERVING", absl::Seconds(30)))
       << gateway.ReadLog();
   EXPECT_NE(gateway.ReadLog().find("\"event\":\"auth_disabled\""),
             std::string::npos);

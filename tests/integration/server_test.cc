@@ -19,38 +19,21 @@
 
 #include "cmc/common/v1/event.grpc.pb.h"
 #include "common/db/pool.h"
+#include "common/testing/health.h"
 #include "common/testing/mariadb.h"
-#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace cmc {
 namespace {
 
-using grpc::health::v1::Health;
-using grpc::health::v1::HealthCheckRequest;
-using grpc::health::v1::HealthCheckResponse;
+std::string Local(int port) { return "127.0.0.1:" + std::to_string(port); }
 
-// Status name of `service` on the server at `port`, or "unreachable".
 std::string HealthOf(int port, const std::string& service) {
-  auto stub = Health::NewStub(grpc::CreateChannel(
-      "127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
-  HealthCheckRequest request;
-  request.set_service(service);
-  HealthCheckResponse response;
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(2));
-  if (!stub->Check(&context, request, &response).ok()) return "unreachable";
-  return HealthCheckResponse::ServingStatus_Name(response.status());
+  return testing::HealthStatus(Local(port), service);
 }
 
 bool EventuallyHealth(int port, const std::string& service,
                       const std::string& want, absl::Duration within) {
-  const absl::Time give_up = absl::Now() + within;
-  while (absl::Now() < give_up) {
-    if (HealthOf(port, service) == want) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return false;
+  return testing::EventuallyHealth(Local(port), service, want, within);
 }
 
 TEST(ServerTest, HealthFollowsTheDatabase) {
