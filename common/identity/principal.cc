@@ -1,9 +1,12 @@
 #include "common/identity/principal.h"
 
+#include "common/status.h"
+
 #include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
@@ -35,6 +38,18 @@ bool Principal::CoversCommunity(absl::string_view id) const {
 
 bool Principal::CoversInstitution(absl::string_view id) const {
   return whole_county || institutions.count(std::string(id)) > 0;
+}
+
+absl::Status OutOfScope(absl::string_view field, absl::string_view what) {
+  return WithErrorInfo(
+      FieldError(absl::StatusCode::kPermissionDenied, field,
+                 absl::StrCat(what, " is outside the caller's scope")),
+      "OUT_OF_SCOPE", "field", field);
+}
+
+void MarkPersonalDataRead(grpc::ServerContextBase* context,
+                          absl::string_view kind) {
+  context->AddTrailingMetadata(kPersonalDataTrailer, std::string(kind));
 }
 
 Principal PrincipalFromMetadata(

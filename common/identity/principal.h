@@ -22,6 +22,7 @@
 #include <set>
 #include <string>
 
+#include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 
 namespace cmc {
@@ -39,6 +40,11 @@ struct Principal {
   std::set<std::string> institutions;  // scope "institution:<id>"
 
   bool anonymous() const { return subject.empty(); }
+  // True when no org scope restricts the caller: an anonymous call (one made
+  // inside the county's network, by another service; the gateway never
+  // forwards an outside call without a principal unless authentication is
+  // disabled) or a principal whose scope is the whole county.
+  bool unrestricted() const { return anonymous() || whole_county; }
   bool HasRole(absl::string_view role) const {
     return roles.count(std::string(role)) > 0;
   }
@@ -47,6 +53,22 @@ struct Principal {
   bool CoversCommunity(absl::string_view id) const;
   bool CoversInstitution(absl::string_view id) const;
 };
+
+// PERMISSION_DENIED for a request that names a resource outside the caller's
+// org scope: message "<field>: <what> is outside the caller's scope", a
+// BadRequest detail naming `field` and an ErrorInfo with reason OUT_OF_SCOPE.
+//   return OutOfScope("institution_id", "institution ins-7");
+absl::Status OutOfScope(absl::string_view field, absl::string_view what);
+
+// Trailing metadata a backend sets on a response that carries personal data
+// unmasked (a resident ID in full); the value names what was shown, e.g.
+// "resident_id". The gateway records every such call in its audit trail.
+inline constexpr char kPersonalDataTrailer[] = "x-cmc-personal-data";
+
+// Marks the call's response as carrying unmasked personal data of `kind`.
+// Call it at most once per call, before the response is sent.
+void MarkPersonalDataRead(grpc::ServerContextBase* context,
+                          absl::string_view kind);
 
 // Reads the principal headers; a header that is absent leaves its part empty.
 Principal PrincipalFromMetadata(

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/status.h"
+
 namespace cmc {
 namespace {
 
@@ -53,6 +55,38 @@ TEST(PrincipalTest, NoHeadersIsAnonymous) {
   EXPECT_TRUE(p.anonymous());
   EXPECT_TRUE(p.roles.empty());
   EXPECT_FALSE(p.CoversInstitution("i1"));
+}
+
+TEST(PrincipalTest, UnrestrictedMeansInternalOrWholeCounty) {
+  struct Case {
+    const char* subject;
+    const char* scope;
+    bool unrestricted;
+  } cases[] = {
+      {"", "", true},  // no headers: a call from inside the network
+      {"user:a", "county", true},
+      {"user:a", "community:c1", false},
+      {"user:a", "institution:i1", false},
+      {"user:a", "", false},  // a principal with no scope sees nothing
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.subject) + " " + c.scope);
+    std::vector<std::string> storage;
+    std::vector<std::pair<std::string, std::string>> headers;
+    if (*c.subject != '\0') headers.push_back({kSubjectHeader, c.subject});
+    if (*c.scope != '\0') headers.push_back({kScopeHeader, c.scope});
+    EXPECT_EQ(PrincipalFromMetadata(Md(headers, &storage)).unrestricted(),
+              c.unrestricted);
+  }
+}
+
+TEST(PrincipalTest, OutOfScopeIsPermissionDeniedNamingTheField) {
+  const absl::Status status = OutOfScope("institution_id", "institution i7");
+  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
+  EXPECT_EQ(status.message(),
+            "institution_id: institution i7 is outside the caller's scope");
+  EXPECT_EQ(BadField(status), "institution_id");
+  EXPECT_TRUE(status.GetPayload(kErrorInfoTypeUrl).has_value());
 }
 
 }  // namespace
