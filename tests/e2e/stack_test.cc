@@ -1,6 +1,8 @@
 // End to end: the six binaries as separate processes against the shared
 // MariaDB, called through the gateway the way a hospital system or the
 // provincial platform would.
+#include "common/testing/stack.h"
+
 #include <arpa/inet.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
@@ -31,10 +33,6 @@
 
 namespace cmc {
 namespace {
-
-using testing::ChildProcess;
-using testing::FreePort;
-using testing::MariaDb;
 
 const char* const kAreas[] = {"institution", "referral", "dispatch", "finance",
                               "indicator"};
@@ -93,95 +91,32 @@ bool MetricsAnswer(int port) {
          out.find("cmc_build_info") != std::string::npos;
 }
 
-// How a process reaches its own schema in the shared MariaDB (CMC_MYSQL_*).
-std::map<std::string, std::string> MysqlEnv(const std::string& area) {
-  const DbConfig db = MariaDb::Shared().CmcConfig(area);
-  return {{"CMC_MYSQL_HOST", db.host},
-          {"CMC_MYSQL_PORT", std::to_string(db.port)},
-          {"CMC_MYSQL_USER", db.user},
-          {"CMC_MYSQL_PASSWORD", db.password},
-          {"CMC_MYSQL_SCHEMA", db.schema}};
-}
-
 // The whole stack, started once for the suite (starting six processes is the
 // slow part).
 class StackTest : public ::testing::Test {
  protected:
-  struct Service {
-    std::unique_ptr<ChildProcess> process;
-    int grpc_port;
-    int metrics_port;
-  };
-
   static void SetUpTestSuite() {
-    MariaDb& db = MariaDb::Shared();
-    db.CreateCmcSchemas();
-    logs_ = ::testing::TempDir();
-    secret_file_ = WriteSecret("stack-jwt.secret", 'k');
-    for (const char* area : kAreas) StartDomainService(area);
-    gateway_.grpc_port = FreePort();
-    gateway_.metrics_port = FreePort();
-    std::map<std::string, std::string> env = {
-        {"CMC_LISTEN_HOST", "127.0.0.1"},
-        {"CMC_GRPC_PORT", std::to_string(gateway_.grpc_port)},
-        {"CMC_METRICS_PORT", std::to_string(gateway_.metrics_port)},
-        {"CMC_BACKEND_CHECK_INTERVAL_MS", "200"},
-        {"CMC_POLICY_FILE", PolicyFile()},
-        {"CMC_JWT_HS256_SECRET_FILE", secret_file_},
-    };
-    env.merge(MysqlEnv("gateway"));
-    for (const char* area : kAreas) {
-      env[absl::StrCat("CMC_", absl::AsciiStrToUpper(area), "_ADDR")] =
-          absl::StrCat("127.0.0.1:", services_[area].grpc_port);
-    }
-    gateway_.process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{CMC_BINARY_DIR
-                                 "/services/gateway/cmc-gateway"},
-        env, logs_ + "/gateway.log");
-  }
-
-  static void StartDomainService(const std::string& area) {
-    Service& s = services_[area];
-    if (s.grpc_port == 0) {
-      s.grpc_port = FreePort();
-      s.metrics_port = FreePort();
-    }
-    std::map<std::string, std::string> env = MysqlEnv(area);
-    env["CMC_LISTEN_HOST"] = "127.0.0.1";
-    env["CMC_GRPC_PORT"] = std::to_string(s.grpc_port);
-    env["CMC_METRICS_PORT"] = std::to_string(s.metrics_port);
-    env["CMC_HEALTH_CHECK_INTERVAL_MS"] = "200";
-    if (area == "referral") {
-      // Tiers come from this stack's institution service (started first), never
-      // from whatever listens on the default port.
-      env["CMC_INSTITUTION_ADDR"] =
-          absl::StrCat("127.0.0.1:", services_["institution"].grpc_port);
-    }
-    s.process = std::make_unique<ChildProcess>(
-        std::vector<std::string>{
-            absl::StrCat(CMC_BINARY_DIR, "/services/", area, "/cmc-", area)},
-        env, absl::StrCat(logs_, "/", area, ".log"));
+    stack_ =
+        new testing::Stack(testing::StackOptions(CMC_BINARY_DIR, SourceDir()));
+    start_ = stack_->Start();
   }
 
   static void TearDownTestSuite() {
-    if (gateway_.process) gateway_.process->Terminate();
-    for (auto& [area, s] : services_) {
-      if (s.process) s.process->Terminate();
-    }
-    services_.clear();
-    gateway_ = Service{};
+    delete stack_;
+    stack_ = nullptr;
   }
 
-  static std::string Address(int port) {
-    return absl::StrCat("127.0.0.1:", port);
+  void SetUp() override {
+    ASSERT_TRUE(start_.ok()) << start_ << stack_->Logs();
   }
-  static std::string GatewayAddress() { return Address(gateway_.grpc_port); }
 
-  // A token of the deployment's issuer for `sub` with `roles`, plus `flags`.
+  static std::string GatewayAddress() { return stack_->GatewayAddress(); }
+
+  // A token of the deployment's issuer for `sub` with `roles` over the whole
+  // county, plus `flags`.
   static std::string Token(const std::string& sub, const std::string& roles,
                            const std::string& flags = "") {
-    return MintToken(absl::StrCat("--secret_file=", secret_file_, " --sub=",
-                                  sub, " --roles=", roles, " ", flags));
+    return stack_->Token(sub, roles, "county", flags);
   }
 
   // The provincial platform's token: it may read every event feed.
@@ -194,64 +129,44 @@ class StackTest : public ::testing::Test {
   static grpc::Status ListEventsVia(
       const std::string& source, common::v1::ListEventsResponse* response,
       const std::string& token = PlatformToken()) {
-    auto stub = common::v1::EventFeed::NewStub(grpc::CreateChannel(
-        GatewayAddress(), grpc::InsecureChannelCredentials()));
+    auto stub = common::v1::EventFeed::NewStub(stack_->GatewayChannel());
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(5));
     if (!source.empty()) context.AddMetadata("x-cmc-service", source);
-    if (!token.empty()) context.AddMetadata("authorization", "Bearer " + token);
+    if (!token.empty()) testing::Stack::AddBearer(&context, token);
     common::v1::ListEventsRequest request;
     request.set_limit(10);
     return stub->ListEvents(&context, request, response);
   }
 
-  void SetUp() override {
-    ASSERT_TRUE(testing::EventuallyHealth(GatewayAddress(), "", "SERVING",
-                                          absl::Seconds(60)))
-        << gateway_.process->ReadLog();
-    for (const char* area : kAreas) {
-      ASSERT_TRUE(testing::EventuallyHealth(Address(services_[area].grpc_port),
-                                            "", "SERVING", absl::Seconds(60)))
-          << area << ":\n"
-          << services_[area].process->ReadLog();
-      // The gateway has seen the backend too.
-      ASSERT_TRUE(testing::EventuallyHealth(GatewayAddress(), HealthName(area),
-                                            "SERVING", absl::Seconds(10)))
-          << area;
-    }
+  static std::string GatewayLog() {
+    std::ifstream in(stack_->log_dir() + "/gateway.log");
+    return std::string(std::istreambuf_iterator<char>(in), {});
   }
 
-  static std::string HealthName(const std::string& area) {
-    return absl::StrCat("cmc.", area, ".v1.",
-                        std::string(1, absl::ascii_toupper(area[0])),
-                        area.substr(1), "Service");
-  }
-
-  static inline std::string logs_;
-  static inline std::string secret_file_;
-  static inline std::map<std::string, Service> services_;
-  static inline Service gateway_;
+  static inline testing::Stack* stack_ = nullptr;
+  static inline absl::Status start_;
 };
 
 TEST_F(StackTest,
        EveryServiceServesHealthMetricsAndItsEventFeedThroughTheGateway) {
   for (const char* area : kAreas) {
     SCOPED_TRACE(area);
-    const std::string name = HealthName(area);
+    const std::string name = testing::Stack::HealthName(area);
     EXPECT_EQ(testing::HealthStatus(GatewayAddress(), name), "SERVING");
-    EXPECT_EQ(testing::HealthStatus(Address(services_[area].grpc_port), name),
+    EXPECT_EQ(testing::HealthStatus(stack_->ServiceAddress(area), name),
               "SERVING");
-    EXPECT_EQ(testing::HealthStatus(Address(services_[area].grpc_port),
+    EXPECT_EQ(testing::HealthStatus(stack_->ServiceAddress(area),
                                     "cmc.common.v1.EventFeed"),
               "SERVING");
-    EXPECT_TRUE(MetricsAnswer(services_[area].metrics_port));
+    EXPECT_TRUE(MetricsAnswer(stack_->MetricsPort(area)));
     common::v1::ListEventsResponse response;
     const grpc::Status status = ListEventsVia(area, &response);
     EXPECT_TRUE(status.ok()) << status.error_message();
     EXPECT_GE(response.last_sequence(), 0);
   }
-  EXPECT_TRUE(MetricsAnswer(gateway_.metrics_port));
+  EXPECT_TRUE(MetricsAnswer(stack_->MetricsPort("gateway")));
 }
 
 TEST_F(StackTest, GatewayRejectsCallsItCannotRoute) {
@@ -321,12 +236,11 @@ TEST_F(StackTest, GatewayAdmitsOnlyValidTokensWithAnAllowedRole) {
       testing::HealthStatus(GatewayAddress(), "cmc.finance.v1.FinanceService"),
       "SERVING");
   // The reason is logged at the gateway, never told to the caller.
-  EXPECT_NE(gateway_.process->ReadLog().find("\"reason\":\"expired at"),
-            std::string::npos);
+  EXPECT_NE(GatewayLog().find("\"reason\":\"expired at"), std::string::npos);
 }
 
 TEST_F(StackTest, ABackendThatIsDownIsUnavailableByNameAndNothingElseIs) {
-  services_["referral"].process->Kill();
+  stack_->Kill("referral");
   // The gateway stays in rotation; monitoring sees which backend is down.
   EXPECT_TRUE(testing::EventuallyHealth(GatewayAddress(),
                                         "cmc.referral.v1.ReferralService",
@@ -354,11 +268,8 @@ TEST_F(StackTest, ABackendThatIsDownIsUnavailableByNameAndNothingElseIs) {
   EXPECT_TRUE(ListEventsVia("institution", &response).ok());
 
   // It comes back on the same port and the gateway notices.
-  StartDomainService("referral");
-  EXPECT_TRUE(testing::EventuallyHealth(GatewayAddress(),
-                                        "cmc.referral.v1.ReferralService",
-                                        "SERVING", absl::Seconds(30)))
-      << services_["referral"].process->ReadLog();
+  EXPECT_TRUE(stack_->Restart("referral", absl::Seconds(30)).ok())
+      << stack_->Logs();
   EXPECT_TRUE(ListEventsVia("referral", &response).ok());
 }
 
@@ -404,7 +315,7 @@ TEST_F(StackTest, WritesThroughTheGatewayAreAuditedForAuditorsOnly) {
     if (response.records_size() > 0) break;
     absl::SleepFor(absl::Milliseconds(100));
   }
-  ASSERT_EQ(response.records_size(), 1) << gateway_.process->ReadLog();
+  ASSERT_EQ(response.records_size(), 1) << stack_->Logs();
   const gateway::v1::AuditRecord& record = response.records(0);
   EXPECT_EQ(record.method(),
             "cmc.institution.v1.InstitutionService/CreateCommunity");
@@ -426,11 +337,12 @@ TEST_F(StackTest, WritesThroughTheGatewayAreAuditedForAuditorsOnly) {
 TEST_F(StackTest, SigtermStopsEveryProcessCleanly) {
   // Runs last (alphabetical order is not guaranteed; the suite fixture restarts
   // nothing after).
-  EXPECT_EQ(gateway_.process->Terminate(), 0) << gateway_.process->ReadLog();
+  EXPECT_EQ(stack_->Terminate("gateway"), 0) << stack_->Logs();
   for (const char* area : kAreas) {
-    EXPECT_EQ(services_[area].process->Terminate(), 0) << area;
-    EXPECT_NE(services_[area].process->ReadLog().find("shutdown_finished"),
-              std::string::npos);
+    EXPECT_EQ(stack_->Terminate(area), 0) << area;
+    std::ifstream in(absl::StrCat(stack_->log_dir(), "/", area, ".log"));
+    const std::string log(std::istreambuf_iterator<char>(in), {});
+    EXPECT_NE(log.find("shutdown_finished"), std::string::npos) << area;
   }
 }
 
@@ -442,6 +354,16 @@ namespace {
 
 using testing::ChildProcess;
 using testing::MariaDb;
+
+// How a process reaches its own schema in the shared MariaDB (CMC_MYSQL_*).
+std::map<std::string, std::string> MysqlEnv(const std::string& area) {
+  const DbConfig db = MariaDb::Shared().CmcConfig(area);
+  return {{"CMC_MYSQL_HOST", db.host},
+          {"CMC_MYSQL_PORT", std::to_string(db.port)},
+          {"CMC_MYSQL_USER", db.user},
+          {"CMC_MYSQL_PASSWORD", db.password},
+          {"CMC_MYSQL_SCHEMA", db.schema}};
+}
 
 constexpr char kDispatch[] = CMC_BINARY_DIR "/services/dispatch/cmc-dispatch";
 constexpr char kGateway[] = CMC_BINARY_DIR "/services/gateway/cmc-gateway";

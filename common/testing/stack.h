@@ -1,0 +1,123 @@
+// The whole CMC deployment for end-to-end tests and benchmarks: the five
+// domain services and the gateway as child processes on free ports, each
+// domain service with a fresh database of its own in the shared MariaDB (so
+// two stacks never see each other's rows), the gateway with the shipped access
+// policy and an HS256 secret of the stack's own.
+//
+//   cmc::testing::Stack stack(
+//       cmc::testing::StackOptions(CMC_BINARY_DIR, CMC_SOURCE_DIR));
+//   ASSERT_TRUE(stack.Start().ok()) << stack.Logs();
+//   auto stub = InstitutionService::NewStub(stack.GatewayChannel());
+//   grpc::ClientContext context;
+//   Stack::AddBearer(&context, stack.Token("user:li", "community_admin",
+//                                          "community:c1"));
+//
+// Every process is stopped when the Stack is destroyed, also when a test
+// fails; each dies with the test process (PR_SET_PDEATHSIG).
+#ifndef CMC_COMMON_TESTING_STACK_H_
+#define CMC_COMMON_TESTING_STACK_H_
+
+#include <grpcpp/channel.h>
+#include <grpcpp/client_context.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "common/testing/process.h"
+
+namespace cmc::testing {
+
+struct StackOptions {
+  StackOptions(std::string binary_dir, std::string source_dir)
+      : binary_dir(std::move(binary_dir)), source_dir(std::move(source_dir)) {}
+
+  // The build tree's root (CMC_BINARY_DIR): binaries are found under
+  // services/<area>/cmc-<area> and tools/cmcctl/cmcctl.
+  std::string binary_dir;
+  // The repository's root: the gateway reads
+  // deploy/gateway/policy.textproto from it.
+  std::string source_dir;
+  // The domain services to start, in order (institution first: referral asks
+  // it for tiers). The gateway is always started.
+  std::vector<std::string> areas = {"institution", "referral", "dispatch",
+                                    "finance", "indicator"};
+  // Extra environment for one process ("gateway" or an area), e.g.
+  // {"gateway", {{"CMC_RATE_LIMIT_PER_SECOND", "5"}}}.
+  std::map<std::string, std::map<std::string, std::string>> env;
+  // Where the processes' logs go; a new directory under the test temporary
+  // directory when empty.
+  std::string log_dir;
+};
+
+class Stack {
+ public:
+  explicit Stack(StackOptions options);
+  Stack(const Stack&) = delete;
+  Stack& operator=(const Stack&) = delete;
+  ~Stack();
+
+  // Creates the databases, starts every process and waits until each serves,
+  // and until the gateway reports every backend SERVING. The first failure
+  // names the process; Logs() has the details.
+  absl::Status Start(absl::Duration timeout = absl::Seconds(60));
+
+  std::string GatewayAddress() const;
+  // "127.0.0.1:<port>" of a domain service's gRPC port.
+  std::string ServiceAddress(const std::string& area) const;
+  int MetricsPort(const std::string& name) const;
+  std::shared_ptr<grpc::Channel> GatewayChannel() const;
+  std::shared_ptr<grpc::Channel> ServiceChannel(const std::string& area) const;
+  const std::string& log_dir() const { return log_dir_; }
+
+  // A bearer token of the stack's issuer minted by `cmcctl token` (the tool
+  // operators use): subject, comma-separated roles and scope ("county",
+  // "community:<id>", "institution:<id>"), plus extra cmcctl flags.
+  std::string Token(const std::string& subject, const std::string& roles,
+                    const std::string& scope = "county",
+                    const std::string& extra_flags = "") const;
+  static void AddBearer(grpc::ClientContext* context, const std::string& token);
+
+  // One process by name ("gateway" or an area). Terminate sends SIGTERM and
+  // returns the exit status; Kill is SIGKILL; Restart starts it again on the
+  // same ports and database and waits until it serves.
+  int Terminate(const std::string& name);
+  void Kill(const std::string& name);
+  absl::Status Restart(const std::string& name,
+                       absl::Duration timeout = absl::Seconds(60));
+  bool Running(const std::string& name);
+  // Stops every process (gateway first); the exit status of each.
+  std::map<std::string, int> TerminateAll();
+
+  // The end of every process's log, for failure messages.
+  std::string Logs() const;
+
+  // The health service name a backend is reported under by the gateway:
+  // "cmc.<area>.v1.<Area>Service".
+  static std::string HealthName(const std::string& area);
+
+ private:
+  struct Process {
+    std::unique_ptr<ChildProcess> child;
+    std::vector<std::string> argv;
+    std::map<std::string, std::string> env;
+    int grpc_port = 0;
+    int metrics_port = 0;
+  };
+  void Launch(const std::string& name);
+  absl::Status WaitServing(const std::string& name, absl::Duration timeout);
+  const Process& Get(const std::string& name) const;
+
+  StackOptions options_;
+  std::string log_dir_;
+  std::string secret_file_;
+  std::map<std::string, Process> processes_;
+};
+
+}  // namespace cmc::testing
+
+#endif  // CMC_COMMON_TESTING_STACK_H_
