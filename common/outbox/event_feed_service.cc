@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/transaction.h"
 #include "common/deadline.h"
+#include "common/identity/principal.h"
 #include "common/outbox/outbox.h"
 #include "common/status.h"
 
@@ -14,6 +15,17 @@ namespace {
 
 constexpr int kDefaultLimit = 100;
 constexpr int kMaxLimit = 1000;
+
+// A feed holds the whole county's changes: a caller scoped to part of it
+// (one community, some institutions) may not read it.
+absl::Status CheckScope(const grpc::ServerContext& context) {
+  if (PrincipalFromContext(context).unrestricted()) return absl::OkStatus();
+  return WithErrorInfo(
+      absl::PermissionDeniedError(
+          "the event feed carries the whole county's changes; the caller's "
+          "scope must be the county"),
+      "OUT_OF_SCOPE", "scope", "county");
+}
 
 }  // namespace
 
@@ -24,6 +36,9 @@ EventFeedService::EventFeedService(db::Pool* pool, std::string source,
 grpc::Status EventFeedService::ListEvents(
     grpc::ServerContext* context, const common::v1::ListEventsRequest* request,
     common::v1::ListEventsResponse* response) {
+  if (absl::Status scope = CheckScope(*context); !scope.ok()) {
+    return ToGrpcStatus(scope);
+  }
   if (request->after_sequence() < 0) {
     return ToGrpcStatus(InvalidField("after_sequence", "must not be negative"));
   }
@@ -53,6 +68,9 @@ grpc::Status EventFeedService::ListEvents(
 grpc::Status EventFeedService::WatchEvents(
     grpc::ServerContext* context, const common::v1::WatchEventsRequest* request,
     grpc::ServerWriter<common::v1::Event>* writer) {
+  if (absl::Status scope = CheckScope(*context); !scope.ok()) {
+    return ToGrpcStatus(scope);
+  }
   if (request->after_sequence() < 0) {
     return ToGrpcStatus(InvalidField("after_sequence", "must not be negative"));
   }

@@ -14,6 +14,7 @@
 #include "cmc/common/v1/types.pb.h"
 #include "common/db/migrations.h"
 #include "common/db/transaction.h"
+#include "common/identity/principal.h"
 #include "common/outbox/event_feed_service.h"
 #include "common/server/server.h"
 #include "common/status.h"
@@ -183,6 +184,51 @@ TEST_F(EventFeedTest, ListEventsRejectsBadArgumentsNamingTheField) {
     const grpc::Status status = stub_->ListEvents(&context, request, &response);
     EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
     EXPECT_EQ(BadField(FromGrpcStatus(status)), c.field);
+  }
+}
+
+TEST_F(EventFeedTest, OnlyACallerScopedToTheWholeCountyReadsTheFeed) {
+  ASSERT_TRUE(AppendOne("e").ok());
+  struct Case {
+    const char* name;
+    const char* scope;  // nullptr: no principal at all (a call from inside)
+    grpc::StatusCode code;
+  } cases[] = {
+      {"internal", nullptr, grpc::StatusCode::OK},
+      {"county", "county", grpc::StatusCode::OK},
+      {"community", "community:c1", grpc::StatusCode::PERMISSION_DENIED},
+      {"institution", "institution:i1", grpc::StatusCode::PERMISSION_DENIED},
+      {"no scope", "", grpc::StatusCode::PERMISSION_DENIED},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Principal who;
+    if (c.scope != nullptr) {
+      who.subject = "user:feed-reader";
+      who.roles = {"auditor"};
+      const std::string scope = c.scope;
+      if (scope == "county") who.whole_county = true;
+      if (scope.rfind("community:", 0) == 0) who.communities = {"c1"};
+      if (scope.rfind("institution:", 0) == 0) who.institutions = {"i1"};
+    }
+    common::v1::ListEventsResponse response;
+    grpc::ClientContext list_context;
+    AttachPrincipal(who, &list_context);
+    const grpc::Status listed = stub_->ListEvents(&list_context, {}, &response);
+    EXPECT_EQ(listed.error_code(), c.code) << listed.error_message();
+    EXPECT_EQ(response.events_size(), c.code == grpc::StatusCode::OK ? 1 : 0);
+
+    grpc::ClientContext watch_context;
+    AttachPrincipal(who, &watch_context);
+    watch_context.set_deadline(std::chrono::system_clock::now() +
+                               std::chrono::milliseconds(300));
+    auto reader = stub_->WatchEvents(&watch_context, {});
+    common::v1::Event event;
+    EXPECT_EQ(reader->Read(&event), c.code == grpc::StatusCode::OK);
+    const grpc::Status watched = reader->Finish();
+    EXPECT_EQ(watched.error_code(), c.code == grpc::StatusCode::OK
+                                        ? grpc::StatusCode::DEADLINE_EXCEEDED
+                                        : c.code);
   }
 }
 
