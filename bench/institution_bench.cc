@@ -7,9 +7,10 @@
 //
 // Staff are loaded with concurrent CreateStaff calls (unary, the default) or
 // with one ImportStaff stream in IMPORT_MODE_ALL_OR_NOTHING (import). Prints
-// the load time per phase and ListSubtree latency percentiles; the
-// results are recorded in docs/benchmarks.md. Exits 1 when a call fails or the
-// tree read back does not hold the whole county.
+// the load time per phase and ListSubtree latency percentiles, anonymous and as
+// a community-scoped administrator; the results are recorded in
+// docs/benchmarks.md. Exits 1 when a call fails or the tree read back does not
+// hold the whole county.
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
@@ -26,10 +27,12 @@
 #include "absl/strings/str_format.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
 #include "common/db/migrations.h"
+#include "common/identity/principal.h"
 #include "common/outbox/outbox.h"
 #include "common/server/server.h"
 #include "common/testing/mariadb.h"
 #include "services/institution/institution_service.h"
+#include "services/institution/reference_county.h"
 
 namespace cmc::institution {
 const std::vector<db::Migration>& Migrations();
@@ -38,16 +41,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Stub = v1::InstitutionService::Stub;
 
-// The reference county (domain.md §1): 1 lead hospital, 3 public-health
-// institutions, 9 township centers, 322 village clinics and stations, ~330
-// villages, 5,248 staff of whom 1,991 physicians and 1,659 nurses.
-constexpr int kTownships = 9;
-constexpr int kClinics = 322;
-constexpr int kVillages = 330;
-constexpr int kStaff = 5248;
-constexpr int kPhysicians = 1991;
-constexpr int kNurses = 1659;
-constexpr char kCounty[] = "360426";
+// The reference county (domain.md §1, services/institution/reference_county.h).
+using reference::kClinics;
+using reference::kCountyTier;
+using reference::kInstitutions;
+using reference::kStaff;
+using reference::kTownships;
+using reference::kVillages;
 
 [[noreturn]] void Fail(const std::string& what, const grpc::Status& status) {
   std::fprintf(stderr, "%s: %d %s\n", what.c_str(),
@@ -56,72 +56,30 @@ constexpr char kCounty[] = "360426";
   std::exit(1);
 }
 
-std::string Uscc(int n) {
-  const std::string alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  const std::string org = absl::StrFormat("%08d", n);
-  const int org_weights[] = {3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (int i = 0; i < 8; ++i) sum += (org[i] - '0') * org_weights[i];
-  const int check = 11 - sum % 11;
-  std::string code = std::string("12") + kCounty + org;
-  code += check == 10   ? 'X'
-          : check == 11 ? '0'
-                        : static_cast<char>('0' + check);
-  const int weights[] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
-                         29, 25, 13, 8,  24, 10, 30, 28};
-  sum = 0;
-  for (int i = 0; i < 17; ++i) {
-    sum += static_cast<int>(alphabet.find(code[i])) * weights[i];
-  }
-  return code + alphabet[(31 - sum % 31) % 31];
-}
-
-// Distinct valid resident IDs: a birth day from 1960 on and a sequence.
-std::string ResidentId(int n) {
-  const absl::CivilDay birth = absl::CivilDay(1960, 1, 1) + n / 10;
-  std::string id = absl::StrFormat("%s%04d%02d%02d%03d", kCounty, birth.year(),
-                                   birth.month(), birth.day(), n % 10);
-  const int weights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (int i = 0; i < 17; ++i) sum += (id[i] - '0') * weights[i];
-  return id + "10X98765432"[sum % 11];
-}
-
-std::string TownshipCode(int t) {
-  return absl::StrFormat("%s%03d000", kCounty, 101 + t);
-}
-std::string VillageCode(int v) {
-  return absl::StrFormat("%s%03d%03d", kCounty, 101 + v % kTownships,
-                         201 + v / kTownships);
-}
-
 class Loader {
  public:
   explicit Loader(Stub* stub) : stub_(stub) {}
 
+  // Calls `method` as `who` (anonymous, i.e. unrestricted, by default).
   template <typename Request, typename Response, typename Method>
   void Call(const char* what, Method method, const Request& request,
-            Response* response) {
+            Response* response, const Principal& who = Principal()) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
                          std::chrono::seconds(30));
+    AttachPrincipal(who, &context);
     const grpc::Status status = (stub_->*method)(&context, request, response);
     if (!status.ok()) Fail(what, status);
   }
 
-  v1::Institution Institution(int n, const std::string& name, const char* kind,
-                              common::v1::Tier tier,
-                              const std::string& division,
+  // Registers row `n` of reference::Institutions() under `parent` and makes it
+  // a member of the community.
+  v1::Institution Institution(int n, const reference::InstitutionRow& row,
                               const std::string& parent) {
     v1::CreateInstitutionRequest request;
     request.set_request_id(absl::StrFormat("ins-%d", n));
-    v1::Institution* i = request.mutable_institution();
-    i->set_uscc(Uscc(n));
-    i->set_name(name);
-    i->set_kind(kind);
-    i->set_tier(tier);
-    i->set_division_code(division);
-    i->set_parent_institution_id(parent);
+    *request.mutable_institution() = row.institution;
+    request.mutable_institution()->set_parent_institution_id(parent);
     v1::Institution out;
     Call("CreateInstitution", &Stub::CreateInstitution, request, &out);
     v1::AddMembershipRequest join;
@@ -186,74 +144,37 @@ int Run(int calls, int threads, bool import_staff) {
   community.set_request_id("community");
   community.mutable_community()->set_code("REF-COUNTY");
   community.mutable_community()->set_name("参考县医共体");
-  community.mutable_community()->set_county_division_code(kCounty);
+  community.mutable_community()->set_county_division_code(
+      reference::kCountyCode);
   v1::Community created;
   load.Call("CreateCommunity", &Stub::CreateCommunity, community, &created);
   load.community_id_ = created.id();
-  const std::string county_seat = TownshipCode(0);
-  std::vector<v1::Institution> county = {load.Institution(
-      1, "参考县人民医院", "A100", common::v1::TIER_COUNTY, county_seat, "")};
-  const char* public_health[] = {"J100", "K100", "G100"};
-  for (int i = 0; i < 3; ++i) {
-    county.push_back(load.Institution(
-        2 + i, absl::StrFormat("公共卫生机构%d", i), public_health[i],
-        common::v1::TIER_COUNTY, county_seat, ""));
-  }
-  std::vector<v1::Institution> townships(kTownships);
-  Parallel(kTownships, threads, [&](int t) {
-    townships[t] =
-        load.Institution(10 + t, absl::StrFormat("第%d镇中心卫生院", t + 1),
-                         t < 3 ? "C210" : "C220", common::v1::TIER_TOWNSHIP,
-                         TownshipCode(t), county[0].id());
-  });
-  std::vector<v1::Institution> clinics(kClinics);
-  Parallel(kClinics, threads, [&](int c) {
-    clinics[c] = load.Institution(
-        100 + c, absl::StrFormat("第%d村卫生室", c + 1),
-        c % 10 == 0 ? "B200" : "D600", common::v1::TIER_VILLAGE, VillageCode(c),
-        townships[c % kTownships].id());
-  });
+  const std::vector<reference::InstitutionRow> rows = reference::Institutions();
+  std::vector<std::string> ids(kInstitutions);
+  auto load_row = [&](int i) {
+    const int parent = rows[i].parent;
+    ids[i] = load.Institution(i, rows[i], parent < 0 ? "" : ids[parent]).id();
+  };
+  // Parents first: the county tier, then the townships, then the clinics.
+  for (int i = 0; i < kCountyTier; ++i) load_row(i);
+  Parallel(kTownships, threads,
+           [&](int t) { load_row(reference::TownshipIndex(t)); });
+  Parallel(kClinics, threads,
+           [&](int c) { load_row(reference::ClinicIndex(c)); });
   const double institutions_s = Seconds(start);
 
   start = Clock::now();
   Parallel(kVillages, threads, [&](int v) {
     v1::CreateVillageRequest request;
     request.set_request_id(absl::StrFormat("vil-%d", v));
-    v1::Village* village = request.mutable_village();
-    village->set_community_id(load.community_id_);
-    village->set_division_code(VillageCode(v));
-    village->set_name(absl::StrFormat("第%d村", v + 1));
-    village->set_population(2317);  // 764,600 residents / 330 villages
-    village->set_township_center_id(townships[v % kTownships].id());
-    if (v < kClinics) village->set_village_clinic_id(clinics[v].id());
-    village->set_has_resident_village_doctor(v < kClinics);
+    *request.mutable_village() = reference::Village(v, load.community_id_, ids);
     v1::Village out;
     load.Call("CreateVillage", &Stub::CreateVillage, request, &out);
   });
   const double villages_s = Seconds(start);
 
   start = Clock::now();
-  auto staff_row = [&](int s) {
-    v1::Staff staff;
-    staff.set_resident_id(ResidentId(s));
-    staff.set_name(absl::StrFormat("职工%d", s));
-    if (s < kPhysicians) {
-      staff.set_qualification(v1::QUALIFICATION_PRACTISING_PHYSICIAN);
-      staff.set_title_code(absl::StrFormat("23%d", 1 + s % 5));
-      staff.set_general_practitioner(s % 7 == 0);
-    } else if (s < kPhysicians + kNurses) {
-      staff.set_qualification(v1::QUALIFICATION_REGISTERED_NURSE);
-      staff.set_title_code(absl::StrFormat("25%d", 1 + s % 5));
-    } else {
-      staff.set_qualification(v1::QUALIFICATION_OTHER);
-    }
-    // Half at the county institutions, a third at the townships, the rest in
-    // the villages.
-    staff.set_institution_id(s % 6 < 3   ? county[s % 4].id()
-                             : s % 6 < 5 ? townships[s % kTownships].id()
-                                         : clinics[s % kClinics].id());
-    return staff;
-  };
+  auto staff_row = [&](int s) { return reference::Staff(s, ids); };
   if (import_staff) {
     grpc::ClientContext context;
     context.set_deadline(std::chrono::system_clock::now() +
@@ -292,7 +213,7 @@ int Run(int calls, int threads, bool import_staff) {
   subtree.mutable_org()->set_community_id(load.community_id_);
   v1::ListSubtreeResponse tree;
   load.Call("ListSubtree", &Stub::ListSubtree, subtree, &tree);
-  if (tree.institution_count() != 4 + kTownships + kClinics ||
+  if (tree.institution_count() != kInstitutions ||
       tree.village_count() != kVillages || tree.roots_size() != 4 ||
       tree.unplaced_villages_size() != 0) {
     std::fprintf(stderr, "the tree does not hold the county: %d, %d\n",
@@ -309,28 +230,49 @@ int Run(int calls, int threads, bool import_staff) {
     return 1;
   }
 
-  std::vector<double> ms;
-  for (int i = 0; i < calls; ++i) {
-    const auto begin = Clock::now();
-    load.Call("ListSubtree", &Stub::ListSubtree, subtree, &tree);
-    ms.push_back(Seconds(begin) * 1000);
-  }
-  std::sort(ms.begin(), ms.end());
-  auto at = [&](double q) {
-    return ms[std::min(ms.size() - 1, static_cast<size_t>(q * ms.size()))];
+  // ListSubtree latencies (ms, sorted) as `who`: anonymous callers skip the
+  // scope; a community-scoped one costs one more query (the members).
+  auto measure = [&](const Principal& who) {
+    std::vector<double> ms;
+    for (int i = 0; i < calls; ++i) {
+      const auto begin = Clock::now();
+      load.Call("ListSubtree", &Stub::ListSubtree, subtree, &tree, who);
+      ms.push_back(Seconds(begin) * 1000);
+    }
+    std::sort(ms.begin(), ms.end());
+    return ms;
   };
+  Principal admin;
+  admin.subject = "user:bench";
+  admin.roles.insert("community_admin");
+  admin.communities.insert(load.community_id_);
+  const std::vector<double> anonymous_ms = measure(Principal());
+  const std::vector<double> scoped_ms = measure(admin);
+  if (tree.institution_count() != kInstitutions) {
+    std::fprintf(stderr, "the scoped tree holds %d institutions\n",
+                 tree.institution_count());
+    return 1;
+  }
   std::printf(
       "load: institutions+memberships %.1f s (%d), villages %.1f s (%d),"
       " staff %.1f s (%d, %s), %d client threads\n",
-      institutions_s, 4 + kTownships + kClinics, villages_s, kVillages, staff_s,
-      kStaff,
+      institutions_s, kInstitutions, villages_s, kVillages, staff_s, kStaff,
       import_staff ? "one ImportStaff stream, all or nothing"
                    : "CreateStaff calls",
       threads);
-  std::printf(
-      "ListSubtree(community), %d calls, %zu bytes: p50 %.2f ms, "
-      "p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
-      calls, tree.ByteSizeLong(), at(0.50), at(0.90), at(0.99), ms.back());
+  for (const auto& [who, ms] :
+       {std::make_pair("anonymous", &anonymous_ms),
+        std::make_pair("community-scoped admin", &scoped_ms)}) {
+    auto at = [&](double q) {
+      return (
+          *ms)[std::min(ms->size() - 1, static_cast<size_t>(q * ms->size()))];
+    };
+    std::printf(
+        "ListSubtree(community) as %s, %d calls, %zu bytes: p50 %.2f ms, "
+        "p90 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+        who, calls, tree.ByteSizeLong(), at(0.50), at(0.90), at(0.99),
+        ms->back());
+  }
   server.Shutdown();
   return 0;
 }

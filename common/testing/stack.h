@@ -47,7 +47,7 @@ struct StackOptions {
   std::vector<std::string> areas = {"institution", "referral", "dispatch",
                                     "finance", "indicator"};
   // Extra environment for one process ("gateway" or an area), e.g.
-  // {"gateway", {{"CMC_RATE_LIMIT_PER_SECOND", "5"}}}.
+  // {"gateway", {{"CMC_RATE_LIMIT_PER_S", "5"}}}.
   std::map<std::string, std::map<std::string, std::string>> env;
   // Where the processes' logs go; a new directory under the test temporary
   // directory when empty.

@@ -532,4 +532,21 @@ absl::Status ValidatePeriod(absl::string_view text, absl::string_view field) {
   return ParsePeriod(text, field).status();
 }
 
+std::string MakeUscc(absl::string_view county, int serial) {
+  const std::string organization = absl::StrFormat("%08d", serial);
+  std::string code =
+      absl::StrCat("12", county, organization,
+                   std::string(1, OrganizationCodeCheckChar(organization)));
+  code += UsccCheckChar(code);
+  return code;
+}
+
+std::string MakeResidentId(absl::string_view county, absl::CivilDay birth,
+                           int sequence) {
+  std::string id = absl::StrFormat("%s%04d%02d%02d%03d", county, birth.year(),
+                                   birth.month(), birth.day(), sequence % 1000);
+  id += ResidentIdCheckChar(id);
+  return id;
+}
+
 }  // namespace cmc

@@ -69,6 +69,13 @@ absl::StatusOr<ResidentIdFacts> ParseResidentId(absl::string_view id,
 // length. Does not validate.
 std::string MaskResidentId(absl::string_view id);
 
+// A resident ID that ValidateResidentId accepts, for test data, demonstrations
+// and benchmarks: registered in `county` (6 digits), born on `birth`, with the
+// sequence number `sequence` % 1000 (odd: male, even: female) and the check
+// character computed.
+std::string MakeResidentId(absl::string_view county, absl::CivilDay birth,
+                           int sequence);
+
 // -----------------------------------------------------------------------------
 // Unified social credit code (统一社会信用代码, GB 32100)
 // -----------------------------------------------------------------------------
@@ -82,6 +89,12 @@ std::string MaskResidentId(absl::string_view id);
 // register under the national code). Otherwise INVALID_ARGUMENT naming the
 // first problem found, checked in the order above.
 absl::Status ValidateUscc(absl::string_view code, absl::string_view field);
+
+// A USCC that ValidateUscc accepts, for test data, demonstrations and
+// benchmarks: a public institution (registration authority '1', category '2')
+// registered in `county` (6 digits) whose organization code body is `serial`
+// (0..99,999,999) as 8 digits, both check characters computed.
+std::string MakeUscc(absl::string_view county, int serial);
 
 // The parts of a valid USCC. Categories are not checked beyond the alphabet:
 // each registration authority defines its own.

@@ -540,5 +540,30 @@ TEST(ParsePeriod, Table) {
   }
 }
 
+TEST(MakeCodesTest, BuiltCodesPassTheirValidators) {
+  struct Case {
+    const char* county;
+    int serial;
+  } cases[] = {{"360426", 0},        {"360426", 1},       {"330122", 42600017},
+               {"110101", 99999999}, {"650102", 1234567}, {"360426", 500}};
+  for (const Case& c : cases) {
+    SCOPED_TRACE(absl::StrCat(c.county, " ", c.serial));
+    const std::string uscc = cmc::MakeUscc(c.county, c.serial);
+    ASSERT_EQ(uscc.size(), 18u);
+    EXPECT_TRUE(ValidateUscc(uscc, "uscc").ok()) << uscc;
+    const auto facts = ParseUscc(uscc, "uscc");
+    ASSERT_TRUE(facts.ok());
+    EXPECT_EQ(facts->division_code, c.county);
+
+    const absl::CivilDay birth(1960 + c.serial % 50, 1 + c.serial % 12,
+                               1 + c.serial % 28);
+    const std::string id = MakeResidentId(c.county, birth, c.serial);
+    const auto person = ParseResidentId(id, "id", absl::CivilDay(2026, 11, 22));
+    ASSERT_TRUE(person.ok()) << id << " " << person.status();
+    EXPECT_EQ(person->birth_date, birth);
+    EXPECT_EQ(person->male, (c.serial % 1000) % 2 == 1);
+  }
+}
+
 }  // namespace
 }  // namespace cmc

@@ -71,6 +71,19 @@ bool IsAuditedMethod(absl::string_view full_method) {
   return !name.empty();
 }
 
+bool MarksPersonalData(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& trailing) {
+  return trailing.find(kPersonalDataTrailer) != trailing.end();
+}
+
+bool IsAuditedCall(absl::string_view full_method, bool personal_data_read) {
+  if (IsAuditedMethod(full_method)) return true;
+  if (!personal_data_read) return false;
+  absl::string_view name = full_method;
+  absl::ConsumePrefix(&name, "/");
+  return !absl::StartsWith(name, "grpc.");
+}
+
 v1::AuditRecord BuildAuditRecord(const FinishedCall& call) {
   v1::AuditRecord record;
   *record.mutable_time() =
@@ -95,6 +108,7 @@ v1::AuditRecord BuildAuditRecord(const FinishedCall& call) {
       absl::StatusCodeToString(static_cast<absl::StatusCode>(call.code)));
   record.set_latency_ms(absl::ToInt64Milliseconds(call.latency));
   record.set_peer(Cut(call.peer, kPeerChars));
+  record.set_personal_data_read(call.personal_data_read);
   return record;
 }
 

@@ -10,8 +10,10 @@
 #define CMC_SERVICES_GATEWAY_AUDIT_RECORD_H_
 
 #include <grpcpp/support/status_code_enum.h>
+#include <grpcpp/support/string_ref.h>
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -33,6 +35,16 @@ inline constexpr char kRequestIdHeader[] = "x-request-id";
 // never audited.
 bool IsAuditedMethod(absl::string_view full_method);
 
+// True when a backend's trailing metadata marks the response as carrying
+// unmasked personal data (kPersonalDataTrailer, common/identity/principal.h).
+bool MarksPersonalData(
+    const std::multimap<grpc::string_ref, grpc::string_ref>& trailing);
+
+// True when a forwarded call is recorded: its method changes data
+// (IsAuditedMethod), or its response carried unmasked personal data, whatever
+// the method (grpc.* services excepted).
+bool IsAuditedCall(absl::string_view full_method, bool personal_data_read);
+
 // The facts of one finished call, as the proxy knows them.
 struct FinishedCall {
   absl::string_view full_method;  // as gRPC gives it: "/pkg.Service/Method"
@@ -42,6 +54,8 @@ struct FinishedCall {
   absl::Time end;
   absl::Duration latency;
   absl::string_view peer;
+  // The backend marked the response as carrying unmasked personal data.
+  bool personal_data_read = false;
 };
 
 // The record of `call` (id unset). Long values are cut to the column sizes of

@@ -4,6 +4,10 @@
 #include <grpcpp/security/credentials.h>
 #include <grpcpp/support/channel_arguments.h>
 
+#include <string>
+
+#include "services/gateway/retry_policy.h"
+
 namespace cmc::gateway {
 
 BackendChannels CreateInsecureChannels(const std::vector<Backend>& backends,
@@ -20,6 +24,12 @@ BackendChannels CreateInsecureChannels(const std::vector<Backend>& backends,
   args.SetLoadBalancingPolicyName("round_robin");
   args.SetMaxReceiveMessageSize(max_message_bytes);
   args.SetMaxSendMessageSize(max_message_bytes);
+  // Idempotent reads that the backend refused with UNAVAILABLE (a replica
+  // restarting, a dropped connection) are tried again, at most 3 attempts,
+  // within the caller's deadline; writes never (see retry_policy.h).
+  static const std::string* const kServiceConfig =
+      new std::string(ReadRetryServiceConfig(PublishedServices()));
+  args.SetServiceConfigJSON(*kServiceConfig);
   BackendChannels channels;
   for (const Backend& backend : backends) {
     channels[backend.name] = grpc::CreateCustomChannel(

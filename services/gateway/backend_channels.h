@@ -26,6 +26,7 @@ using BackendChannels =
 // One plaintext channel per backend. The backends sit on the deployment's
 // internal network; mutual TLS between gateway and backends is a deployment
 // option added with the credentials configuration, not here.
+// Idempotent reads are retried after UNAVAILABLE (retry_policy.h).
 // `max_message_bytes` bounds a backend's response, as the services' own
 // --max_message_bytes bounds what they send.
 BackendChannels CreateInsecureChannels(const std::vector<Backend>& backends,

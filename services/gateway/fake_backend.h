@@ -5,12 +5,19 @@
 //       "x-test-echo" it also returns one event per request metadata entry
 //       (type = key, payload.value = value) and sets last_sequence to the
 //       milliseconds left until its deadline (-1 for none); with "x-test-fail:
-//       <code>" it fails with InjectedFailure(code). WatchEvents streams
-//       "x-test-count" events (default 5, -1 until cancelled), one every
-//       "x-test-interval-ms", and records when it sees the call cancelled.
+//       <code>" it fails with InjectedFailure(code); with
+//       "x-test-personal-data" it marks its response as carrying an unmasked
+//       resident ID (trailing x-cmc-personal-data, MarkPersonalDataRead).
+//       WatchEvents streams "x-test-count" events (default 5, -1 until
+//       cancelled), one every "x-test-interval-ms", and records when it sees
+//       the call cancelled.
 //   - every other method: an echo of each request message, ending OK when the
 //   caller half-closes
-//     with trailing metadata "x-echo-count" (the number of messages).
+//     with trailing metadata "x-echo-count" (the number of messages). Each
+//     call is counted per method (calls(method)). With "x-test-fail-first:
+//     <n>", the first n calls of the method fail at once with UNAVAILABLE
+//     (trailers only, as a backend refusing the call), each after
+//     "x-test-delay-ms" (default 0).
 // Both also send initial metadata "x-backend-initial: hello"; ListEvents sends
 // trailing "x-backend-trailer: bye".
 #ifndef CMC_SERVICES_GATEWAY_FAKE_BACKEND_H_
@@ -22,6 +29,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -33,6 +41,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "cmc/common/v1/event.grpc.pb.h"
+#include "common/identity/principal.h"
 #include "common/status.h"
 #include "google/rpc/error_details.pb.h"
 
@@ -59,6 +68,9 @@ class FakeFeed final : public cmc::common::v1::EventFeed::Service {
     context->AddInitialMetadata("x-backend-initial", "hello");
     context->AddTrailingMetadata("x-backend-trailer", "bye");
     const auto& metadata = context->client_metadata();
+    if (metadata.count("x-test-personal-data") > 0) {
+      MarkPersonalDataRead(context, "resident_id");
+    }
     if (auto fail = metadata.find("x-test-fail"); fail != metadata.end()) {
       int code = 0;
       EXPECT_TRUE(absl::SimpleAtoi(ToString(fail->second), &code));
@@ -143,10 +155,47 @@ class EchoService final : public grpc::CallbackGenericService {
  public:
   grpc::ServerGenericBidiReactor* CreateReactor(
       grpc::GenericCallbackServerContext* context) override {
+    int call = 0;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      call = ++calls_[context->method()];
+    }
+    const auto& metadata = context->client_metadata();
+    if (auto fail = metadata.find("x-test-fail-first");
+        fail != metadata.end()) {
+      int failing = 0;
+      EXPECT_TRUE(absl::SimpleAtoi(FakeFeed::ToString(fail->second), &failing));
+      if (call <= failing) {
+        int delay_ms = 0;
+        if (auto delay = metadata.find("x-test-delay-ms");
+            delay != metadata.end()) {
+          EXPECT_TRUE(
+              absl::SimpleAtoi(FakeFeed::ToString(delay->second), &delay_ms));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+        return new Refuse(context);
+      }
+    }
     return new Echo(context);
   }
 
+  // How many calls of `method` ("/pkg.Service/Method") arrived.
+  int calls(const std::string& method) {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = calls_.find(method);
+    return it == calls_.end() ? 0 : it->second;
+  }
+
  private:
+  // Fails at once with UNAVAILABLE, before any header is sent.
+  class Refuse final : public grpc::ServerGenericBidiReactor {
+   public:
+    explicit Refuse(grpc::GenericCallbackServerContext* /*context*/) {
+      Finish(grpc::Status(grpc::StatusCode::UNAVAILABLE, "injected refusal"));
+    }
+    void OnDone() override { delete this; }
+  };
+
   // Strictly one operation at a time, so its reactions never overlap.
   class Echo final : public grpc::ServerGenericBidiReactor {
    public:
@@ -178,6 +227,9 @@ class EchoService final : public grpc::CallbackGenericService {
     grpc::ByteBuffer message_;
     int count_ = 0;
   };
+
+  std::mutex mu_;
+  std::map<std::string, int> calls_;
 };
 
 class FakeBackend {
@@ -197,6 +249,7 @@ class FakeBackend {
 
   std::string address() const { return absl::StrCat("127.0.0.1:", port_); }
   FakeFeed& feed() { return feed_; }
+  EchoService& echo() { return echo_; }
 
   // Stops serving; calls still running are cancelled after a second.
   void Shutdown() {

@@ -2,10 +2,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <string>
 
 #include "common/status.h"
 #include "services/gateway/audit_record.h"
 #include "services/gateway/audit_store.h"
+#include "services/gateway/overview.h"
+#include "services/gateway/routing.h"
 
 namespace cmc::gateway {
 namespace {
@@ -14,12 +17,20 @@ namespace {
 // the one the policy lists.
 constexpr char kListAuditRecords[] =
     "/cmc.gateway.v1.GatewayService/ListAuditRecords";
+constexpr char kGetCommunityOverview[] =
+    "/cmc.gateway.v1.GatewayService/GetCommunityOverview";
+
+std::string Header(const grpc::ServerContext& context, const char* key) {
+  auto it = context.client_metadata().find(key);
+  if (it == context.client_metadata().end()) return "";
+  return std::string(it->second.data(), it->second.size());
+}
 
 }  // namespace
 
 GatewayService::GatewayService(db::Pool* pool, const AccessControl* access,
-                               Options options)
-    : pool_(pool), access_(access), options_(options) {}
+                               Options options, const OverviewFetcher* overview)
+    : pool_(pool), access_(access), overview_(overview), options_(options) {}
 
 grpc::Status GatewayService::ListAuditRecords(
     grpc::ServerContext* context, const v1::ListAuditRecordsRequest* request,
@@ -39,6 +50,43 @@ grpc::Status GatewayService::ListAuditRecords(
       QueryAuditRecords(*pool_, *query, deadline);
   if (!page.ok()) return ToGrpcStatus(page.status());
   *response = *std::move(page);
+  return grpc::Status::OK;
+}
+
+}  // namespace cmc::gateway
+
+namespace cmc::gateway {
+
+grpc::Status GatewayService::GetCommunityOverview(
+    grpc::ServerContext* context,
+    const v1::GetCommunityOverviewRequest* request,
+    v1::CommunityOverview* response) {
+  const absl::Time now = absl::Now();
+  Principal principal;
+  if (access_ != nullptr) {
+    absl::StatusOr<Principal> admitted =
+        access_->Admit(kGetCommunityOverview, context->client_metadata(),
+                       VerifiedClientCommonName(*context), now);
+    if (!admitted.ok()) return ToGrpcStatus(admitted.status());
+    principal = *std::move(admitted);
+  }
+  if (overview_ == nullptr) {
+    return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
+                        "the community overview is not configured");
+  }
+  absl::StatusOr<OverviewQuery> query = OverviewQueryFromRequest(
+      *request, absl::ToCivilDay(now, absl::FixedTimeZone(8 * 3600)));
+  if (!query.ok()) return ToGrpcStatus(query.status());
+  const absl::Status scope = CheckOverviewScope(principal, query->community_id);
+  if (!scope.ok()) return ToGrpcStatus(scope);
+  const auto system_now = std::chrono::system_clock::now();
+  const auto deadline = OverviewBackendDeadline(
+      ForwardDeadline(context->deadline(), system_now,
+                      options_.default_deadline, options_.max_deadline),
+      system_now);
+  *response =
+      overview_->Fetch(*query, principal, Header(*context, kRequestIdHeader),
+                       deadline, [context] { return context->IsCancelled(); });
   return grpc::Status::OK;
 }
 

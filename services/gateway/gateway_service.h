@@ -1,9 +1,11 @@
 // cmc.gateway.v1.GatewayService, served by cmc-gateway itself: the audit trail
-// (ListAuditRecords). Registered on the gateway's server next to the proxy;
-// a registered service takes precedence over the generic one, so these calls
-// are never forwarded.
+// (ListAuditRecords) and the composed community overview
+// (GetCommunityOverview, see overview_fetcher.h). Registered on the gateway's
+// server next to the proxy; a registered service takes precedence over the
+// generic one, so these calls are never forwarded.
 //
-//   GatewayService service(pool.get(), access_control.get());
+//   GatewayService service(pool.get(), access_control.get(), options,
+//                          overview_fetcher.get());
 //   server.AddService(&service, v1::GatewayService::service_full_name());
 //
 // Every call passes the same AccessControl as forwarded calls (token or
@@ -18,6 +20,7 @@
 #include "cmc/gateway/v1/gateway.grpc.pb.h"
 #include "common/db/pool.h"
 #include "services/gateway/access_control.h"
+#include "services/gateway/overview_fetcher.h"
 
 namespace cmc::gateway {
 
@@ -26,11 +29,19 @@ class GatewayService final : public v1::GatewayService::Service {
   struct Options {
     // The database budget of a call whose caller set no earlier deadline.
     absl::Duration max_query_time = absl::Seconds(30);
+    // The overview's deadline when the caller set none, and the most it may
+    // take whatever the caller asked (--default_deadline_ms,
+    // --max_deadline_ms).
+    absl::Duration default_deadline = absl::Seconds(30);
+    absl::Duration max_deadline = absl::Minutes(5);
   };
 
-  // `pool` (schema cmc_gateway) and `access` must outlive the service;
-  // `access` nullptr admits every call anonymously (tests of the query only).
-  GatewayService(db::Pool* pool, const AccessControl* access, Options options);
+  // `pool` (schema cmc_gateway), `access` and `overview` must outlive the
+  // service; `access` nullptr admits every call anonymously (tests);
+  // `overview` nullptr makes GetCommunityOverview UNIMPLEMENTED (tests of the
+  // audit trail only).
+  GatewayService(db::Pool* pool, const AccessControl* access, Options options,
+                 const OverviewFetcher* overview = nullptr);
 
   // See gateway.proto. UNAUTHENTICATED, RESOURCE_EXHAUSTED or
   // PERMISSION_DENIED from the access control; INVALID_ARGUMENT naming the
@@ -39,9 +50,18 @@ class GatewayService final : public v1::GatewayService::Service {
       grpc::ServerContext* context, const v1::ListAuditRecordsRequest* request,
       v1::ListAuditRecordsResponse* response) override;
 
+  // See gateway.proto. Errors of the access control, INVALID_ARGUMENT naming
+  // the field, PERMISSION_DENIED "community_id" out of scope; backend failures
+  // only fill the sections' statuses.
+  grpc::Status GetCommunityOverview(
+      grpc::ServerContext* context,
+      const v1::GetCommunityOverviewRequest* request,
+      v1::CommunityOverview* response) override;
+
  private:
   db::Pool* const pool_;
   const AccessControl* const access_;
+  const OverviewFetcher* const overview_;
   const Options options_;
 };
 

@@ -2,8 +2,9 @@
 // access_control.h), forwards every method of the five domain services
 // to its backend and reports each backend's health under that backend's service
 // name (see proxy.h, backend_monitor.h and docs/architecture.md). Records
-// every forwarded call that changes data in the audit trail (schema
-// cmc_gateway, see audit_writer.h) and serves it (gateway_service.h).
+// every forwarded call that changes data or returns unmasked personal data in
+// the audit trail (schema cmc_gateway, see audit_writer.h) and serves it, and
+// the composed community overview (gateway_service.h).
 #include <prometheus/counter.h>
 
 #include <cstdio>
@@ -24,6 +25,7 @@
 #include "services/gateway/backend_channels.h"
 #include "services/gateway/backend_monitor.h"
 #include "services/gateway/gateway_service.h"
+#include "services/gateway/overview_fetcher.h"
 #include "services/gateway/proxy.h"
 #include "services/gateway/routing.h"
 
@@ -150,8 +152,17 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  auto overview = cmc::gateway::OverviewFetcher::Create(channels);
+  if (!overview.ok()) {
+    std::fprintf(stderr, "cmc-gateway: %s\n",
+                 std::string(overview.status().message()).c_str());
+    return 2;
+  }
+  cmc::gateway::GatewayService::Options service_options;
+  service_options.default_deadline = config->default_deadline;
+  service_options.max_deadline = config->max_deadline;
   cmc::gateway::GatewayService gateway_service(
-      pool.get(), access->get(), cmc::gateway::GatewayService::Options());
+      pool.get(), access->get(), service_options, overview->get());
   server.AddService(&gateway_service,
                     cmc::gateway::v1::GatewayService::service_full_name());
   server.AddGenericService(proxy->get());

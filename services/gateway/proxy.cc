@@ -15,6 +15,7 @@
 #include "common/log.h"
 #include "common/status.h"
 #include "services/gateway/audit_record.h"
+#include "services/gateway/retry_policy.h"
 
 namespace cmc::gateway {
 namespace {
@@ -80,12 +81,14 @@ class Relay final : public grpc::ServerGenericBidiReactor {
 
   // A call forwarded to `backend` through `stub`, ending no later than
   // `deadline`. `principal` is the caller's verified identity, passed on in
-  // x-cmc-principal-* headers (none when anonymous).
+  // x-cmc-principal-* headers (none when anonymous). `single_request`: the
+  // method takes exactly one request message (unary or server streaming).
   Relay(grpc::GenericCallbackServerContext* context, const Backend& backend,
         grpc::GenericStub& stub, std::chrono::system_clock::time_point deadline,
-        Principal principal, AuditSink* audit)
+        Principal principal, AuditSink* audit, bool single_request)
       : context_(context),
         backend_(backend),
+        single_request_(single_request),
         principal_(std::move(principal)),
         audit_(audit),
         backend_call_(this) {
@@ -98,6 +101,10 @@ class Relay final : public grpc::ServerGenericBidiReactor {
     }
     AttachPrincipal(principal_, &backend_context_);
     backend_context_.set_deadline(deadline);
+    // The backend hears of the call only with its first request message (or
+    // the caller's half-close), so a call that fails before it, e.g. a request
+    // larger than --max_message_bytes, never reaches the backend.
+    backend_context_.set_initial_metadata_corked(true);
     stub.PrepareBidiStreamingCall(&backend_context_, context_->method(),
                                   grpc::StubOptions(), &backend_call_);
     backend_call_.AddMultipleHolds(2);  // requests_closed_, responses_closed_
@@ -108,16 +115,29 @@ class Relay final : public grpc::ServerGenericBidiReactor {
 
   // A request message from the caller, or the end of the requests.
   void OnReadDone(bool ok) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (requests_closed_)
-      return;  // the backend has finished; nothing to send it
-    if (ok) {
-      backend_write_in_flight_ = true;
-      backend_call_.StartWrite(&request_);
-    } else {
-      backend_call_.StartWritesDone();
-      CloseRequests();
+    bool cancel_backend = false;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (requests_closed_)
+        return;  // the backend has finished; nothing to send it
+      if (ok) {
+        request_forwarded_ = true;
+        backend_write_in_flight_ = true;
+        backend_call_.StartWrite(&request_);
+      } else if (!request_forwarded_ && single_request_) {
+        // The caller's stream ended before the one request message of this
+        // method arrived: it failed (a request larger than
+        // --max_message_bytes; the caller already has RESOURCE_EXHAUSTED) or
+        // was cancelled. The backend, not told yet (corked initial metadata),
+        // is never told, and the gateway's refusal is not audited.
+        CloseRequests();
+        cancel_backend = true;
+      } else {
+        backend_call_.StartWritesDone();
+        CloseRequests();
+      }
     }
+    if (cancel_backend) backend_context_.TryCancel();
   }
 
   // A response was written to the caller.
@@ -258,23 +278,33 @@ class Relay final : public grpc::ServerGenericBidiReactor {
         context_->AddTrailingMetadata(name, ToString(value));
       }
     }
-    const grpc::Status status = CallerStatus(*backend_status_, backend_);
+    // A single-request call whose request never came was never sent to the
+    // backend (corked): the caller's call failed or was cancelled before.
+    const bool refused = single_request_ && !request_forwarded_;
+    const grpc::Status status =
+        refused ? grpc::Status(grpc::StatusCode::CANCELLED,
+                               "the call ended before its request arrived")
+                : CallerStatus(*backend_status_, backend_);
     LogCall(context_->method(), backend_.name, status, start_);
-    RecordAudit(status);
+    if (!refused) RecordAudit(status);
     Finish(status);
   }
 
   void RecordAudit(const grpc::Status& status) {
-    if (audit_ == nullptr || !IsAuditedMethod(context_->method())) return;
+    if (audit_ == nullptr) return;
+    const bool personal_data =
+        MarksPersonalData(backend_context_.GetServerTrailingMetadata());
+    if (!IsAuditedCall(context_->method(), personal_data)) return;
     const std::string peer = context_->peer();
     audit_->Record(BuildAuditRecord(FinishedCall{
         context_->method(), &principal_, &context_->client_metadata(),
         status.error_code(), absl::Now(),
-        absl::FromChrono(Clock::now() - start_), peer}));
+        absl::FromChrono(Clock::now() - start_), peer, personal_data}));
   }
 
   grpc::GenericCallbackServerContext* const context_;
   const Backend backend_;
+  const bool single_request_ = false;
   const Principal principal_;
   AuditSink* const audit_ = nullptr;
   const Clock::time_point start_ = Clock::now();
@@ -286,6 +316,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
       response_;  // read from the backend, then written to the caller
 
   std::mutex mu_;
+  bool request_forwarded_ = false;  // a request message went to the backend
   bool initial_metadata_done_ =
       false;                       // the backend's initial metadata was handled
   bool response_pending_ = false;  // response_ waits for the initial metadata
@@ -299,6 +330,109 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   bool finished_ = false;
   bool caller_done_ = false;
   bool backend_done_ = false;
+};
+
+// One forwarded unary call (one request, one response): read the caller's
+// request, make one unary call to the backend, answer with its response and
+// status in one operation. Fewer operations and thread hand-offs than the
+// streaming Relay, and the backend call starts only once the whole request
+// has arrived, so a request the caller's side refuses (larger than
+// --max_message_bytes) never reaches the backend.
+//
+// Threading: the reactions run one after another (one operation in flight at
+// a time); OnCancel may run at any time and only cancels the backend call,
+// which is thread-safe. Lifetime: Finish is called once, from OnReadDone or
+// from the backend call's callback, as the last thing either does; OnDone
+// follows it and deletes the relay.
+class UnaryRelay final : public grpc::ServerGenericBidiReactor {
+ public:
+  UnaryRelay(grpc::GenericCallbackServerContext* context,
+             const Backend& backend, grpc::GenericStub& stub,
+             std::chrono::system_clock::time_point deadline,
+             Principal principal, AuditSink* audit)
+      : context_(context),
+        backend_(backend),
+        stub_(stub),
+        principal_(std::move(principal)),
+        audit_(audit) {
+    for (const auto& [key, value] : context_->client_metadata()) {
+      const std::string name = ToString(key);
+      if (ForwardsRequestHeader(name)) {
+        backend_context_.AddMetadata(name, ToString(value));
+      }
+    }
+    AttachPrincipal(principal_, &backend_context_);
+    backend_context_.set_deadline(deadline);
+    StartRead(&request_);
+  }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) {
+      // No request: the caller's call failed (too large) or was cancelled,
+      // or it half-closed without a message. The backend is never called
+      // and, as every refusal of the gateway, this is not audited.
+      const grpc::Status status(grpc::StatusCode::INVALID_ARGUMENT,
+                                "the call ended before its request message");
+      LogCall(context_->method(), backend_.name, status, start_);
+      Finish(status);
+      return;
+    }
+    stub_.UnaryCall(&backend_context_, context_->method(), grpc::StubOptions(),
+                    &request_, &response_,
+                    [this](grpc::Status status) { OnBackendDone(status); });
+  }
+
+  void OnCancel() override { backend_context_.TryCancel(); }
+
+  void OnDone() override { delete this; }
+
+ private:
+  void OnBackendDone(const grpc::Status& backend_status) {
+    for (const auto& [key, value] :
+         backend_context_.GetServerInitialMetadata()) {
+      const std::string name = ToString(key);
+      if (ForwardsResponseHeader(name)) {
+        context_->AddInitialMetadata(name, ToString(value));
+      }
+    }
+    for (const auto& [key, value] :
+         backend_context_.GetServerTrailingMetadata()) {
+      const std::string name = ToString(key);
+      if (ForwardsResponseHeader(name)) {
+        context_->AddTrailingMetadata(name, ToString(value));
+      }
+    }
+    const grpc::Status status = CallerStatus(backend_status, backend_);
+    LogCall(context_->method(), backend_.name, status, start_);
+    RecordAudit(status);
+    if (status.ok()) {
+      StartWriteAndFinish(&response_, grpc::WriteOptions(), status);
+    } else {
+      Finish(status);
+    }
+  }
+
+  void RecordAudit(const grpc::Status& status) {
+    if (audit_ == nullptr) return;
+    const bool personal_data =
+        MarksPersonalData(backend_context_.GetServerTrailingMetadata());
+    if (!IsAuditedCall(context_->method(), personal_data)) return;
+    const std::string peer = context_->peer();
+    audit_->Record(BuildAuditRecord(FinishedCall{
+        context_->method(), &principal_, &context_->client_metadata(),
+        status.error_code(), absl::Now(),
+        absl::FromChrono(Clock::now() - start_), peer, personal_data}));
+  }
+
+  grpc::GenericCallbackServerContext* const context_;
+  const Backend backend_;
+  grpc::GenericStub& stub_;
+  const Principal principal_;
+  AuditSink* const audit_;
+  const Clock::time_point start_ = Clock::now();
+  grpc::ClientContext backend_context_;
+  grpc::ByteBuffer request_;
+  grpc::ByteBuffer response_;
 };
 
 }  // namespace
@@ -326,7 +460,11 @@ absl::StatusOr<std::unique_ptr<Proxy>> Proxy::Create(
 
 Proxy::Proxy(RouteTable routes, std::map<std::string, grpc::GenericStub> stubs,
              ProxyOptions options)
-    : routes_(std::move(routes)), stubs_(std::move(stubs)), options_(options) {}
+    : routes_(std::move(routes)),
+      stubs_(std::move(stubs)),
+      single_request_methods_(SingleRequestMethods(PublishedServices())),
+      unary_methods_(UnaryMethods(PublishedServices())),
+      options_(options) {}
 
 grpc::ServerGenericBidiReactor* Proxy::CreateReactor(
     grpc::GenericCallbackServerContext* context) {
@@ -356,8 +494,13 @@ grpc::ServerGenericBidiReactor* Proxy::CreateReactor(
   const auto deadline =
       ForwardDeadline(context->deadline(), std::chrono::system_clock::now(),
                       default_timeout, options_.max_timeout);
+  if (unary_methods_.count(context->method()) > 0) {
+    return new UnaryRelay(context, *routes_.Find(*name), stubs_.at(*name),
+                          deadline, std::move(principal), options_.audit);
+  }
   return new Relay(context, *routes_.Find(*name), stubs_.at(*name), deadline,
-                   std::move(principal), options_.audit);
+                   std::move(principal), options_.audit,
+                   single_request_methods_.count(context->method()) > 0);
 }
 
 }  // namespace cmc::gateway

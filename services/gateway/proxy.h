@@ -10,16 +10,25 @@
 //   builder.RegisterCallbackGenericService(proxy.get());  // proxy outlives the
 //   server
 //
-// One relay per call bridges the caller's stream and a bidi stream to the
-// backend, so unary, client-, server- and bidi-streaming methods all pass
-// through the same path: each message read from one side is written to the
-// other before the next is read (backpressure), the caller's half-close becomes
-// the backend's, and the backend's status ends the call.
+// A published unary method is relayed as one unary backend call, started
+// once the caller's request has arrived, and answered with the response and
+// the status in one write. Every other call (streaming methods, and methods
+// the gateway has no contract for) gets a relay that bridges the caller's
+// stream and a bidi stream to the backend, so client-, server- and
+// bidi-streaming methods all pass through the same path: each message read from
+// one side is written to the other before the next is read (backpressure), the
+// caller's half-close becomes the backend's, and the backend's status ends the
+// call.
 //
 // Errors the gateway adds itself:
 //   - the caller is not admitted by ProxyOptions::access_control
 //   (UNAUTHENTICATED, RESOURCE_EXHAUSTED or PERMISSION_DENIED), without calling
 //   any backend;
+//   - a request larger than the server's --max_message_bytes:
+//     RESOURCE_EXHAUSTED (set by gRPC), without calling the backend and
+//     without an audit record, for every published method that takes one
+//     request message (all but the client-streaming imports; an import's
+//     oversized message cancels the backend's stream);
 //   - the method is not routable: the routing status (UNIMPLEMENTED, or
 //   INVALID_ARGUMENT naming
 //     metadata.x-cmc-service), without calling any backend;
@@ -38,6 +47,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -95,6 +105,12 @@ class Proxy final : public grpc::CallbackGenericService {
   const RouteTable routes_;
   // Backend name -> stub. GenericStub is safe to use from many threads.
   std::map<std::string, grpc::GenericStub> stubs_;
+  // "/pkg.Service/Method" of the published methods that take exactly one
+  // request message (unary or server streaming; SingleRequestMethods).
+  const std::set<std::string> single_request_methods_;
+  // Those of them that also answer with one message (UnaryMethods): relayed
+  // as one unary backend call.
+  const std::set<std::string> unary_methods_;
   const ProxyOptions options_;
 };
 

@@ -56,6 +56,34 @@ class RecordingSink final : public AuditSink {
 // ("dispatch").
 class ProxyTest : public testing::Test {
  protected:
+  static constexpr int kMaxMessageBytes = 1 << 20;
+
+  // A unary call of `method` through the proxy with a request of `payload`,
+  // extra request metadata and a deadline; `elapsed` (optional) gets its
+  // duration.
+  grpc::Status CallWith(const std::string& method, const std::string& payload,
+                        const std::map<std::string, std::string>& metadata,
+                        std::chrono::milliseconds timeout,
+                        std::chrono::milliseconds* elapsed = nullptr) {
+    grpc::GenericStub stub(channel_);
+    grpc::ClientContext context;
+    for (const auto& [key, value] : metadata) context.AddMetadata(key, value);
+    context.set_deadline(std::chrono::system_clock::now() + timeout);
+    grpc::Slice slice(payload);
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer reply;
+    std::promise<grpc::Status> done;
+    const auto start = std::chrono::steady_clock::now();
+    stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &reply,
+                   [&done](grpc::Status s) { done.set_value(s); });
+    grpc::Status status = done.get_future().get();
+    if (elapsed != nullptr) {
+      *elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+          std::chrono::steady_clock::now() - start);
+    }
+    return status;
+  }
+
   void SetUp() override {
     absl::StatusOr<RouteTable> routes = RouteTable::Create(
         {{"referral", backend_.address()}, {"dispatch", down_.address()}});
@@ -75,6 +103,8 @@ class ProxyTest : public testing::Test {
     builder.AddListeningPort("127.0.0.1:0", grpc::InsecureServerCredentials(),
                              &port);
     builder.RegisterCallbackGenericService(proxy_.get());
+    // As cmc::Server sets --max_message_bytes on the gateway.
+    builder.SetMaxReceiveMessageSize(kMaxMessageBytes);
     server_ = builder.BuildAndStart();
     ASSERT_NE(server_, nullptr);
     channel_ = grpc::CreateChannel(absl::StrCat("127.0.0.1:", port),
@@ -475,6 +505,122 @@ TEST(ProxyCreateTest, RejectsMissingChannelsAndBadTimeouts) {
                    *routes, CreateInsecureChannels(routes->backends()), options)
                    .status()),
       "default_timeout");
+}
+
+// Reads are not audited, unless the backend says the response carried
+// unmasked personal data: then the read is recorded with the flag set.
+TEST_F(ProxyTest, ReadsReturningUnmaskedPersonalDataAreAudited) {
+  auto plain = FeedContext();
+  ListEventsResponse response;
+  ASSERT_TRUE(
+      feed_->ListEvents(plain.get(), ListEventsRequest(), &response).ok());
+  auto personal = FeedContext();
+  personal->AddMetadata("x-test-personal-data", "1");
+  personal->AddMetadata("x-request-id", "req-pd");
+  ASSERT_TRUE(
+      feed_->ListEvents(personal.get(), ListEventsRequest(), &response).ok());
+  EXPECT_EQ(personal->GetServerTrailingMetadata().count(kPersonalDataTrailer),
+            1u)
+      << "the caller sees the marker too";
+  auto failing = FeedContext();
+  failing->AddMetadata("x-test-personal-data", "1");
+  failing->AddMetadata("x-test-fail", "7");
+  EXPECT_EQ(feed_->ListEvents(failing.get(), ListEventsRequest(), &response)
+                .error_code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  // Writes are still recorded, without the flag.
+  ASSERT_TRUE(
+      CallGeneric("/cmc.referral.v1.ReferralService/CreateReferral", "req-w")
+          .ok());
+
+  const std::vector<v1::AuditRecord> records = audit_.records();
+  ASSERT_EQ(records.size(), 3u) << "the plain read is not recorded";
+  EXPECT_EQ(records[0].method(), "cmc.common.v1.EventFeed/ListEvents");
+  EXPECT_EQ(records[0].request_id(), "req-pd");
+  EXPECT_EQ(records[0].code(), "OK");
+  EXPECT_TRUE(records[0].personal_data_read());
+  EXPECT_EQ(records[1].code(), "PERMISSION_DENIED");
+  EXPECT_TRUE(records[1].personal_data_read())
+      << "a failed call whose backend set the marker is recorded";
+  EXPECT_EQ(records[2].method(),
+            "cmc.referral.v1.ReferralService/CreateReferral");
+  EXPECT_FALSE(records[2].personal_data_read());
+}
+
+// A request larger than --max_message_bytes is refused by the gateway with
+// RESOURCE_EXHAUSTED and never reaches the backend; one just under it passes.
+TEST_F(ProxyTest, OversizedRequestIsRefusedAndNeverReachesTheBackend) {
+  const std::string method = "/cmc.referral.v1.ReferralService/CreateReferral";
+  for (int i = 0; i < 20; ++i) {
+    const grpc::Status status =
+        CallWith(method, std::string(kMaxMessageBytes + 1, 'x'), {},
+                 std::chrono::milliseconds(5000));
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << status.error_message();
+  }
+  // A later call on the same channel still reaches the backend.
+  const grpc::Status fits =
+      CallWith(method, std::string(kMaxMessageBytes - 1024, 'x'), {},
+               std::chrono::milliseconds(5000));
+  EXPECT_TRUE(fits.ok()) << fits.error_message();
+  EXPECT_EQ(backend_.echo().calls(method), 1)
+      << "only the request that fits reached the backend";
+  EXPECT_EQ(audit_.records().size(), 1u)
+      << "refusals by the gateway are not audited";
+}
+
+// A read the backend refuses once with UNAVAILABLE succeeds after exactly one
+// retry; a read refused every time gives up after three attempts.
+TEST_F(ProxyTest, ReadRefusedOnceSucceedsAfterOneRetry) {
+  const std::string read = "/cmc.referral.v1.ReferralService/GetReferral";
+  const grpc::Status status =
+      CallWith(read, "ref-1", {{"x-test-fail-first", "1"}},
+               std::chrono::milliseconds(5000));
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(backend_.echo().calls(read), 2);
+
+  const std::string list = "/cmc.referral.v1.ReferralService/ListReferrals";
+  const grpc::Status down = CallWith(list, "", {{"x-test-fail-first", "100"}},
+                                     std::chrono::milliseconds(5000));
+  EXPECT_EQ(down.error_code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_NE(down.error_message().find("backend referral"), std::string::npos)
+      << down.error_message();
+  EXPECT_EQ(backend_.echo().calls(list), 3) << "at most 3 attempts";
+}
+
+// Writes and subscriptions are attempted once: the caller sees UNAVAILABLE.
+TEST_F(ProxyTest, WriteRefusedOnceIsNotRetried) {
+  for (const std::string method :
+       {"/cmc.referral.v1.ReferralService/CreateReferral",
+        "/cmc.referral.v1.ReferralService/AcceptReferral",
+        "/cmc.referral.v1.ReferralService/WatchReferrals"}) {
+    SCOPED_TRACE(method);
+    const grpc::Status status =
+        CallWith(method, "write", {{"x-test-fail-first", "1"}},
+                 std::chrono::milliseconds(5000));
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAVAILABLE);
+    EXPECT_NE(status.error_message().find("injected refusal"),
+              std::string::npos)
+        << status.error_message();
+    EXPECT_EQ(backend_.echo().calls(method), 1);
+  }
+}
+
+// Retries never outlast the caller's deadline: a backend that refuses each
+// attempt after 150 ms gets two attempts within a 250 ms deadline.
+TEST_F(ProxyTest, RetriesStayWithinTheCallersDeadline) {
+  const std::string read = "/cmc.referral.v1.ReferralService/GetReferral";
+  std::chrono::milliseconds elapsed{};
+  const grpc::Status status = CallWith(
+      read, "ref-1", {{"x-test-fail-first", "100"}, {"x-test-delay-ms", "150"}},
+      std::chrono::milliseconds(250), &elapsed);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+      << status.error_message();
+  EXPECT_LT(elapsed.count(), 400);
+  // The backend sleeps before refusing, so a third attempt may just have
+  // started when the deadline passed; a fourth never.
+  EXPECT_GE(backend_.echo().calls(read), 2);
+  EXPECT_LE(backend_.echo().calls(read), 3);
 }
 
 // The proxy with access control: HS256 tokens, the feed open to auditors, and

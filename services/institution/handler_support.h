@@ -7,11 +7,13 @@
 #include <google/protobuf/message.h>
 #include <grpcpp/grpcpp.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
@@ -21,6 +23,7 @@
 #include "common/status.h"
 #include "common/validators/validators.h"
 #include "services/institution/institution_store.h"
+#include "services/institution/org_scope.h"
 #include "services/institution/paging.h"
 
 // Returns the gRPC form of `expr`'s status (an absl::Status) from a handler
@@ -76,6 +79,51 @@ grpc::Status Reply(absl::StatusOr<T> result, T* response) {
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = *std::move(result);
   return grpc::Status::OK;
+}
+
+// The rows of a list a restricted caller may see; nullopt when unrestricted.
+inline std::optional<ScopeFilter> ScopeFilterOf(const OrgScope& scope) {
+  if (scope.unrestricted()) return std::nullopt;
+  return ScopeFilter{scope.Communities(), scope.Institutions()};
+}
+
+// The membership a create asks for on the side (community_id and
+// membership_kind of CreateInstitutionRequest and ImportInstitutionsRequest):
+// none without a community; a community needs a valid kind, named by
+// `kind_field`, and a kind needs a community. The membership starts `today`.
+inline absl::StatusOr<std::optional<Joining>> CheckJoining(
+    const std::string& community_id, v1::MembershipKind kind,
+    absl::string_view community_field, absl::string_view kind_field,
+    absl::CivilDay today) {
+  if (community_id.empty()) {
+    if (kind != v1::MEMBERSHIP_KIND_UNSPECIFIED) {
+      return InvalidField(kind_field,
+                          absl::StrCat("set only with ", community_field));
+    }
+    return std::nullopt;
+  }
+  if (kind == v1::MEMBERSHIP_KIND_UNSPECIFIED ||
+      !v1::MembershipKind_IsValid(kind)) {
+    return InvalidField(kind_field,
+                        absl::StrCat("required with ", community_field,
+                                     ": CLOSE_KNIT or LOOSE"));
+  }
+  return Joining{community_id, kind, today};
+}
+
+// OK when the caller may create an institution that joins `community_id` ("" =
+// none): an unrestricted caller always, a restricted one only into a community
+// of its scope. PERMISSION_DENIED naming `field` otherwise.
+inline absl::Status CheckNewInstitutionScope(const OrgScope& scope,
+                                             const std::string& community_id,
+                                             absl::string_view field) {
+  if (scope.unrestricted()) return absl::OkStatus();
+  if (community_id.empty()) {
+    return OutOfScope(field,
+                      "an institution in none of the caller's "
+                      "communities");
+  }
+  return scope.RequireCommunity(community_id, field);
 }
 
 // A day given as an optional CivilDate filter: unset means `fallback`.

@@ -51,6 +51,7 @@ absl::Status ReadRows(grpc::ServerReader<Request>& reader, v1::ImportMode* mode,
 }
 
 void CheckInstitutionRow(const v1::ImportInstitutionsRequest& request,
+                         const OrgScope& scope,
                          ImportRow<v1::Institution>& row) {
   row.item = request.institution();
   row.item.clear_id();
@@ -60,6 +61,17 @@ void CheckInstitutionRow(const v1::ImportInstitutionsRequest& request,
   row.item.clear_update_time();
   row.parent_uscc = request.parent_uscc();
   row.error = CheckInstitutionFields(row.item, /*creating=*/true);
+  if (!row.error.ok()) return;
+  absl::StatusOr<std::optional<Joining>> joining = internal::CheckJoining(
+      request.community_id(), request.membership_kind(), "community_id",
+      "membership_kind", internal::TodayInChina());
+  if (!joining.ok()) {
+    row.error = joining.status();
+    return;
+  }
+  row.joining = *std::move(joining);
+  row.error = internal::CheckNewInstitutionScope(scope, request.community_id(),
+                                                 "community_id");
   if (!row.error.ok() || row.parent_uscc.empty()) return;
   if (!row.item.parent_institution_id().empty()) {
     row.error = InvalidField(
@@ -72,7 +84,7 @@ void CheckInstitutionRow(const v1::ImportInstitutionsRequest& request,
   }
 }
 
-void CheckStaffRow(const v1::ImportStaffRequest& request,
+void CheckStaffRow(const v1::ImportStaffRequest& request, const OrgScope& scope,
                    ImportRow<v1::Staff>& row) {
   const v1::Staff& in = request.staff();
   row.item.set_resident_id(in.resident_id());
@@ -84,6 +96,9 @@ void CheckStaffRow(const v1::ImportStaffRequest& request,
   row.item.set_institution_id(in.institution_id());
   row.item.set_department(in.department());
   row.error = CheckStaffFields(in, /*creating=*/true);
+  if (row.error.ok()) {
+    row.error = scope.RequireStaff(row.item, "staff.institution_id");
+  }
   if (row.error.ok()) DeriveStaffFacts(row.item);
 }
 
@@ -95,8 +110,14 @@ grpc::Status InstitutionService::ImportInstitutions(
     v1::ImportResponse* response) {
   v1::ImportMode mode = v1::IMPORT_MODE_UNSPECIFIED;
   std::vector<ImportRow<v1::Institution>> rows;
+  // Creating institutions needs only the caller's communities.
+  const OrgScope scope = OrgScope::Of(PrincipalFromContext(*context), {});
   CMC_RETURN_IF_ERROR_GRPC(
-      ReadRows(*reader, &mode, &rows, CheckInstitutionRow));
+      ReadRows(*reader, &mode, &rows,
+               [&](const v1::ImportInstitutionsRequest& request,
+                   ImportRow<v1::Institution>& row) {
+                 CheckInstitutionRow(request, scope, row);
+               }));
   return internal::Reply(
       store_.ImportInstitutions(rows, mode, internal::ActorOf(*context),
                                 Deadline(*context)),
@@ -109,10 +130,17 @@ grpc::Status InstitutionService::ImportStaff(
     v1::ImportResponse* response) {
   v1::ImportMode mode = v1::IMPORT_MODE_UNSPECIFIED;
   std::vector<ImportRow<v1::Staff>> rows;
-  CMC_RETURN_IF_ERROR_GRPC(ReadRows(*reader, &mode, &rows, CheckStaffRow));
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope =
+      Scope(*context, internal::TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  CMC_RETURN_IF_ERROR_GRPC(ReadRows(
+      *reader, &mode, &rows,
+      [&](const v1::ImportStaffRequest& request, ImportRow<v1::Staff>& row) {
+        CheckStaffRow(request, *scope, row);
+      }));
   return internal::Reply(
-      store_.ImportStaff(rows, mode, internal::ActorOf(*context),
-                         Deadline(*context)),
+      store_.ImportStaff(rows, mode, internal::ActorOf(*context), deadline),
       response);
 }
 

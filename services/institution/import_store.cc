@@ -3,6 +3,7 @@
 #include <cppconn/resultset.h>
 
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <type_traits>
@@ -43,6 +44,8 @@ struct ImportEvent {
   const char* type;
   const char* aggregate_type;
   void (*redact)(v1::Staff&);  // staff payloads only
+  // Further events of the item with this id, appended right after its own.
+  std::function<void(sql::Connection&, const std::string&)> more;
 };
 
 template <typename T>
@@ -54,6 +57,7 @@ void AppendEvent(sql::Connection& conn, const ImportEvent& event,
   }
   outbox::Append(conn, {event.type, event.aggregate_type, item.id(),
                         actor.subject, &payload});
+  if (event.more) event.more(conn, item.id());
 }
 
 // All rows in one transaction; rolled back when any row is bad. Events are
@@ -173,21 +177,36 @@ absl::StatusOr<std::string> InstitutionIdOfUscc(sql::Connection& conn,
 absl::StatusOr<v1::ImportResponse> InstitutionStore::ImportInstitutions(
     const std::vector<ImportRow<v1::Institution>>& rows, v1::ImportMode mode,
     const Actor& actor, absl::Time deadline) {
+  // Memberships added with the rows, by institution id, for their events.
+  std::map<std::string, v1::Membership> joined;
   const RowInsert<v1::Institution> insert =
-      [](sql::Connection& conn, const ImportRow<v1::Institution>& row)
+      [&joined](sql::Connection& conn, const ImportRow<v1::Institution>& row)
       -> absl::StatusOr<v1::Institution> {
-    if (row.parent_uscc.empty()) {
-      return internal::InsertInstitution(conn, row.item);
-    }
     v1::Institution item = row.item;
-    CMC_ASSIGN_OR_RETURN(const std::string parent_id,
-                         InstitutionIdOfUscc(conn, row.parent_uscc));
-    item.set_parent_institution_id(parent_id);
-    return internal::InsertInstitution(conn, item);
+    if (!row.parent_uscc.empty()) {
+      CMC_ASSIGN_OR_RETURN(const std::string parent_id,
+                           InstitutionIdOfUscc(conn, row.parent_uscc));
+      item.set_parent_institution_id(parent_id);
+    }
+    CMC_ASSIGN_OR_RETURN(v1::Institution created,
+                         internal::InsertInstitution(conn, item));
+    if (row.joining.has_value()) {
+      CMC_ASSIGN_OR_RETURN(
+          joined[created.id()],
+          internal::JoinCommunity(conn, created.id(), *row.joining));
+    }
+    return created;
   };
-  return RunImport(*pool_, deadline, mode, rows, insert,
-                   {"institution.InstitutionCreated", "Institution", nullptr},
-                   actor);
+  ImportEvent event{"institution.InstitutionCreated", "Institution", nullptr,
+                    nullptr};
+  event.more = [&joined, &actor](sql::Connection& conn,
+                                 const std::string& institution_id) {
+    const auto it = joined.find(institution_id);
+    if (it == joined.end()) return;
+    outbox::Append(conn, {"institution.MembershipAdded", "Membership",
+                          it->second.id(), actor.subject, &it->second});
+  };
+  return RunImport(*pool_, deadline, mode, rows, insert, event, actor);
 }
 
 absl::StatusOr<v1::ImportResponse> InstitutionStore::ImportStaff(
@@ -200,7 +219,8 @@ absl::StatusOr<v1::ImportResponse> InstitutionStore::ImportStaff(
   };
   return RunImport(
       *pool_, deadline, mode, rows, insert,
-      {"institution.StaffCreated", "Staff", &internal::RedactStaff}, actor);
+      {"institution.StaffCreated", "Staff", &internal::RedactStaff, nullptr},
+      actor);
 }
 
 }  // namespace cmc::institution

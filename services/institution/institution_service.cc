@@ -29,6 +29,11 @@ using internal::TodayInChina;
 
 constexpr int kMaxBatchGet = 1000;
 
+// The caller's scope for checks on communities only (no members needed).
+OrgScope CommunityScope(const grpc::ServerContext& context) {
+  return OrgScope::Of(PrincipalFromContext(context), {});
+}
+
 }  // namespace
 
 InstitutionService::InstitutionService(db::Pool* pool, Options options)
@@ -40,6 +45,16 @@ absl::Time InstitutionService::Deadline(
                            options_.max_deadline);
 }
 
+absl::StatusOr<OrgScope> InstitutionService::Scope(
+    const grpc::ServerContext& context, absl::CivilDay day,
+    absl::Time deadline) {
+  const Principal who = PrincipalFromContext(context);
+  if (who.unrestricted()) return OrgScope::Unrestricted();
+  CMC_ASSIGN_OR_RETURN(auto members,
+                       store_.MembersOf(who.communities, day, deadline));
+  return OrgScope::Restricted(who, std::move(members));
+}
+
 grpc::Status InstitutionService::CreateCommunity(
     grpc::ServerContext* context, const v1::CreateCommunityRequest* request,
     v1::Community* response) {
@@ -47,6 +62,9 @@ grpc::Status InstitutionService::CreateCommunity(
       ValidateRequestId(request->request_id(), "request_id"));
   const v1::Community& in = request->community();
   CMC_RETURN_IF_ERROR_GRPC(CheckNewCommunity(in));
+  if (!PrincipalFromContext(*context).unrestricted()) {
+    return ToGrpcStatus(OutOfScope("community", "a new community"));
+  }
   v1::Community wanted;
   wanted.set_code(in.code());
   wanted.set_name(in.name());
@@ -64,6 +82,8 @@ grpc::Status InstitutionService::GetCommunity(
   if (request->id().empty()) {
     return ToGrpcStatus(InvalidField("id", "required"));
   }
+  CMC_RETURN_IF_ERROR_GRPC(
+      CommunityScope(*context).RequireCommunity(request->id(), "id"));
   return Reply(store_.GetCommunity(request->id(), "id", Deadline(*context)),
                response);
 }
@@ -74,6 +94,8 @@ grpc::Status InstitutionService::UpdateCommunity(
   const v1::Community& in = request->community();
   CMC_RETURN_IF_ERROR_GRPC(
       CheckUpdateTarget("community", in.id(), in.version()));
+  CMC_RETURN_IF_ERROR_GRPC(
+      CommunityScope(*context).RequireCommunity(in.id(), "community.id"));
   absl::StatusOr<std::set<std::string>> paths =
       CheckUpdateMask(request->update_mask(), CommunityUpdatePaths());
   if (!paths.ok()) return ToGrpcStatus(paths.status());
@@ -101,6 +123,7 @@ grpc::Status InstitutionService::ListCommunities(
                                                 "county_division_code"));
     filter.county_division_code = request->county_division_code();
   }
+  filter.scope = internal::ScopeFilterOf(CommunityScope(*context));
   const std::string fingerprint = QueryFingerprint(*request);
   absl::StatusOr<PageQuery> page =
       ParsePageRequest(request->page(), fingerprint);
@@ -122,16 +145,33 @@ grpc::Status InstitutionService::CreateInstitution(
       ValidateRequestId(request->request_id(), "request_id"));
   const v1::Institution& in = request->institution();
   CMC_RETURN_IF_ERROR_GRPC(CheckInstitutionFields(in, /*creating=*/true));
+  absl::StatusOr<std::optional<Joining>> joining = internal::CheckJoining(
+      request->community_id(), request->membership_kind(), "community_id",
+      "membership_kind", TodayInChina());
+  if (!joining.ok()) return ToGrpcStatus(joining.status());
+  // A restricted caller creates institutions only inside its communities, so
+  // that the new one is in its scope from the start.
+  CMC_RETURN_IF_ERROR_GRPC(internal::CheckNewInstitutionScope(
+      CommunityScope(*context), request->community_id(), "community_id"));
   v1::Institution wanted = in;
   wanted.clear_id();
   wanted.clear_status();
   wanted.clear_version();
   wanted.clear_create_time();
   wanted.clear_update_time();
-  return Reply(store_.CreateInstitution(
-                   ClaimOf(request->request_id(), "CreateInstitution", wanted),
-                   wanted, ActorOf(*context), Deadline(*context)),
-               response);
+  // The idempotency digest of a plain create stays what it always was.
+  v1::CreateInstitutionRequest digested = *request;
+  digested.clear_request_id();
+  *digested.mutable_institution() = wanted;
+  const google::protobuf::Message& normalized =
+      joining->has_value()
+          ? static_cast<const google::protobuf::Message&>(digested)
+          : wanted;
+  return Reply(
+      store_.CreateInstitution(
+          ClaimOf(request->request_id(), "CreateInstitution", normalized),
+          wanted, *joining, ActorOf(*context), Deadline(*context)),
+      response);
 }
 
 grpc::Status InstitutionService::GetInstitution(
@@ -140,8 +180,11 @@ grpc::Status InstitutionService::GetInstitution(
   if (request->id().empty()) {
     return ToGrpcStatus(InvalidField("id", "required"));
   }
-  return Reply(store_.GetInstitution(request->id(), "id", Deadline(*context)),
-               response);
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  CMC_RETURN_IF_ERROR_GRPC(scope->RequireInstitution(request->id(), "id"));
+  return Reply(store_.GetInstitution(request->id(), "id", deadline), response);
 }
 
 grpc::Status InstitutionService::UpdateInstitution(
@@ -153,12 +196,17 @@ grpc::Status InstitutionService::UpdateInstitution(
   absl::StatusOr<std::set<std::string>> paths =
       CheckUpdateMask(request->update_mask(), InstitutionUpdatePaths());
   if (!paths.ok()) return ToGrpcStatus(paths.status());
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  CMC_RETURN_IF_ERROR_GRPC(
+      scope->RequireInstitution(in.id(), "institution.id"));
   return Reply(store_.UpdateInstitution(
                    in.id(), in.version(),
                    [&](v1::Institution& stored) {
                      return ApplyInstitutionUpdate(*paths, in, stored);
                    },
-                   TodayInChina(), ActorOf(*context), Deadline(*context)),
+                   TodayInChina(), ActorOf(*context), deadline),
                response);
 }
 
@@ -198,12 +246,17 @@ grpc::Status InstitutionService::ListInstitutions(
   absl::StatusOr<PageQuery> page =
       ParsePageRequest(request->page(), fingerprint);
   if (!page.ok()) return ToGrpcStatus(page.status());
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
   if (!filter.community_id.empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(
+        scope->RequireCommunity(filter.community_id, "community_id"));
     // An unknown community is more likely a typo than an empty community.
     CMC_RETURN_IF_ERROR_GRPC(
         store_.GetCommunity(filter.community_id, "community_id", deadline)
             .status());
   }
+  filter.scope = internal::ScopeFilterOf(*scope);
   absl::StatusOr<PageOf<v1::Institution>> result =
       store_.ListInstitutions(filter, *page, deadline);
   if (!result.ok()) return ToGrpcStatus(result.status());
@@ -223,10 +276,17 @@ grpc::Status InstitutionService::BatchGetInstitutions(
         InvalidField("ids", absl::StrCat("give 1..", kMaxBatchGet, " ids, got ",
                                          request->ids_size())));
   }
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  for (int i = 0; i < request->ids_size(); ++i) {
+    CMC_RETURN_IF_ERROR_GRPC(scope->RequireInstitution(
+        request->ids(i), absl::StrCat("ids[", i, "]")));
+  }
   const std::vector<std::string> ids(request->ids().begin(),
                                      request->ids().end());
   absl::StatusOr<std::vector<v1::Institution>> result =
-      store_.BatchGetInstitutions(ids, Deadline(*context));
+      store_.BatchGetInstitutions(ids, deadline);
   if (!result.ok()) return ToGrpcStatus(result.status());
   for (v1::Institution& i : *result) {
     *response->add_institutions() = std::move(i);
@@ -241,6 +301,13 @@ grpc::Status InstitutionService::AddMembership(
       ValidateRequestId(request->request_id(), "request_id"));
   const v1::Membership& in = request->membership();
   CMC_RETURN_IF_ERROR_GRPC(CheckNewMembership(in));
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  CMC_RETURN_IF_ERROR_GRPC(
+      scope->RequireCommunity(in.community_id(), "membership.community_id"));
+  CMC_RETURN_IF_ERROR_GRPC(scope->RequireInstitution(
+      in.institution_id(), "membership.institution_id"));
   v1::Membership wanted;
   wanted.set_institution_id(in.institution_id());
   wanted.set_community_id(in.community_id());
@@ -249,7 +316,7 @@ grpc::Status InstitutionService::AddMembership(
   if (in.has_valid_to()) *wanted.mutable_valid_to() = in.valid_to();
   return Reply(store_.AddMembership(
                    ClaimOf(request->request_id(), "AddMembership", wanted),
-                   wanted, ActorOf(*context), Deadline(*context)),
+                   wanted, ActorOf(*context), deadline),
                response);
 }
 
@@ -265,8 +332,13 @@ grpc::Status InstitutionService::EndMembership(
   absl::StatusOr<absl::CivilDay> last =
       ParseCivilDate(request->valid_to().value(), "valid_to");
   if (!last.ok()) return ToGrpcStatus(last.status());
-  return Reply(store_.EndMembership(request->id(), *last, ActorOf(*context),
-                                    Deadline(*context)),
+  const OrgScope scope = CommunityScope(*context);
+  return Reply(store_.EndMembership(
+                   request->id(), *last,
+                   [&](const v1::Membership& stored) {
+                     return scope.RequireCommunity(stored.community_id(), "id");
+                   },
+                   ActorOf(*context), Deadline(*context)),
                response);
 }
 
@@ -291,6 +363,17 @@ grpc::Status InstitutionService::ListMemberships(
   absl::StatusOr<PageQuery> page =
       ParsePageRequest(request->page(), fingerprint);
   if (!page.ok()) return ToGrpcStatus(page.status());
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  if (!filter.institution_id.empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(
+        scope->RequireInstitution(filter.institution_id, "institution_id"));
+  }
+  if (!filter.community_id.empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(
+        scope->RequireCommunity(filter.community_id, "community_id"));
+  }
+  filter.scope = internal::ScopeFilterOf(*scope);
   // Unknown ids are reported rather than answered with an empty page: they
   // are typos far more often than institutions without memberships.
   if (!filter.institution_id.empty()) {

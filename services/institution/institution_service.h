@@ -8,8 +8,11 @@
 //   server.AddService(service.get(), InstitutionService::service_full_name());
 //
 // Every handler works within the caller's deadline (defaulted and capped as
-// cmc::EffectiveDeadline does) and records the caller's principal as the actor
-// of the events it causes. Thread-safe.
+// cmc::EffectiveDeadline does), confines the call to the caller's org scope
+// (OrgScope: refusals are PERMISSION_DENIED via cmc::OutOfScope naming the
+// request field, lists keep only rows in scope; see each RPC in
+// institution.proto) and records the caller's principal as the actor of the
+// events it causes. Thread-safe.
 #ifndef CMC_SERVICES_INSTITUTION_INSTITUTION_SERVICE_H_
 #define CMC_SERVICES_INSTITUTION_INSTITUTION_SERVICE_H_
 
@@ -19,6 +22,7 @@
 #include "cmc/institution/v1/institution.grpc.pb.h"
 #include "common/db/pool.h"
 #include "services/institution/institution_store.h"
+#include "services/institution/org_scope.h"
 
 namespace cmc::institution {
 
@@ -132,6 +136,10 @@ class InstitutionService final : public v1::InstitutionService::Service {
 
  private:
   absl::Time Deadline(const grpc::ServerContext& context) const;
+  // The caller's scope, community scopes resolved to their members on `day`
+  // (one query; none for an unrestricted caller or an institution scope).
+  absl::StatusOr<OrgScope> Scope(const grpc::ServerContext& context,
+                                 absl::CivilDay day, absl::Time deadline);
 
   InstitutionStore store_;
   const Options options_;

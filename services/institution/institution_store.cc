@@ -245,6 +245,9 @@ absl::StatusOr<v1::Community> InstitutionStore::UpdateCommunity(
 absl::StatusOr<PageOf<v1::Community>> InstitutionStore::ListCommunities(
     const CommunityFilter& filter, const PageQuery& page, absl::Time deadline) {
   internal::Conditions conditions;
+  if (filter.scope.has_value()) {
+    conditions.AddAnyIn({"id"}, {&filter.scope->communities});
+  }
   if (filter.status.has_value())
     conditions.AddInt("status = ?", *filter.status);
   if (!filter.county_division_code.empty()) {
@@ -264,13 +267,27 @@ absl::StatusOr<PageOf<v1::Community>> InstitutionStore::ListCommunities(
 
 absl::StatusOr<v1::Institution> InstitutionStore::CreateInstitution(
     const CreateClaim& claim, const v1::Institution& institution,
-    const Actor& actor, absl::Time deadline) {
+    const std::optional<Joining>& joining, const Actor& actor,
+    absl::Time deadline) {
+  std::optional<v1::Membership> joined;
   return internal::RunCreate<v1::Institution>(
       *pool_, deadline, claim, "institution.InstitutionCreated", "Institution",
-      actor, [&](sql::Connection& conn, v1::Institution& out) -> absl::Status {
+      actor,
+      [&](sql::Connection& conn, v1::Institution& out) -> absl::Status {
+        joined.reset();
         CMC_ASSIGN_OR_RETURN(out,
                              internal::InsertInstitution(conn, institution));
+        if (joining.has_value()) {
+          CMC_ASSIGN_OR_RETURN(
+              joined, internal::JoinCommunity(conn, out.id(), *joining));
+        }
         return absl::OkStatus();
+      },
+      nullptr,
+      [&](sql::Connection& conn) {
+        if (!joined.has_value()) return;
+        outbox::Append(conn, {"institution.MembershipAdded", "Membership",
+                              joined->id(), actor.subject, &*joined});
       });
 }
 
@@ -358,6 +375,9 @@ absl::StatusOr<PageOf<v1::Institution>> InstitutionStore::ListInstitutions(
     conditions.BindString(filter.community_id);
     conditions.BindString(FormatCivilDate(filter.as_of));
     conditions.BindString(FormatCivilDate(filter.as_of));
+  }
+  if (filter.scope.has_value()) {
+    conditions.AddAnyIn({"id"}, {&filter.scope->institutions});
   }
   if (filter.tier.has_value()) conditions.AddInt("tier = ?", *filter.tier);
   if (!filter.kind.empty()) conditions.AddString("kind = ?", filter.kind);

@@ -67,9 +67,18 @@ struct PageOf {
   int64_t total = 0;     // rows matching the filter
 };
 
+// The rows a restricted caller may see (see OrgScope): each list below keeps
+// a row when it relates to one of these communities or institutions as that
+// list documents. Unset = no restriction.
+struct ScopeFilter {
+  std::set<std::string> communities;
+  std::set<std::string> institutions;
+};
+
 struct CommunityFilter {
   std::optional<v1::CommunityStatus> status;
   std::string county_division_code;  // "" = any
+  std::optional<ScopeFilter> scope;  // id in scope.communities
 };
 
 struct InstitutionFilter {
@@ -78,13 +87,16 @@ struct InstitutionFilter {
   std::optional<common::v1::Tier> tier;
   std::string kind;  // "" = any
   std::optional<v1::InstitutionStatus> status;
-  std::string name_contains;  // "" = any
+  std::string name_contains;         // "" = any
+  std::optional<ScopeFilter> scope;  // id in scope.institutions
 };
 
 struct MembershipFilter {
   std::string institution_id;  // at least one of the two is set
   std::string community_id;
   std::optional<absl::CivilDay> as_of;  // only memberships holding that day
+  // community in scope.communities or institution in scope.institutions
+  std::optional<ScopeFilter> scope;
 };
 
 struct VillageFilter {
@@ -93,6 +105,9 @@ struct VillageFilter {
   std::string village_clinic_id;   // "" = any
   std::optional<bool> has_resident_village_doctor;
   std::string name_contains;  // "" = any
+  // community in scope.communities, or township center or village clinic in
+  // scope.institutions
+  std::optional<ScopeFilter> scope;
 };
 
 struct StaffFilter {
@@ -102,13 +117,24 @@ struct StaffFilter {
   std::optional<v1::Qualification> qualification;
   std::optional<v1::StaffStatus> status;
   std::optional<bool> general_practitioner;
-  std::string name_contains;  // "" = any
+  std::string name_contains;         // "" = any
+  std::optional<ScopeFilter> scope;  // employer in scope.institutions
 };
 
 struct PostingFilter {
   std::string staff_id;                 // at least one of the two is set
   std::string institution_id;           // from or to
   std::optional<absl::CivilDay> as_of;  // only postings holding that day
+  // from or to institution in scope.institutions
+  std::optional<ScopeFilter> scope;
+};
+
+// A membership a create adds on the side, in the same transaction (see
+// CreateInstitutionRequest.community_id).
+struct Joining {
+  std::string community_id;
+  v1::MembershipKind kind = v1::MEMBERSHIP_KIND_UNSPECIFIED;
+  absl::CivilDay valid_from;
 };
 
 // One row of a bulk import: its line, the item as validated by the handler,
@@ -118,6 +144,8 @@ struct ImportRow {
   int64_t line = 0;
   T item;
   std::string parent_uscc;  // institutions only: the parent by USCC
+  // institutions only: the community the row joins in the same transaction
+  std::optional<Joining> joining;
   absl::Status error;
 };
 
@@ -126,6 +154,12 @@ struct ImportRow {
 // database. A non-OK status aborts the update unchanged.
 template <typename T>
 using Mutation = std::function<absl::Status(T&)>;
+
+// A caller's check of the stored row a write is about (the caller's scope),
+// run inside the write's transaction on the locked row before anything
+// changes. A non-OK status aborts the write unchanged. Null = no check.
+template <typename T>
+using Guard = std::function<absl::Status(const T&)>;
 
 class InstitutionStore {
  public:
@@ -157,9 +191,14 @@ class InstitutionStore {
   // Stores a validated new institution. A parent, when given, must exist
   // (NOT_FOUND "institution.parent_institution_id") and be of a higher tier
   // (INVALID_ARGUMENT). ALREADY_EXISTS "institution.uscc" for a taken USCC.
+  // With `joining`, the institution also becomes a member of that community in
+  // the same transaction (checked as AddMembership checks, errors naming
+  // "community_id"; event institution.MembershipAdded after
+  // institution.InstitutionCreated).
   absl::StatusOr<v1::Institution> CreateInstitution(
       const CreateClaim& claim, const v1::Institution& institution,
-      const Actor& actor, absl::Time deadline);
+      const std::optional<Joining>& joining, const Actor& actor,
+      absl::Time deadline);
   absl::StatusOr<v1::Institution> GetInstitution(const std::string& id,
                                                  absl::string_view field,
                                                  absl::Time deadline);
@@ -189,10 +228,11 @@ class InstitutionStore {
   // Sets valid_to of open membership `id` to `last_day`. NOT_FOUND "id";
   // FAILED_PRECONDITION when already ended; INVALID_ARGUMENT "valid_to" when
   // before valid_from.
-  absl::StatusOr<v1::Membership> EndMembership(const std::string& id,
-                                               absl::CivilDay last_day,
-                                               const Actor& actor,
-                                               absl::Time deadline);
+  // `guard` sees the membership before it changes.
+  absl::StatusOr<v1::Membership> EndMembership(
+      const std::string& id, absl::CivilDay last_day,
+      const Guard<v1::Membership>& guard, const Actor& actor,
+      absl::Time deadline);
   absl::StatusOr<PageOf<v1::Membership>> ListMemberships(
       const MembershipFilter& filter, const PageQuery& page,
       absl::Time deadline);
@@ -207,9 +247,11 @@ class InstitutionStore {
                                          absl::string_view field,
                                          absl::Time deadline);
   // As UpdateCommunity (NOT_FOUND "village.id", ABORTED "village.version");
-  // changed institutions are re-checked as on create.
+  // changed institutions are re-checked as on create. `guard` sees the stored
+  // village before the version check.
   absl::StatusOr<v1::Village> UpdateVillage(const std::string& id,
                                             int64_t version,
+                                            const Guard<v1::Village>& guard,
                                             const Mutation<v1::Village>& mutate,
                                             const Actor& actor,
                                             absl::Time deadline);
@@ -229,31 +271,37 @@ class InstitutionStore {
                                      absl::string_view field,
                                      absl::Time deadline);
   // As UpdateCommunity (NOT_FOUND "staff.id", ABORTED "staff.version"); a
-  // changed employer is checked as on create.
+  // changed employer is checked as on create. `guard` sees the stored staff
+  // member before the version check.
   absl::StatusOr<v1::Staff> UpdateStaff(const std::string& id, int64_t version,
+                                        const Guard<v1::Staff>& guard,
                                         const Mutation<v1::Staff>& mutate,
                                         const Actor& actor,
                                         absl::Time deadline);
   absl::StatusOr<PageOf<v1::Staff>> ListStaff(const StaffFilter& filter,
                                               const PageQuery& page,
                                               absl::Time deadline);
-  // For each of `institution_ids`, the community it is a member of on `day`;
-  // institutions in none are left out.
-  absl::StatusOr<std::map<std::string, std::string>> CommunitiesOn(
-      const std::set<std::string>& institution_ids, absl::CivilDay day,
+  // The members of `community_ids` on `day`: institution id -> community id.
+  // One query; none for an empty set.
+  absl::StatusOr<std::map<std::string, std::string>> MembersOf(
+      const std::set<std::string>& community_ids, absl::CivilDay day,
       absl::Time deadline);
 
   // Stores a validated new posting after the checks listed for CreatePosting
   // in institution.proto, with the staff row locked so that concurrent
-  // postings of one person cannot both pass the overlap check.
+  // postings of one person cannot both pass the overlap check. `guard` sees
+  // the staff member (locked) before the other checks.
   absl::StatusOr<v1::Posting> CreatePosting(const CreateClaim& claim,
                                             const v1::Posting& posting,
+                                            const Guard<v1::Staff>& guard,
                                             const Actor& actor,
                                             absl::Time deadline);
   // Sets end_date of posting `id` to `last_day` (see EndPosting in
   // institution.proto).
+  // `guard` sees the posting before it changes.
   absl::StatusOr<v1::Posting> EndPosting(const std::string& id,
                                          absl::CivilDay last_day,
+                                         const Guard<v1::Posting>& guard,
                                          const Actor& actor,
                                          absl::Time deadline);
   absl::StatusOr<PageOf<v1::Posting>> ListPostings(const PostingFilter& filter,

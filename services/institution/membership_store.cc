@@ -47,11 +47,12 @@ std::vector<v1::Membership> MembershipsOf(sql::Connection& conn,
 // row so that concurrent additions for one institution run one after the
 // other and cannot both pass the overlap check.
 absl::Status CheckMembership(sql::Connection& conn,
-                             const v1::Membership& membership) {
+                             const v1::Membership& membership,
+                             const internal::MembershipFields& fields) {
   std::optional<v1::Institution> institution = internal::LoadInstitution(
       conn, membership.institution_id(), /*for_update=*/true);
   if (!institution.has_value()) {
-    return FieldError(absl::StatusCode::kNotFound, "membership.institution_id",
+    return FieldError(absl::StatusCode::kNotFound, fields.institution,
                       absl::StrCat("institution ", membership.institution_id(),
                                    " not found"));
   }
@@ -59,22 +60,22 @@ absl::Status CheckMembership(sql::Connection& conn,
       conn, membership.community_id(), /*for_update=*/false);
   if (!community.has_value()) {
     return FieldError(
-        absl::StatusCode::kNotFound, "membership.community_id",
+        absl::StatusCode::kNotFound, fields.community,
         absl::StrCat("community ", membership.community_id(), " not found"));
   }
   if (institution->status() != v1::INSTITUTION_STATUS_ACTIVE) {
     return FieldError(
-        absl::StatusCode::kFailedPrecondition, "membership.institution_id",
+        absl::StatusCode::kFailedPrecondition, fields.institution,
         absl::StrCat("institution ", institution->id(), " is closed"));
   }
   if (community->status() != v1::COMMUNITY_STATUS_ACTIVE) {
     return FieldError(
-        absl::StatusCode::kFailedPrecondition, "membership.community_id",
+        absl::StatusCode::kFailedPrecondition, fields.community,
         absl::StrCat("community ", community->id(), " is closed"));
   }
   CMC_RETURN_IF_ERROR(CheckDivisionInCounty(institution->division_code(),
                                             community->county_division_code(),
-                                            "membership.institution_id"));
+                                            fields.institution));
   const std::vector<v1::Membership> existing =
       MembershipsOf(conn, institution->id());
   std::vector<DaySpan> spans;
@@ -82,7 +83,7 @@ absl::Status CheckMembership(sql::Connection& conn,
   if (std::optional<size_t> clash = FindOverlap(spans, SpanOf(membership))) {
     const v1::Membership& other = existing[*clash];
     return FieldError(
-        absl::StatusCode::kFailedPrecondition, "membership.valid_from",
+        absl::StatusCode::kFailedPrecondition, fields.valid_from,
         absl::StrCat("institution ", institution->id(),
                      " is already a member of community ", other.community_id(),
                      " from ", other.valid_from().value(),
@@ -98,35 +99,64 @@ absl::Status CheckMembership(sql::Connection& conn,
 
 }  // namespace
 
+namespace internal {
+
+absl::StatusOr<v1::Membership> InsertMembership(
+    sql::Connection& conn, const v1::Membership& membership,
+    const MembershipFields& fields) {
+  CMC_RETURN_IF_ERROR(CheckMembership(conn, membership, fields));
+  const std::string id = NewId("mem-");
+  std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
+      "INSERT INTO memberships (id, institution_id, community_id, kind, "
+      "valid_from, valid_to) VALUES (?, ?, ?, ?, ?, ?)"));
+  insert->setString(1, id);
+  insert->setString(2, membership.institution_id());
+  insert->setString(3, membership.community_id());
+  insert->setInt(4, membership.kind());
+  insert->setString(5, membership.valid_from().value());
+  if (membership.has_valid_to()) {
+    insert->setString(6, membership.valid_to().value());
+  } else {
+    insert->setNull(6, sql::DataType::DATE);
+  }
+  insert->executeUpdate();
+  return *LoadMembership(conn, id, /*for_update=*/false);
+}
+
+absl::StatusOr<v1::Membership> JoinCommunity(sql::Connection& conn,
+                                             const std::string& institution_id,
+                                             const Joining& joining) {
+  v1::Membership membership;
+  membership.set_institution_id(institution_id);
+  membership.set_community_id(joining.community_id);
+  membership.set_kind(joining.kind);
+  membership.mutable_valid_from()->set_value(
+      FormatCivilDate(joining.valid_from));
+  MembershipFields fields;
+  fields.institution = "institution.division_code";
+  fields.community = "community_id";
+  fields.valid_from = "community_id";  // a new institution has no other
+  return InsertMembership(conn, membership, fields);
+}
+
+}  // namespace internal
+
 absl::StatusOr<v1::Membership> InstitutionStore::AddMembership(
     const CreateClaim& claim, const v1::Membership& membership,
     const Actor& actor, absl::Time deadline) {
   return internal::RunCreate<v1::Membership>(
       *pool_, deadline, claim, "institution.MembershipAdded", "Membership",
       actor, [&](sql::Connection& conn, v1::Membership& out) -> absl::Status {
-        CMC_RETURN_IF_ERROR(CheckMembership(conn, membership));
-        const std::string id = internal::NewId("mem-");
-        std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
-            "INSERT INTO memberships (id, institution_id, community_id, kind, "
-            "valid_from, valid_to) VALUES (?, ?, ?, ?, ?, ?)"));
-        insert->setString(1, id);
-        insert->setString(2, membership.institution_id());
-        insert->setString(3, membership.community_id());
-        insert->setInt(4, membership.kind());
-        insert->setString(5, membership.valid_from().value());
-        if (membership.has_valid_to()) {
-          insert->setString(6, membership.valid_to().value());
-        } else {
-          insert->setNull(6, sql::DataType::DATE);
-        }
-        insert->executeUpdate();
-        out = *internal::LoadMembership(conn, id, /*for_update=*/false);
+        CMC_ASSIGN_OR_RETURN(
+            out, internal::InsertMembership(conn, membership,
+                                            internal::MembershipFields()));
         return absl::OkStatus();
       });
 }
 
 absl::StatusOr<v1::Membership> InstitutionStore::EndMembership(
-    const std::string& id, absl::CivilDay last_day, const Actor& actor,
+    const std::string& id, absl::CivilDay last_day,
+    const Guard<v1::Membership>& guard, const Actor& actor,
     absl::Time deadline) {
   v1::Membership result;
   CMC_RETURN_IF_ERROR(db::RunInTransaction(
@@ -137,6 +167,7 @@ absl::StatusOr<v1::Membership> InstitutionStore::EndMembership(
           return FieldError(absl::StatusCode::kNotFound, "id",
                             absl::StrCat("membership ", id, " not found"));
         }
+        if (guard) CMC_RETURN_IF_ERROR(guard(*current));
         if (current->has_valid_to()) {
           return FieldError(
               absl::StatusCode::kFailedPrecondition, "id",
@@ -176,6 +207,11 @@ absl::StatusOr<PageOf<v1::Membership>> InstitutionStore::ListMemberships(
     const std::string day = FormatCivilDate(*filter.as_of);
     conditions.AddString("valid_from <= ?", day);
     conditions.AddString("(valid_to IS NULL OR valid_to >= ?)", day);
+  }
+  if (filter.scope.has_value()) {
+    conditions.AddAnyIn(
+        {"community_id", "institution_id"},
+        {&filter.scope->communities, &filter.scope->institutions});
   }
   PageOf<v1::Membership> result;
   CMC_RETURN_IF_ERROR(db::RunOnConnection(

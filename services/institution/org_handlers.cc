@@ -9,6 +9,21 @@
 #include "services/institution/org_tree.h"
 
 namespace cmc::institution {
+namespace {
+
+// The org of a ListSubtree or GetStaffingSummary request must be in scope
+// (an empty or missing id is left to the store's INVALID_ARGUMENT).
+absl::Status RequireOrg(const OrgScope& scope, const common::v1::OrgRef& org) {
+  if (org.has_community_id() && !org.community_id().empty()) {
+    return scope.RequireCommunity(org.community_id(), "org.community_id");
+  }
+  if (org.has_institution_id() && !org.institution_id().empty()) {
+    return scope.RequireInstitution(org.institution_id(), "org.institution_id");
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 grpc::Status InstitutionService::ListSubtree(
     grpc::ServerContext* context, const v1::ListSubtreeRequest* request,
@@ -17,9 +32,16 @@ grpc::Status InstitutionService::ListSubtree(
       internal::DayOr(request->has_as_of(), request->as_of(), "as_of",
                       internal::TodayInChina());
   if (!as_of.ok()) return ToGrpcStatus(as_of.status());
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope = Scope(*context, *as_of, deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  CMC_RETURN_IF_ERROR_GRPC(RequireOrg(*scope, request->org()));
   absl::StatusOr<OrgContents> contents =
-      store_.LoadOrgContents(request->org(), *as_of, Deadline(*context));
+      store_.LoadOrgContents(request->org(), *as_of, deadline);
   if (!contents.ok()) return ToGrpcStatus(contents.status());
+  // Below a covered root may hang institutions outside the scope (an
+  // institution scope covers the institution, not its children).
+  scope->Prune(*contents);
   *response = BuildSubtree(*std::move(contents));
   return grpc::Status::OK;
 }
@@ -31,8 +53,12 @@ grpc::Status InstitutionService::GetStaffingSummary(
       internal::DayOr(request->has_as_of(), request->as_of(), "as_of",
                       internal::TodayInChina());
   if (!as_of.ok()) return ToGrpcStatus(as_of.status());
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope = Scope(*context, *as_of, deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  CMC_RETURN_IF_ERROR_GRPC(RequireOrg(*scope, request->org()));
   absl::StatusOr<std::vector<StaffingRow>> rows =
-      store_.CountActiveStaff(request->org(), *as_of, Deadline(*context));
+      store_.CountActiveStaff(request->org(), *as_of, deadline);
   if (!rows.ok()) return ToGrpcStatus(rows.status());
   *response = SummarizeStaffing(*rows);
   return grpc::Status::OK;

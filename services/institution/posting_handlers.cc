@@ -16,6 +16,7 @@ using internal::ClaimOf;
 using internal::FillPage;
 using internal::QueryFingerprint;
 using internal::Reply;
+using internal::TodayInChina;
 
 grpc::Status InstitutionService::CreatePosting(
     grpc::ServerContext* context, const v1::CreatePostingRequest* request,
@@ -29,10 +30,17 @@ grpc::Status InstitutionService::CreatePosting(
   wanted.set_to_institution_id(in.to_institution_id());
   *wanted.mutable_start_date() = in.start_date();
   if (in.has_end_date()) *wanted.mutable_end_date() = in.end_date();
-  return Reply(store_.CreatePosting(
-                   ClaimOf(request->request_id(), "CreatePosting", wanted),
-                   wanted, ActorOf(*context), Deadline(*context)),
-               response);
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  return Reply(
+      store_.CreatePosting(
+          ClaimOf(request->request_id(), "CreatePosting", wanted), wanted,
+          [&](const v1::Staff& staff) {
+            return scope->RequireStaff(staff, "posting.staff_id");
+          },
+          ActorOf(*context), deadline),
+      response);
 }
 
 grpc::Status InstitutionService::EndPosting(
@@ -47,8 +55,15 @@ grpc::Status InstitutionService::EndPosting(
   absl::StatusOr<absl::CivilDay> last =
       ParseCivilDate(request->end_date().value(), "end_date");
   if (!last.ok()) return ToGrpcStatus(last.status());
-  return Reply(store_.EndPosting(request->id(), *last, ActorOf(*context),
-                                 Deadline(*context)),
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  return Reply(store_.EndPosting(
+                   request->id(), *last,
+                   [&](const v1::Posting& stored) {
+                     return scope->RequirePostingChange(stored, "id");
+                   },
+                   ActorOf(*context), deadline),
                response);
 }
 
@@ -73,6 +88,15 @@ grpc::Status InstitutionService::ListPostings(
   absl::StatusOr<PageQuery> page =
       ParsePageRequest(request->page(), fingerprint);
   if (!page.ok()) return ToGrpcStatus(page.status());
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  if (!filter.institution_id.empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(
+        scope->RequireInstitution(filter.institution_id, "institution_id"));
+  }
+  // A staff member outside the scope is not refused: the postings to hosts in
+  // the scope are the caller's business; the row filter keeps only those.
+  filter.scope = internal::ScopeFilterOf(*scope);
   if (!filter.staff_id.empty()) {
     CMC_RETURN_IF_ERROR_GRPC(
         store_.GetStaff(filter.staff_id, "staff_id", deadline).status());

@@ -51,7 +51,8 @@ std::vector<v1::Posting> PostingsOf(sql::Connection& conn,
 
 // Checks that need the staff member and the host; returns the employer.
 absl::StatusOr<std::string> CheckPosting(sql::Connection& conn,
-                                         const v1::Posting& posting) {
+                                         const v1::Posting& posting,
+                                         const Guard<v1::Staff>& guard) {
   // The lock makes concurrent postings of one person run one after the other.
   std::optional<v1::Staff> staff =
       internal::LoadStaff(conn, posting.staff_id(), /*for_update=*/true);
@@ -59,6 +60,7 @@ absl::StatusOr<std::string> CheckPosting(sql::Connection& conn,
     return FieldError(absl::StatusCode::kNotFound, "posting.staff_id",
                       absl::StrCat("staff ", posting.staff_id(), " not found"));
   }
+  if (guard) CMC_RETURN_IF_ERROR(guard(*staff));
   if (staff->status() != v1::STAFF_STATUS_ACTIVE) {
     return FieldError(absl::StatusCode::kFailedPrecondition, "posting.staff_id",
                       absl::StrCat("staff ", staff->id(), " is ",
@@ -98,13 +100,13 @@ absl::StatusOr<std::string> CheckPosting(sql::Connection& conn,
 }  // namespace
 
 absl::StatusOr<v1::Posting> InstitutionStore::CreatePosting(
-    const CreateClaim& claim, const v1::Posting& posting, const Actor& actor,
-    absl::Time deadline) {
+    const CreateClaim& claim, const v1::Posting& posting,
+    const Guard<v1::Staff>& guard, const Actor& actor, absl::Time deadline) {
   return internal::RunCreate<v1::Posting>(
       *pool_, deadline, claim, "institution.PostingCreated", "Posting", actor,
       [&](sql::Connection& conn, v1::Posting& out) -> absl::Status {
         CMC_ASSIGN_OR_RETURN(const std::string employer,
-                             CheckPosting(conn, posting));
+                             CheckPosting(conn, posting, guard));
         const std::string id = internal::NewId("pst-");
         std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
             "INSERT INTO postings (id, staff_id, from_institution_id, "
@@ -127,8 +129,8 @@ absl::StatusOr<v1::Posting> InstitutionStore::CreatePosting(
 }
 
 absl::StatusOr<v1::Posting> InstitutionStore::EndPosting(
-    const std::string& id, absl::CivilDay last_day, const Actor& actor,
-    absl::Time deadline) {
+    const std::string& id, absl::CivilDay last_day,
+    const Guard<v1::Posting>& guard, const Actor& actor, absl::Time deadline) {
   v1::Posting result;
   CMC_RETURN_IF_ERROR(db::RunInTransaction(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
@@ -138,6 +140,7 @@ absl::StatusOr<v1::Posting> InstitutionStore::EndPosting(
           return FieldError(absl::StatusCode::kNotFound, "id",
                             absl::StrCat("posting ", id, " not found"));
         }
+        if (guard) CMC_RETURN_IF_ERROR(guard(*current));
         const DaySpan span = SpanOf(*current);
         if (last_day < span.first) {
           return InvalidField("end_date",
@@ -175,6 +178,11 @@ absl::StatusOr<PageOf<v1::Posting>> InstitutionStore::ListPostings(
     conditions.Add("(from_institution_id = ? OR to_institution_id = ?)");
     conditions.BindString(filter.institution_id);
     conditions.BindString(filter.institution_id);
+  }
+  if (filter.scope.has_value()) {
+    conditions.AddAnyIn(
+        {"from_institution_id", "to_institution_id"},
+        {&filter.scope->institutions, &filter.scope->institutions});
   }
   if (filter.as_of.has_value()) {
     const std::string day = FormatCivilDate(*filter.as_of);

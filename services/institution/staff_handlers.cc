@@ -22,34 +22,23 @@ using internal::FillPage;
 using internal::QueryFingerprint;
 using internal::TodayInChina;
 
-// Masks every resident ID in `staff` that the caller may not see. Looks up
-// the employers' communities only for a caller whose role allows full IDs
-// within a community scope.
-absl::Status MaskForCaller(InstitutionStore& store,
-                           const grpc::ServerContext& context,
-                           absl::Time deadline,
-                           const std::vector<v1::Staff*>& staff) {
-  const Principal who = PrincipalFromContext(context);
-  bool has_role = false;
-  for (const std::string& role : ResidentIdRoles()) {
-    has_role = has_role || who.HasRole(role);
-  }
-  std::map<std::string, std::string> communities;
-  if (has_role && !who.whole_county && !who.communities.empty()) {
-    std::set<std::string> employers;
-    for (const v1::Staff* s : staff) employers.insert(s->institution_id());
-    CMC_ASSIGN_OR_RETURN(
-        communities, store.CommunitiesOn(employers, TodayInChina(), deadline));
-  }
+// Masks every resident ID in `staff` that the caller may not see; the
+// employers' communities today come from the caller's scope (resolved on
+// today). When any ID stays unmasked, marks the response as carrying personal
+// data (once).
+void MaskForCaller(grpc::ServerContext* context, const OrgScope& scope,
+                   const std::vector<v1::Staff*>& staff) {
+  const Principal who = PrincipalFromContext(*context);
+  bool unmasked = false;
   for (v1::Staff* s : staff) {
-    const auto it = communities.find(s->institution_id());
-    const std::string community =
-        it == communities.end() ? std::string() : it->second;
-    if (!MaySeeResidentId(who, s->institution_id(), community)) {
+    if (MaySeeResidentId(who, s->institution_id(),
+                         scope.CommunityOf(s->institution_id()))) {
+      unmasked = true;
+    } else {
       MaskStaffResidentId(*s);
     }
   }
-  return absl::OkStatus();
+  if (unmasked) MarkPersonalDataRead(context, "resident_id");
 }
 
 }  // namespace
@@ -71,6 +60,9 @@ grpc::Status InstitutionService::CreateStaff(
   wanted.set_licence_number(in.licence_number());
   wanted.set_institution_id(in.institution_id());
   wanted.set_department(in.department());
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  CMC_RETURN_IF_ERROR_GRPC(scope->RequireStaff(wanted, "staff.institution_id"));
   const CreateClaim claim =
       ClaimOf(request->request_id(), "CreateStaff", wanted);
   DeriveStaffFacts(wanted);
@@ -78,7 +70,8 @@ grpc::Status InstitutionService::CreateStaff(
       store_.CreateStaff(claim, wanted, ActorOf(*context), deadline);
   if (!created.ok()) return ToGrpcStatus(created.status());
   *response = *std::move(created);
-  return ToGrpcStatus(MaskForCaller(store_, *context, deadline, {response}));
+  MaskForCaller(context, *scope, {response});
+  return grpc::Status::OK;
 }
 
 grpc::Status InstitutionService::GetStaff(grpc::ServerContext* context,
@@ -88,11 +81,15 @@ grpc::Status InstitutionService::GetStaff(grpc::ServerContext* context,
   if (request->id().empty()) {
     return ToGrpcStatus(InvalidField("id", "required"));
   }
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
   absl::StatusOr<v1::Staff> found =
       store_.GetStaff(request->id(), "id", deadline);
   if (!found.ok()) return ToGrpcStatus(found.status());
+  CMC_RETURN_IF_ERROR_GRPC(scope->RequireStaff(*found, "id"));
   *response = *std::move(found);
-  return ToGrpcStatus(MaskForCaller(store_, *context, deadline, {response}));
+  MaskForCaller(context, *scope, {response});
+  return grpc::Status::OK;
 }
 
 grpc::Status InstitutionService::UpdateStaff(
@@ -104,13 +101,23 @@ grpc::Status InstitutionService::UpdateStaff(
   absl::StatusOr<std::set<std::string>> paths =
       CheckUpdateMask(request->update_mask(), StaffUpdatePaths());
   if (!paths.ok()) return ToGrpcStatus(paths.status());
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
   absl::StatusOr<v1::Staff> updated = store_.UpdateStaff(
       in.id(), in.version(),
-      [&](v1::Staff& stored) { return ApplyStaffUpdate(*paths, in, stored); },
+      [&](const v1::Staff& stored) {
+        return scope->RequireStaff(stored, "staff.id");
+      },
+      [&](v1::Staff& stored) {
+        CMC_RETURN_IF_ERROR(ApplyStaffUpdate(*paths, in, stored));
+        // A move to an employer outside the scope would hand the person away.
+        return scope->RequireStaff(stored, "staff.institution_id");
+      },
       ActorOf(*context), deadline);
   if (!updated.ok()) return ToGrpcStatus(updated.status());
   *response = *std::move(updated);
-  return ToGrpcStatus(MaskForCaller(store_, *context, deadline, {response}));
+  MaskForCaller(context, *scope, {response});
+  return grpc::Status::OK;
 }
 
 grpc::Status InstitutionService::ListStaff(grpc::ServerContext* context,
@@ -149,6 +156,17 @@ grpc::Status InstitutionService::ListStaff(grpc::ServerContext* context,
   absl::StatusOr<PageQuery> page =
       ParsePageRequest(request->page(), fingerprint);
   if (!page.ok()) return ToGrpcStatus(page.status());
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  if (!filter.institution_id.empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(
+        scope->RequireInstitution(filter.institution_id, "institution_id"));
+  }
+  if (!filter.community_id.empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(
+        scope->RequireCommunity(filter.community_id, "community_id"));
+  }
+  filter.scope = internal::ScopeFilterOf(*scope);
   if (!filter.institution_id.empty()) {
     CMC_RETURN_IF_ERROR_GRPC(
         store_.GetInstitution(filter.institution_id, "institution_id", deadline)
@@ -168,7 +186,7 @@ grpc::Status InstitutionService::ListStaff(grpc::ServerContext* context,
     *added = std::move(s);
     listed.push_back(added);
   }
-  CMC_RETURN_IF_ERROR_GRPC(MaskForCaller(store_, *context, deadline, listed));
+  MaskForCaller(context, *scope, listed);
   FillPage(*result, fingerprint, response);
   return grpc::Status::OK;
 }

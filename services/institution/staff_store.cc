@@ -108,8 +108,9 @@ absl::StatusOr<v1::Staff> InstitutionStore::GetStaff(const std::string& id,
 }
 
 absl::StatusOr<v1::Staff> InstitutionStore::UpdateStaff(
-    const std::string& id, int64_t version, const Mutation<v1::Staff>& mutate,
-    const Actor& actor, absl::Time deadline) {
+    const std::string& id, int64_t version, const Guard<v1::Staff>& guard,
+    const Mutation<v1::Staff>& mutate, const Actor& actor,
+    absl::Time deadline) {
   v1::Staff result;
   CMC_RETURN_IF_ERROR(db::RunInTransaction(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
@@ -119,6 +120,7 @@ absl::StatusOr<v1::Staff> InstitutionStore::UpdateStaff(
           return FieldError(absl::StatusCode::kNotFound, "staff.id",
                             absl::StrCat("staff ", id, " not found"));
         }
+        if (guard) CMC_RETURN_IF_ERROR(guard(*current));
         if (current->version() != version) {
           return FieldError(
               absl::StatusCode::kAborted, "staff.version",
@@ -172,6 +174,9 @@ absl::StatusOr<PageOf<v1::Staff>> InstitutionStore::ListStaff(
     conditions.BindString(FormatCivilDate(filter.as_of));
     conditions.BindString(FormatCivilDate(filter.as_of));
   }
+  if (filter.scope.has_value()) {
+    conditions.AddAnyIn({"institution_id"}, {&filter.scope->institutions});
+  }
   if (filter.qualification.has_value()) {
     conditions.AddInt("qualification = ?", *filter.qualification);
   }
@@ -196,29 +201,29 @@ absl::StatusOr<PageOf<v1::Staff>> InstitutionStore::ListStaff(
   return result;
 }
 
-absl::StatusOr<std::map<std::string, std::string>>
-InstitutionStore::CommunitiesOn(const std::set<std::string>& institution_ids,
-                                absl::CivilDay day, absl::Time deadline) {
+absl::StatusOr<std::map<std::string, std::string>> InstitutionStore::MembersOf(
+    const std::set<std::string>& community_ids, absl::CivilDay day,
+    absl::Time deadline) {
   std::map<std::string, std::string> result;
-  if (institution_ids.empty()) return result;
+  if (community_ids.empty()) return result;
   CMC_RETURN_IF_ERROR(db::RunOnConnection(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
         result.clear();
         std::string placeholders;
-        for (size_t i = 0; i < institution_ids.size(); ++i) {
+        for (size_t i = 0; i < community_ids.size(); ++i) {
           absl::StrAppend(&placeholders, i == 0 ? "?" : ", ?");
         }
         std::unique_ptr<sql::PreparedStatement> select(
             conn.prepareStatement(absl::StrCat(
                 "SELECT institution_id, community_id FROM memberships "
                 "WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?) "
-                "AND institution_id IN (",
+                "AND community_id IN (",
                 placeholders, ")")));
         const std::string text = FormatCivilDate(day);
         select->setString(1, text);
         select->setString(2, text);
         int index = 3;
-        for (const std::string& id : institution_ids) {
+        for (const std::string& id : community_ids) {
           select->setString(index++, id);
         }
         std::unique_ptr<sql::ResultSet> rows(select->executeQuery());

@@ -293,6 +293,24 @@ void Conditions::AddInt(const char* fragment, int64_t value) {
   BindInt(value);
 }
 
+void Conditions::AddAnyIn(
+    const std::vector<const char*>& columns,
+    const std::vector<const std::set<std::string>*>& values) {
+  std::vector<std::string> parts;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    if (values[i]->empty()) continue;
+    std::string placeholders;
+    for (const std::string& value : *values[i]) {
+      absl::StrAppend(&placeholders, placeholders.empty() ? "?" : ", ?");
+      BindString(value);
+    }
+    parts.push_back(absl::StrCat(columns[i], " IN (", placeholders, ")"));
+  }
+  if (count_++ > 0) sql_ += " AND ";
+  sql_ += parts.empty() ? std::string("FALSE")
+                        : absl::StrCat("(", absl::StrJoin(parts, " OR "), ")");
+}
+
 std::string Conditions::Where() const {
   return count_ == 0 ? std::string() : absl::StrCat(" WHERE ", sql_);
 }

@@ -14,6 +14,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,6 +75,28 @@ absl::StatusOr<v1::Staff> InsertStaff(sql::Connection& conn,
 // Masks the resident ID of an event payload.
 void RedactStaff(v1::Staff& staff);
 
+// Field names a membership's errors are reported under: those of
+// AddMembership ("membership.institution_id", ...) or of a request that adds
+// the membership on the side (CreateInstitution's "community_id").
+struct MembershipFields {
+  const char* institution = "membership.institution_id";
+  const char* community = "membership.community_id";
+  const char* valid_from = "membership.valid_from";
+};
+
+// Checks a new membership as AddMembership documents (locking the institution
+// row) and inserts it; returns it as stored.
+absl::StatusOr<v1::Membership> InsertMembership(
+    sql::Connection& conn, const v1::Membership& membership,
+    const MembershipFields& fields);
+
+// Makes the institution just inserted a member as `joining` says, errors
+// naming "community_id" (and "institution.division_code" when the
+// institution lies outside the community's county).
+absl::StatusOr<v1::Membership> JoinCommunity(sql::Connection& conn,
+                                             const std::string& institution_id,
+                                             const Joining& joining);
+
 // Binds `value`, or NULL when it is empty (optional references).
 void BindNullable(sql::PreparedStatement& stmt, int index,
                   const std::string& value);
@@ -100,12 +123,14 @@ void RecordResponse(sql::Connection& conn, const std::string& request_id,
 // recorded for repeats, and event `event_type` with the resource as payload is
 // appended last (see outbox.h on why last). `redact`, when given, edits a copy
 // of the resource that becomes the payload (e.g. masking a resident ID).
+// `more_events`, when given, appends further events right after that one.
 template <typename T>
 absl::StatusOr<T> RunCreate(
     db::Pool& pool, absl::Time deadline, const CreateClaim& claim,
     const char* event_type, const char* aggregate_type, const Actor& actor,
     const std::function<absl::Status(sql::Connection&, T&)>& create,
-    const std::function<void(T&)>& redact = nullptr) {
+    const std::function<void(T&)>& redact = nullptr,
+    const std::function<void(sql::Connection&)>& more_events = nullptr) {
   T result;
   const absl::Status status = db::RunInTransaction(
       pool, deadline, [&](sql::Connection& conn) -> absl::Status {
@@ -126,6 +151,7 @@ absl::StatusOr<T> RunCreate(
         if (redact) redact(payload);
         outbox::Append(conn, {event_type, aggregate_type, result.id(),
                               actor.subject, &payload});
+        if (more_events) more_events(conn);
         return absl::OkStatus();
       });
   if (!status.ok()) return status;
@@ -147,6 +173,11 @@ class Conditions {
   // A condition with one placeholder and its value.
   void AddString(const char* fragment, std::string value);
   void AddInt(const char* fragment, int64_t value);
+  // "(a IN (?, ...) OR b IN (?, ...))" over `columns` (fixed names) paired with
+  // the value sets in `values` (same length); a pair with no values is left
+  // out, and a condition no row can meet ("FALSE") when every set is empty.
+  void AddAnyIn(const std::vector<const char*>& columns,
+                const std::vector<const std::set<std::string>*>& values);
   // " WHERE a AND b" or "" when empty.
   std::string Where() const;
   // Binds the values from parameter index `first` on; returns the next index.

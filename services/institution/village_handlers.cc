@@ -16,6 +16,7 @@ using internal::ClaimOf;
 using internal::FillPage;
 using internal::QueryFingerprint;
 using internal::Reply;
+using internal::TodayInChina;
 
 grpc::Status InstitutionService::CreateVillage(
     grpc::ServerContext* context, const v1::CreateVillageRequest* request,
@@ -28,9 +29,14 @@ grpc::Status InstitutionService::CreateVillage(
   wanted.clear_version();
   wanted.clear_create_time();
   wanted.clear_update_time();
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  CMC_RETURN_IF_ERROR_GRPC(
+      scope->RequireVillage(wanted, "village.township_center_id"));
   return Reply(store_.CreateVillage(
                    ClaimOf(request->request_id(), "CreateVillage", wanted),
-                   wanted, ActorOf(*context), Deadline(*context)),
+                   wanted, ActorOf(*context), deadline),
                response);
 }
 
@@ -40,8 +46,15 @@ grpc::Status InstitutionService::GetVillage(
   if (request->id().empty()) {
     return ToGrpcStatus(InvalidField("id", "required"));
   }
-  return Reply(store_.GetVillage(request->id(), "id", Deadline(*context)),
-               response);
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  absl::StatusOr<v1::Village> found =
+      store_.GetVillage(request->id(), "id", deadline);
+  if (!found.ok()) return ToGrpcStatus(found.status());
+  CMC_RETURN_IF_ERROR_GRPC(scope->RequireVillage(*found, "id"));
+  *response = *std::move(found);
+  return grpc::Status::OK;
 }
 
 grpc::Status InstitutionService::UpdateVillage(
@@ -52,13 +65,22 @@ grpc::Status InstitutionService::UpdateVillage(
   absl::StatusOr<std::set<std::string>> paths =
       CheckUpdateMask(request->update_mask(), VillageUpdatePaths());
   if (!paths.ok()) return ToGrpcStatus(paths.status());
-  return Reply(store_.UpdateVillage(
-                   in.id(), in.version(),
-                   [&](v1::Village& stored) {
-                     return ApplyVillageUpdate(*paths, in, stored);
-                   },
-                   ActorOf(*context), Deadline(*context)),
-               response);
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  return Reply(
+      store_.UpdateVillage(
+          in.id(), in.version(),
+          [&](const v1::Village& stored) {
+            return scope->RequireVillage(stored, "village.id");
+          },
+          [&](v1::Village& stored) {
+            CMC_RETURN_IF_ERROR(ApplyVillageUpdate(*paths, in, stored));
+            // The village must stay in scope after the change.
+            return scope->RequireVillage(stored, "village.township_center_id");
+          },
+          ActorOf(*context), deadline),
+      response);
 }
 
 grpc::Status InstitutionService::ListVillages(
@@ -80,6 +102,21 @@ grpc::Status InstitutionService::ListVillages(
   absl::StatusOr<PageQuery> page =
       ParsePageRequest(request->page(), fingerprint);
   if (!page.ok()) return ToGrpcStatus(page.status());
+  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  if (!filter.community_id.empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(
+        scope->RequireCommunity(filter.community_id, "community_id"));
+  }
+  if (!filter.township_center_id.empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(scope->RequireInstitution(
+        filter.township_center_id, "township_center_id"));
+  }
+  if (!filter.village_clinic_id.empty()) {
+    CMC_RETURN_IF_ERROR_GRPC(scope->RequireInstitution(filter.village_clinic_id,
+                                                       "village_clinic_id"));
+  }
+  filter.scope = internal::ScopeFilterOf(*scope);
   // An unknown community is more likely a typo than an empty community.
   if (!filter.community_id.empty()) {
     CMC_RETURN_IF_ERROR_GRPC(

@@ -143,8 +143,9 @@ absl::StatusOr<v1::Village> InstitutionStore::GetVillage(
 }
 
 absl::StatusOr<v1::Village> InstitutionStore::UpdateVillage(
-    const std::string& id, int64_t version, const Mutation<v1::Village>& mutate,
-    const Actor& actor, absl::Time deadline) {
+    const std::string& id, int64_t version, const Guard<v1::Village>& guard,
+    const Mutation<v1::Village>& mutate, const Actor& actor,
+    absl::Time deadline) {
   v1::Village result;
   CMC_RETURN_IF_ERROR(db::RunInTransaction(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
@@ -154,6 +155,7 @@ absl::StatusOr<v1::Village> InstitutionStore::UpdateVillage(
           return FieldError(absl::StatusCode::kNotFound, "village.id",
                             absl::StrCat("village ", id, " not found"));
         }
+        if (guard) CMC_RETURN_IF_ERROR(guard(*current));
         if (current->version() != version) {
           return FieldError(
               absl::StatusCode::kAborted, "village.version",
@@ -197,6 +199,12 @@ absl::StatusOr<PageOf<v1::Village>> InstitutionStore::ListVillages(
   }
   if (!filter.village_clinic_id.empty()) {
     conditions.AddString("village_clinic_id = ?", filter.village_clinic_id);
+  }
+  if (filter.scope.has_value()) {
+    conditions.AddAnyIn(
+        {"community_id", "township_center_id", "village_clinic_id"},
+        {&filter.scope->communities, &filter.scope->institutions,
+         &filter.scope->institutions});
   }
   if (filter.has_resident_village_doctor.has_value()) {
     conditions.AddInt("has_resident_village_doctor = ?",

@@ -9,6 +9,7 @@
 #include "cmc/referral/v1/referral.grpc.pb.h"
 #include "common/log.h"
 #include "common/server/domain_service_main.h"
+#include "services/referral/community_directory.h"
 #include "services/referral/expiry_sweeper.h"
 #include "services/referral/institution_directory.h"
 #include "services/referral/referral_service.h"
@@ -18,8 +19,8 @@
 ABSL_FLAG(std::string, institution_addr, "127.0.0.1:50051",
           "host:port of cmc-institution (tiers and statuses of institutions)");
 ABSL_FLAG(int, institution_cache_ttl_ms, 30000,
-          "How long an institution's tier and status are reused before they "
-          "are asked again");
+          "How long an institution's tier and status, and a community's "
+          "members, are reused before they are asked again");
 ABSL_FLAG(int, expiry_emergency_minutes, 30,
           "Minutes the receiver has to answer an emergency referral");
 ABSL_FLAG(int, expiry_outpatient_minutes, 24 * 60,
@@ -74,10 +75,13 @@ std::vector<NamedService> MakeServices(DomainServiceContext& context) {
   options.expiry.emergency = absl::Minutes(emergency);
   options.expiry.outpatient = absl::Minutes(outpatient);
   options.expiry.inpatient = absl::Minutes(inpatient);
-  auto directory = NewCachingDirectory(
-      NewGrpcInstitutionDirectory(
-          NewInstitutionChannel(absl::GetFlag(FLAGS_institution_addr))),
-      absl::Milliseconds(ttl_ms));
+  auto channel = NewInstitutionChannel(absl::GetFlag(FLAGS_institution_addr));
+  auto directory = NewCachingDirectory(NewGrpcInstitutionDirectory(channel),
+                                       absl::Milliseconds(ttl_ms));
+  // Community memberships (what a "community:<id>" scope covers) follow the
+  // same cache period as tiers.
+  auto communities = NewCachingCommunityDirectory(
+      NewGrpcCommunityDirectory(channel), absl::Milliseconds(ttl_ms));
   // The server owns the sweeper through its shutdown hook, which stops it
   // before the server drains; the pool outlives the server.
   ExpirySweeper::Options sweep;
@@ -89,7 +93,7 @@ std::vector<NamedService> MakeServices(DomainServiceContext& context) {
   context.server.AddShutdownHook([sweeper] { sweeper->Stop(); });
 
   auto service = std::make_unique<ReferralService>(
-      &context.pool, std::move(directory), options);
+      &context.pool, std::move(directory), std::move(communities), options);
   context.server.AddShutdownHook([s = service.get()] { s->Stop(); });
   std::vector<NamedService> services;
   services.push_back(

@@ -1,5 +1,7 @@
 #include "services/referral/referral_service.h"
 
+#include <map>
+#include <set>
 #include <utility>
 #include <vector>
 
@@ -7,6 +9,7 @@
 #include "common/deadline.h"
 #include "common/identity/principal.h"
 #include "common/status.h"
+#include "services/referral/in_county_catalogue.h"
 #include "services/referral/referral_stats.h"
 #include "services/referral/request_checks.h"
 
@@ -50,11 +53,36 @@ grpc::Status Reply(absl::StatusOr<Referral> result, Referral* response) {
 
 ReferralService::ReferralService(
     db::Pool* pool, std::unique_ptr<InstitutionDirectory> directory,
-    Options options)
+    std::unique_ptr<CommunityDirectory> communities, Options options)
     : pool_(pool),
       store_(pool, options.expiry),
+      catalogue_(pool),
       directory_(std::move(directory)),
+      communities_(std::move(communities)),
       options_(options) {}
+
+absl::StatusOr<OrgScope> ReferralService::ScopeOf(
+    const grpc::ServerContext& context, absl::Time deadline) {
+  const Principal principal = PrincipalFromContext(context);
+  if (principal.unrestricted()) return OrgScope();
+  std::map<std::string, std::set<std::string>> members;
+  for (const std::string& community : principal.communities) {
+    CMC_ASSIGN_OR_RETURN(members[community],
+                         communities_->Members(community, deadline));
+  }
+  return OrgScope(principal, members);
+}
+
+absl::Status ReferralService::ApplyCatalogue(Referral* referral,
+                                             absl::Time deadline) {
+  if (referral->to_case() != Referral::kToExternalHospital) {
+    return absl::OkStatus();
+  }
+  const std::string& code = referral->diagnosis().icd10_code();
+  CMC_ASSIGN_OR_RETURN(const std::vector<v1::InCountyCondition> entries,
+                       catalogue_.FindByCodes(CandidateCodes(code), deadline));
+  return ApplyInCountyRule(LongestMatch(entries, code), referral);
+}
 
 absl::Time ReferralService::Deadline(const grpc::ServerContext& context) const {
   return EffectiveDeadline(context.deadline(), options_.default_deadline,
@@ -92,6 +120,12 @@ absl::StatusOr<Referral> ReferralService::Create(
   Referral referral = request.referral();
   CMC_RETURN_IF_ERROR(CheckNewReferral(&referral, TodayInChina()));
   const absl::Time deadline = Deadline(context);
+  CMC_ASSIGN_OR_RETURN(const OrgScope scope, ScopeOf(context, deadline));
+  if (!scope.Covers(referral.from_institution_id())) {
+    return OutOfScope(
+        "referral.from_institution_id",
+        absl::StrCat("institution ", referral.from_institution_id()));
+  }
   const std::string digest = MessageDigest(request);
   // A repeat is answered from the database alone, so it succeeds even while
   // the institution service is down, and sees the tiers the first call saw.
@@ -100,6 +134,7 @@ absl::StatusOr<Referral> ReferralService::Create(
       store_.FindByRequest(request.request_id(), digest, deadline));
   if (existing.has_value()) return std::move(*existing);
   CMC_RETURN_IF_ERROR(CheckParties(referral, deadline));
+  CMC_RETURN_IF_ERROR(ApplyCatalogue(&referral, deadline));
   return store_.Create(request.request_id(), digest, std::move(referral),
                        PrincipalOf(context), deadline);
 }
@@ -114,7 +149,11 @@ absl::StatusOr<Referral> ReferralService::Act(
   action.practitioner = actor.practitioner();
   action.principal = PrincipalOf(context);
   const absl::Time deadline = Deadline(context);
+  CMC_ASSIGN_OR_RETURN(const OrgScope scope, ScopeOf(context, deadline));
   CMC_ASSIGN_OR_RETURN(const Referral current, store_.Get(id, deadline));
+  // Judged here so that an outsider causes no tier lookup, and again on the
+  // row the transaction reads (a tier-open referral may be claimed between).
+  CMC_RETURN_IF_ERROR(AuthorizeAction(scope, current, action));
   // The tier is looked up only when the rules need it, so that most
   // transitions keep working while the institution service is down. The
   // store re-reads the referral and applies the rules to the version the
@@ -132,7 +171,10 @@ absl::StatusOr<Referral> ReferralService::Act(
     }
     action.institution_tier = facts->front().tier;
   }
-  return store_.Transition(id, version, action, deadline);
+  return store_.Transition(id, version, action, deadline,
+                           [&scope, &action](const Referral& referral) {
+                             return AuthorizeAction(scope, referral, action);
+                           });
 }
 
 grpc::Status ReferralService::CreateReferral(
@@ -147,7 +189,22 @@ grpc::Status ReferralService::GetReferral(grpc::ServerContext* context,
   if (absl::Status bad = CheckId(request->id(), "id"); !bad.ok()) {
     return ToGrpcStatus(bad);
   }
-  return Reply(store_.Get(request->id(), Deadline(*context)), response);
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope = ScopeOf(*context, deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  absl::StatusOr<Referral> referral = store_.Get(request->id(), deadline);
+  if (!referral.ok()) return ToGrpcStatus(referral.status());
+  if (!scope->CanSee(*referral)) {
+    return ToGrpcStatus(
+        OutOfScope("id", absl::StrCat("referral ", request->id())));
+  }
+  if (ShowsResidentId(PrincipalFromContext(*context), *scope, *referral)) {
+    MarkPersonalDataRead(context, "resident_id");
+    *response = std::move(*referral);
+    return grpc::Status::OK;
+  }
+  *response = MaskedForOutput(*referral);
+  return grpc::Status::OK;
 }
 
 grpc::Status ReferralService::ListReferrals(
@@ -155,7 +212,22 @@ grpc::Status ReferralService::ListReferrals(
     v1::ListReferralsResponse* response) {
   absl::StatusOr<ReferralFilter> filter = ParseListRequest(*request);
   if (!filter.ok()) return ToGrpcStatus(filter.status());
-  absl::StatusOr<ReferralPage> page = store_.List(*filter, Deadline(*context));
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope = ScopeOf(*context, deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  if (!scope->unrestricted()) {
+    const bool named = filter->scope == ReferralFilter::Scope::kOutgoing ||
+                       filter->scope == ReferralFilter::Scope::kIncoming;
+    if (named && !scope->Covers(filter->institution_id)) {
+      return ToGrpcStatus(
+          OutOfScope(filter->scope == ReferralFilter::Scope::kOutgoing
+                         ? "outgoing_institution_id"
+                         : "incoming_institution_id",
+                     absl::StrCat("institution ", filter->institution_id)));
+    }
+    filter->visible_institutions = scope->InstitutionIds();
+  }
+  absl::StatusOr<ReferralPage> page = store_.List(*filter, deadline);
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const Referral& referral : page->referrals) {
     *response->add_referrals() = MaskedForOutput(referral);
@@ -173,9 +245,19 @@ grpc::Status ReferralService::GetReferralStats(
     v1::ReferralStats* response) {
   absl::StatusOr<StatsQuery> query = ParseStatsRequest(*request);
   if (!query.ok()) return ToGrpcStatus(query.status());
-  absl::StatusOr<std::vector<Referral>> referrals = store_.ForStats(
-      query->institution_ids, query->created_from, query->created_before,
-      kMaxStatsReferrals, Deadline(*context));
+  const absl::Time deadline = Deadline(*context);
+  absl::StatusOr<OrgScope> scope = ScopeOf(*context, deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  for (int i = 0; i < request->institution_ids_size(); ++i) {
+    if (!scope->Covers(request->institution_ids(i))) {
+      return ToGrpcStatus(OutOfScope(
+          absl::StrCat("institution_ids[", i, "]"),
+          absl::StrCat("institution ", request->institution_ids(i))));
+    }
+  }
+  absl::StatusOr<std::vector<Referral>> referrals =
+      store_.ForStats(query->institution_ids, query->created_from,
+                      query->created_before, kMaxStatsReferrals, deadline);
   if (!referrals.ok()) return ToGrpcStatus(referrals.status());
   *response = ReferralStatsOf(*referrals);
   return grpc::Status::OK;

@@ -7,12 +7,16 @@
 //
 //   auto service = std::make_unique<ReferralService>(
 //       &pool, NewCachingDirectory(NewGrpcInstitutionDirectory(channel), ttl),
+//       NewCachingCommunityDirectory(NewGrpcCommunityDirectory(channel), ttl),
 //       options);
 //   server.AddService(service.get(), "cmc.referral.v1.ReferralService");
 //
 // Every handler works within the caller's deadline (defaulted and capped as
-// cmc::EffectiveDeadline does) and records the caller's principal subject
-// ("anonymous" without one) as the actor of its transitions and events.
+// cmc::EffectiveDeadline does), applies the caller's org scope (its
+// communities resolved to members by the community directory; rules in
+// referral_scope.h) and records the caller's principal subject ("anonymous"
+// without one) as the actor of its transitions and events. The catalogue
+// handlers and ListDownReferralSuggestions are in referral_catalogue.cc.
 // WatchReferrals streams run until cancelled or until Stop(), which the
 // server's shutdown hook calls:
 //
@@ -32,8 +36,11 @@
 #include "absl/time/time.h"
 #include "cmc/referral/v1/referral.grpc.pb.h"
 #include "common/db/pool.h"
+#include "services/referral/catalogue_store.h"
+#include "services/referral/community_directory.h"
 #include "services/referral/institution_directory.h"
 #include "services/referral/referral_rules.h"
+#include "services/referral/referral_scope.h"
 #include "services/referral/referral_store.h"
 
 namespace cmc::referral {
@@ -51,6 +58,7 @@ class ReferralService final : public v1::ReferralService::Service {
   // `pool` (schema cmc_referral, migrated) must outlive the service.
   ReferralService(db::Pool* pool,
                   std::unique_ptr<InstitutionDirectory> directory,
+                  std::unique_ptr<CommunityDirectory> communities,
                   Options options);
 
   grpc::Status CreateReferral(grpc::ServerContext* context,
@@ -89,6 +97,22 @@ class ReferralService final : public v1::ReferralService::Service {
   grpc::Status WatchReferrals(
       grpc::ServerContext* context, const v1::WatchReferralsRequest* request,
       grpc::ServerWriter<v1::ReferralChange>* writer) override;
+  grpc::Status UpsertInCountyCondition(
+      grpc::ServerContext* context,
+      const v1::UpsertInCountyConditionRequest* request,
+      v1::InCountyCondition* response) override;
+  grpc::Status DeleteInCountyCondition(
+      grpc::ServerContext* context,
+      const v1::DeleteInCountyConditionRequest* request,
+      v1::InCountyCondition* response) override;
+  grpc::Status ListInCountyConditions(
+      grpc::ServerContext* context,
+      const v1::ListInCountyConditionsRequest* request,
+      v1::ListInCountyConditionsResponse* response) override;
+  grpc::Status ListDownReferralSuggestions(
+      grpc::ServerContext* context,
+      const v1::ListDownReferralSuggestionsRequest* request,
+      v1::ListDownReferralSuggestionsResponse* response) override;
 
   // Ends open WatchReferrals streams with UNAVAILABLE and refuses new ones.
   // Thread-safe, idempotent.
@@ -96,6 +120,16 @@ class ReferralService final : public v1::ReferralService::Service {
 
  private:
   absl::Time Deadline(const grpc::ServerContext& context) const;
+  // The caller's org scope, its communities resolved to their members.
+  // UNAVAILABLE when the institution service cannot be reached.
+  absl::StatusOr<OrgScope> ScopeOf(const grpc::ServerContext& context,
+                                   absl::Time deadline);
+  // Records the in-county catalogue entry an out-of-county referral's
+  // diagnosis matches and applies the justification rule (ApplyInCountyRule).
+  absl::Status ApplyCatalogue(v1::Referral* referral, absl::Time deadline);
+  absl::StatusOr<v1::ListDownReferralSuggestionsResponse> Suggestions(
+      const grpc::ServerContext& context,
+      const v1::ListDownReferralSuggestionsRequest& request);
   absl::StatusOr<v1::Referral> Create(const grpc::ServerContext& context,
                                       const v1::CreateReferralRequest& request);
   // Checks the sending and receiving institutions and the direction.
@@ -114,7 +148,9 @@ class ReferralService final : public v1::ReferralService::Service {
 
   db::Pool* pool_;
   ReferralStore store_;
+  CatalogueStore catalogue_;
   std::unique_ptr<InstitutionDirectory> directory_;
+  std::unique_ptr<CommunityDirectory> communities_;
   const Options options_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -3,6 +3,7 @@
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <cstdint>
 #include <memory>
 #include <sstream>
 #include <utility>
@@ -123,6 +124,13 @@ void AppendEvent(sql::Connection& conn, absl::string_view type,
                         &payload});
 }
 
+// "?, ?, ..., ?" with `count` marks.
+std::string Marks(size_t count) {
+  std::string marks;
+  for (size_t i = 0; i < count; ++i) marks += i == 0 ? "?" : ", ?";
+  return marks;
+}
+
 absl::Status StaleVersion(int64_t current, int64_t expected) {
   return FieldError(
       absl::StatusCode::kAborted, "version",
@@ -197,10 +205,10 @@ absl::StatusOr<Referral> ReferralStore::Get(const std::string& id,
   return result;
 }
 
-absl::StatusOr<Referral> ReferralStore::Transition(const std::string& id,
-                                                   int64_t expected_version,
-                                                   const ActionRequest& request,
-                                                   absl::Time deadline) {
+absl::StatusOr<Referral> ReferralStore::Transition(
+    const std::string& id, int64_t expected_version,
+    const ActionRequest& request, absl::Time deadline,
+    const std::function<absl::Status(const Referral&)>& authorize) {
   Referral result;
   CMC_RETURN_IF_ERROR(db::RunInTransaction(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
@@ -214,6 +222,7 @@ absl::StatusOr<Referral> ReferralStore::Transition(const std::string& id,
         }
         CMC_ASSIGN_OR_RETURN(Referral referral,
                              ParseRecord(rows->getString(1)));
+        if (authorize) CMC_RETURN_IF_ERROR(authorize(referral));
         if (referral.version() != expected_version) {
           return StaleVersion(referral.version(), expected_version);
         }
@@ -283,6 +292,20 @@ absl::StatusOr<ReferralPage> ReferralStore::List(const ReferralFilter& filter,
   if (filter.before_row > 0) {
     sql += " AND row_no < ?";
     params.emplace_back(filter.before_row);
+  }
+  if (filter.visible_institutions.has_value()) {
+    sql += " AND (";
+    if (!filter.visible_institutions->empty()) {
+      const std::string marks = Marks(filter.visible_institutions->size());
+      sql += absl::StrCat("from_institution_id IN (", marks,
+                          ") OR receiving_institution_id IN (", marks, ") OR ");
+      for (int pass = 0; pass < 2; ++pass) {
+        for (const std::string& id : *filter.visible_institutions) {
+          params.emplace_back(id);
+        }
+      }
+    }
+    sql += "(to_tier <> 0 AND receiving_institution_id = ''))";
   }
   sql += " ORDER BY row_no DESC LIMIT ?";
   params.emplace_back(int64_t{filter.limit + 1});
@@ -355,6 +378,66 @@ absl::StatusOr<int> ReferralStore::ExpireDue(absl::Time now, int limit,
         return absl::OkStatus();
       }));
   return expired;
+}
+
+absl::StatusOr<std::vector<ReferralRow>> ReferralStore::ReceivedUpReferrals(
+    const std::string& institution_id, int64_t before_row, int limit,
+    absl::Time deadline) {
+  std::vector<ReferralRow> result;
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        result.clear();
+        std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
+            "SELECT row_no, record FROM referrals WHERE "
+            "receiving_institution_id = ? AND row_no < ? AND direction = ? "
+            "AND status IN (?, ?) ORDER BY row_no DESC LIMIT ?"));
+        select->setString(1, institution_id);
+        select->setInt64(2, before_row > 0 ? before_row : INT64_MAX);
+        select->setInt(3, v1::REFERRAL_DIRECTION_UP);
+        select->setInt(4, v1::REFERRAL_STATUS_IN_PROGRESS);
+        select->setInt(5, v1::REFERRAL_STATUS_COMPLETED);
+        select->setInt(6, limit);
+        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+        while (rows->next()) {
+          ReferralRow row;
+          row.row_no = rows->getInt64(1);
+          CMC_ASSIGN_OR_RETURN(row.referral, ParseRecord(rows->getString(2)));
+          result.push_back(std::move(row));
+        }
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
+absl::StatusOr<std::vector<Referral>> ReferralStore::DownReferralsSent(
+    const std::string& institution_id,
+    const std::vector<std::string>& resident_ids, absl::Time deadline) {
+  std::vector<Referral> result;
+  if (resident_ids.empty()) return result;
+  const std::string sql = absl::StrCat(
+      "SELECT record FROM referrals WHERE from_institution_id = ? AND "
+      "direction = ? AND patient_resident_id IN (",
+      Marks(resident_ids.size()), ")");
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        result.clear();
+        std::unique_ptr<sql::PreparedStatement> select(
+            conn.prepareStatement(sql));
+        select->setString(1, institution_id);
+        select->setInt(2, v1::REFERRAL_DIRECTION_DOWN);
+        int index = 3;
+        for (const std::string& id : resident_ids) {
+          select->setString(index++, id);
+        }
+        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+        while (rows->next()) {
+          CMC_ASSIGN_OR_RETURN(Referral referral,
+                               ParseRecord(rows->getString(1)));
+          result.push_back(std::move(referral));
+        }
+        return absl::OkStatus();
+      }));
+  return result;
 }
 
 absl::StatusOr<std::vector<Referral>> ReferralStore::ForStats(

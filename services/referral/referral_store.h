@@ -18,6 +18,7 @@
 #define CMC_SERVICES_REFERRAL_REFERRAL_STORE_H_
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +48,16 @@ struct ReferralFilter {
   // the first page.
   int64_t before_row = 0;
   int limit = 50;
+  // The caller's org scope when it is restricted: only referrals sent or
+  // received by one of these institutions, or open to a tier and unclaimed.
+  // nullopt for no restriction.
+  std::optional<std::vector<std::string>> visible_institutions;
+};
+
+// A referral with its row number (the position paging continues from).
+struct ReferralRow {
+  int64_t row_no = 0;
+  v1::Referral referral;
 };
 
 // One page of referrals, newest first.
@@ -86,13 +97,16 @@ class ReferralStore {
   absl::StatusOr<v1::Referral> Get(const std::string& id, absl::Time deadline);
 
   // Applies `request` (ApplyAction) to referral `id`, which must still be at
-  // `expected_version`, and appends the action's event. NOT_FOUND "id";
+  // `expected_version`, and appends the action's event. `authorize` (when
+  // given) judges the referral as read inside the transaction, before the
+  // version check; its error is returned and nothing changes. NOT_FOUND "id";
   // ABORTED "version" when the referral has another version, also when a
   // concurrent transition commits first; the errors of ApplyAction.
-  absl::StatusOr<v1::Referral> Transition(const std::string& id,
-                                          int64_t expected_version,
-                                          const ActionRequest& request,
-                                          absl::Time deadline);
+  absl::StatusOr<v1::Referral> Transition(
+      const std::string& id, int64_t expected_version,
+      const ActionRequest& request, absl::Time deadline,
+      const std::function<absl::Status(const v1::Referral&)>& authorize =
+          nullptr);
 
   // Referrals matching `filter`, newest first.
   absl::StatusOr<ReferralPage> List(const ReferralFilter& filter,
@@ -104,6 +118,19 @@ class ReferralStore {
   absl::StatusOr<std::vector<v1::Referral>> ForStats(
       const std::vector<std::string>& institution_ids, absl::Time created_from,
       absl::Time created_before, int limit, absl::Time deadline);
+
+  // Up to `limit` UP referrals received by `institution_id` that are
+  // IN_PROGRESS or COMPLETED, below row `before_row` (0: from the newest),
+  // newest first.
+  absl::StatusOr<std::vector<ReferralRow>> ReceivedUpReferrals(
+      const std::string& institution_id, int64_t before_row, int limit,
+      absl::Time deadline);
+
+  // The DOWN referrals sent by `institution_id` for any of the patients
+  // `resident_ids` (full resident IDs), in any order.
+  absl::StatusOr<std::vector<v1::Referral>> DownReferralsSent(
+      const std::string& institution_id,
+      const std::vector<std::string>& resident_ids, absl::Time deadline);
 
   // Expires up to `limit` referrals still REQUESTED or RECEIVED whose
   // expire_time is at or before `now` (status EXPIRED, a transition by actor

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/transaction.h"
 #include "common/deadline.h"
+#include "common/identity/principal.h"
 #include "common/outbox/outbox.h"
 #include "common/status.h"
 #include "services/referral/referral_service.h"
@@ -47,6 +48,12 @@ grpc::Status ReferralService::WatchReferrals(
     status = InvalidField("after_sequence", "must not be negative");
   }
   if (!status.ok()) return ToGrpcStatus(status);
+  absl::StatusOr<OrgScope> scope = ScopeOf(*context, Deadline(*context));
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  if (!scope->Covers(institution_id)) {
+    return ToGrpcStatus(OutOfScope(
+        "institution_id", absl::StrCat("institution ", institution_id)));
+  }
   absl::StatusOr<common::v1::Tier> tier =
       WatcherTier(*directory_, institution_id, Deadline(*context));
   if (!tier.ok()) return ToGrpcStatus(tier.status());

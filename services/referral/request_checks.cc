@@ -40,43 +40,10 @@ bool Blank(absl::string_view text) {
   return true;
 }
 
-absl::Status CheckText(absl::string_view text, absl::string_view field,
-                       int min_chars, int max_chars) {
-  const int count = CharCount(text);
-  if (min_chars > 0 && (count == 0 || Blank(text))) {
-    return InvalidField(field, "required");
-  }
-  if (count < min_chars || count > max_chars) {
-    return InvalidField(field,
-                        absl::StrCat("must be ", min_chars, "-", max_chars,
-                                     " characters, got ", count));
-  }
-  return absl::OkStatus();
-}
-
 bool IsUpperAlnum(char c) {
   return (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
 }
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-// ICD-10 national clinical version 2.0: "I10", "E11.900", "I10.x00x002".
-absl::Status CheckIcd10(absl::string_view code, absl::string_view field) {
-  if (code.empty()) return InvalidField(field, "required");
-  const bool stem = code.size() >= 3 && code[0] >= 'A' && code[0] <= 'Z' &&
-                    IsDigit(code[1]) && IsDigit(code[2]);
-  bool extension = code.size() == 3;
-  if (stem && code.size() >= 5 && code.size() <= 12 && code[3] == '.') {
-    extension = true;
-    for (char c : code.substr(4)) extension &= IsUpperAlnum(c) || c == 'x';
-  }
-  if (!stem || !extension) {
-    return InvalidField(
-        field, absl::StrCat("not an ICD-10 code (a letter, two digits, "
-                            "optionally '.' and 1-8 of 0-9, A-Z, x): ",
-                            code));
-  }
-  return absl::OkStatus();
-}
 
 absl::Status CheckDiagnosis(const v1::Diagnosis& diagnosis,
                             const std::string& field) {
@@ -169,6 +136,38 @@ std::string QueryFingerprint(const v1::ListReferralsRequest& request) {
 
 }  // namespace
 
+absl::Status CheckText(absl::string_view text, absl::string_view field,
+                       int min_chars, int max_chars) {
+  const int count = CharCount(text);
+  if (min_chars > 0 && (count == 0 || Blank(text))) {
+    return InvalidField(field, "required");
+  }
+  if (count < min_chars || count > max_chars) {
+    return InvalidField(field,
+                        absl::StrCat("must be ", min_chars, "-", max_chars,
+                                     " characters, got ", count));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckIcd10(absl::string_view code, absl::string_view field) {
+  if (code.empty()) return InvalidField(field, "required");
+  const bool stem = code.size() >= 3 && code[0] >= 'A' && code[0] <= 'Z' &&
+                    IsDigit(code[1]) && IsDigit(code[2]);
+  bool extension = code.size() == 3;
+  if (stem && code.size() >= 5 && code.size() <= 12 && code[3] == '.') {
+    extension = true;
+    for (char c : code.substr(4)) extension &= IsUpperAlnum(c) || c == 'x';
+  }
+  if (!stem || !extension) {
+    return InvalidField(
+        field, absl::StrCat("not an ICD-10 code (a letter, two digits, "
+                            "optionally '.' and 1-8 of 0-9, A-Z, x): ",
+                            code));
+  }
+  return absl::OkStatus();
+}
+
 absl::Status CheckId(absl::string_view value, absl::string_view field,
                      bool required) {
   if (value.empty()) {
@@ -216,6 +215,10 @@ absl::Status CheckNewReferral(Referral* referral, absl::CivilDay today) {
     CMC_RETURN_IF_ERROR(CheckTimestamp(referral->requested_appointment_time(),
                                        "referral.requested_appointment_time"));
   }
+  CMC_RETURN_IF_ERROR(CheckText(referral->out_of_county_justification(),
+                                "referral.out_of_county_justification", 0,
+                                2000));
+  referral->clear_in_county_condition();
   return absl::OkStatus();
 }
 

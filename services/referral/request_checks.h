@@ -30,6 +30,16 @@ inline constexpr int kMaxPageSize = 1000;
 absl::Status CheckId(absl::string_view value, absl::string_view field,
                      bool required = true);
 
+// OK when `text` has `min_chars`-`max_chars` characters (UTF-8 code points);
+// with `min_chars` > 0 a blank text is "required".
+absl::Status CheckText(absl::string_view text, absl::string_view field,
+                       int min_chars, int max_chars);
+
+// OK when `code` is an ICD-10 code of the national clinical version 2.0
+// ("I10", "E11.900", "I10.x00x002"): an upper-case letter, two digits, then
+// optionally '.' and 1-8 characters of 0-9, A-Z or 'x'.
+absl::Status CheckIcd10(absl::string_view code, absl::string_view field);
+
 // Checks the input fields of a new referral (see referral.proto) and
 // completes what they imply: the patient's sex and birth date from the
 // resident ID, and urgency ROUTINE when unspecified. `today` is the latest

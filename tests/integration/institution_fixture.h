@@ -1,7 +1,8 @@
 // The fixture of the institution service's integration tests: an in-process
 // server on a fresh schema of the shared MariaDB, called with the generated
 // stub as user:tester, plus builders of valid resources and an assertion on
-// the code and the field an error names.
+// the code and the field an error names. The default caller (Call) is
+// unrestricted; CallAs takes any principal.
 //
 //   TEST_F(InstitutionTest, Something) {
 //     const v1::Community community = NewCommunity("YGT-01");
@@ -16,11 +17,13 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cstdio>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
 #include "common/db/migrations.h"
 #include "common/db/transaction.h"
@@ -29,6 +32,7 @@
 #include "common/server/server.h"
 #include "common/status.h"
 #include "common/testing/mariadb.h"
+#include "common/validators/validators.h"
 #include "services/institution/institution_service.h"
 
 namespace cmc::institution {
@@ -46,30 +50,14 @@ inline constexpr char kVillage[] = "360426100201";
 inline constexpr char kOtherCountyTown[] = "360427100000";
 
 // A valid USCC (GB 32100 with its GB 11714 organization code) for each `n`.
-inline std::string MakeUscc(int n) {
-  const std::string alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  const std::string org = absl::StrFormat("%08d", n);
-  const int org_weights[] = {3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (int i = 0; i < 8; ++i) sum += (org[i] - '0') * org_weights[i];
-  const int org_check = 11 - sum % 11;
-  std::string code = "12360426" + org;
-  code += org_check == 10 ? 'X' : org_check == 11 ? '0' : char('0' + org_check);
-  const int weights[] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
-                         29, 25, 13, 8,  24, 10, 30, 28};
-  sum = 0;
-  for (int i = 0; i < 17; ++i) sum += alphabet.find(code[i]) * weights[i];
-  return code + alphabet[(31 - sum % 31) % 31];
-}
+inline std::string MakeUscc(int n) { return cmc::MakeUscc(kCounty, n); }
 
 // A valid resident ID (GB 11643) of kCounty, born on `birth` (YYYYMMDD), with
 // sequence number `n` % 1000 (odd: male, even: female).
 inline std::string MakeResidentId(int n, const char* birth = "19850315") {
-  std::string id = absl::StrFormat("%s%s%03d", kCounty, birth, n % 1000);
-  const int weights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (int i = 0; i < 17; ++i) sum += (id[i] - '0') * weights[i];
-  return id + "10X98765432"[sum % 11];
+  int year = 0, month = 0, day = 0;
+  std::sscanf(birth, "%4d%2d%2d", &year, &month, &day);
+  return cmc::MakeResidentId(kCounty, absl::CivilDay(year, month, day), n);
 }
 
 inline v1::Staff MakeStaff(
@@ -163,11 +151,13 @@ class InstitutionTest : public ::testing::Test {
     AttachPrincipal(who, &context);
     return ((*stub_).*method)(&context, request, response);
   }
-  // Calls `method` as user:tester, who has no roles.
+  // Calls `method` as user:tester, who has no roles and the whole county as
+  // scope (an unrestricted caller, as every call was before org scopes).
   template <typename Request, typename Response, typename Method>
   grpc::Status Call(Method method, const Request& request, Response* response) {
     Principal who;
     who.subject = "user:tester";
+    who.whole_county = true;
     return CallAs(who, method, request, response);
   }
 

@@ -20,6 +20,7 @@ class ImportTest : public InstitutionTest {
                          std::chrono::seconds(30));
     Principal who;
     who.subject = "user:importer";
+    who.whole_county = true;  // unrestricted (scopes: institution_scope_test)
     AttachPrincipal(who, &context);
     auto writer = ((*stub_).*method)(&context, response);
     for (const Request& row : rows) {

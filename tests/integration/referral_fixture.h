@@ -28,6 +28,7 @@
 #include "common/server/server.h"
 #include "common/status.h"
 #include "common/testing/mariadb.h"
+#include "services/referral/community_directory.h"
 #include "services/referral/institution_directory.h"
 #include "services/referral/referral_service.h"
 
@@ -44,7 +45,11 @@ inline constexpr char kResidentId[] = "360426199101010071";
 inline constexpr char kMasked[] = "360426********0071";
 
 // The institution service as far as referral needs it: BatchGetInstitutions
-// over a fixed list; an unknown id is NOT_FOUND "ids[i]", as the contract says.
+// over a fixed list (an unknown id is NOT_FOUND "ids[i]", as the contract
+// says) and ListInstitutions by community over fixed memberships: "com-1"
+// holds ins-county, ins-town and ins-village; "com-2" holds ins-county2 and
+// ins-town2 (an unknown community is NOT_FOUND "community_id"). Pages hold
+// two institutions, so membership lookups page.
 class FakeInstitutions final : public inst::InstitutionService::Service {
  public:
   grpc::Status BatchGetInstitutions(
@@ -68,9 +73,37 @@ class FakeInstitutions final : public inst::InstitutionService::Service {
     return grpc::Status::OK;
   }
 
+  grpc::Status ListInstitutions(
+      grpc::ServerContext*, const inst::ListInstitutionsRequest* request,
+      inst::ListInstitutionsResponse* response) override {
+    ++community_calls;
+    auto it = kMembers.find(request->community_id());
+    if (it == kMembers.end()) {
+      absl::Status bad = InvalidField("community_id", "no such community");
+      return grpc::Status(grpc::StatusCode::NOT_FOUND, "unknown",
+                          ToGrpcStatus(bad).error_details());
+    }
+    size_t start = 0;
+    if (!request->page().page_token().empty()) {
+      start = std::stoul(request->page().page_token());
+    }
+    for (size_t i = start; i < it->second.size() && i < start + 2; ++i) {
+      response->add_institutions()->set_id(it->second[i]);
+    }
+    if (start + 2 < it->second.size()) {
+      response->mutable_page()->set_next_page_token(std::to_string(start + 2));
+    }
+    return grpc::Status::OK;
+  }
+
   std::atomic<int> calls{0};
+  std::atomic<int> community_calls{0};
 
  private:
+  const std::map<std::string, std::vector<std::string>> kMembers = {
+      {"com-1", {"ins-county", "ins-town", "ins-village"}},
+      {"com-2", {"ins-county2", "ins-town2"}},
+  };
   const std::map<std::string, std::pair<Tier, bool>> kKnown = {
       {"ins-county", {common::v1::TIER_COUNTY, true}},
       {"ins-county2", {common::v1::TIER_COUNTY, true}},
@@ -91,11 +124,14 @@ class ReferralTest : public ::testing::Test {
         db::ApplyMigrations(*pool_, "outbox", outbox::Migrations()).ok());
     ASSERT_TRUE(db::ApplyMigrations(*pool_, "referral", Migrations()).ok());
     StartInstitutions(0);
+    auto channel =
+        NewInstitutionChannel(absl::StrCat("127.0.0.1:", institution_port_));
     service_ = std::make_unique<ReferralService>(
         pool_.get(),
-        NewCachingDirectory(NewGrpcInstitutionDirectory(NewInstitutionChannel(
-                                absl::StrCat("127.0.0.1:", institution_port_))),
+        NewCachingDirectory(NewGrpcInstitutionDirectory(channel),
                             absl::Seconds(30)),
+        NewCachingCommunityDirectory(NewGrpcCommunityDirectory(channel),
+                                     absl::Seconds(30)),
         service_options_);
     ServerOptions options;
     options.service_name = "referral";
@@ -125,15 +161,35 @@ class ReferralTest : public ::testing::Test {
     institution_port_ = institutions_->grpc_port();
   }
 
-  // A client context with a deadline and the principal "user:dr.li".
+  // A client context with a deadline and the principal "user:dr.li" (county
+  // scope, so no org scope restricts it).
   static std::unique_ptr<grpc::ClientContext> Context() {
+    Principal who;
+    who.subject = "user:dr.li";
+    who.whole_county = true;
+    return ContextOf(who);
+  }
+
+  // A client context with a deadline and the principal `who`.
+  static std::unique_ptr<grpc::ClientContext> ContextOf(const Principal& who) {
     auto context = std::make_unique<grpc::ClientContext>();
     context->set_deadline(std::chrono::system_clock::now() +
                           std::chrono::seconds(10));
-    Principal who;
-    who.subject = "user:dr.li";
     AttachPrincipal(who, context.get());
     return context;
+  }
+
+  // A clinician restricted to `scope` ("institution:<id>", "community:<id>").
+  static Principal Clinician(const std::string& scope) {
+    Principal who;
+    who.subject = "user:scoped";
+    who.roles = {"clinician"};
+    if (scope.rfind("institution:", 0) == 0) {
+      who.institutions.insert(scope.substr(12));
+    } else if (scope.rfind("community:", 0) == 0) {
+      who.communities.insert(scope.substr(10));
+    }
+    return who;
   }
 
   static v1::CreateReferralRequest UpRequest(const std::string& request_id) {

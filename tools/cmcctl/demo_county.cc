@@ -8,7 +8,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/civil_time.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
+#include "common/validators/validators.h"
 
 namespace cmc::cmcctl {
 namespace {
@@ -22,34 +24,14 @@ constexpr char kValidFrom[] = "2024-01-01";
 // A valid GB 32100 USCC of a public institution (category "12") registered in
 // the county, with organization code number `n` (as bench/institution_bench.cc
 // builds them).
-std::string Uscc(int n) {
-  const std::string alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";
-  const std::string org = absl::StrFormat("%08d", 42600000 + n);
-  const int org_weights[] = {3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (int i = 0; i < 8; ++i) sum += (org[i] - '0') * org_weights[i];
-  const int check = 11 - sum % 11;
-  std::string code = std::string("12") + kCounty + org;
-  code += check == 10   ? 'X'
-          : check == 11 ? '0'
-                        : static_cast<char>('0' + check);
-  const int weights[] = {1,  3,  9,  27, 19, 26, 16, 17, 20,
-                         29, 25, 13, 8,  24, 10, 30, 28};
-  sum = 0;
-  for (int i = 0; i < 17; ++i) {
-    sum += static_cast<int>(alphabet.find(code[i])) * weights[i];
-  }
-  return code + alphabet[(31 - sum % 31) % 31];
-}
+std::string Uscc(int n) { return MakeUscc(kCounty, 42600000 + n); }
 
 // A valid GB 11643 resident ID of the county: birth date `yyyymmdd` and
 // sequence `seq` (its last digit odd for men, even for women).
 std::string ResidentId(const char* yyyymmdd, int seq) {
-  std::string id = absl::StrFormat("%s%s%03d", kCounty, yyyymmdd, seq);
-  const int weights[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
-  int sum = 0;
-  for (int i = 0; i < 17; ++i) sum += (id[i] - '0') * weights[i];
-  return id + "10X98765432"[sum % 11];
+  int year = 0, month = 0, day = 0;
+  std::sscanf(yyyymmdd, "%4d%2d%2d", &year, &month, &day);
+  return MakeResidentId(kCounty, absl::CivilDay(year, month, day), seq);
 }
 
 struct InstitutionRow {

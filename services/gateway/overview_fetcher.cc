@@ -1,0 +1,180 @@
+#include "services/gateway/overview_fetcher.h"
+
+#include <condition_variable>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "common/status.h"
+#include "services/gateway/audit_record.h"
+
+namespace cmc::gateway {
+namespace {
+
+using institution::v1::GetStaffingSummaryRequest;
+using institution::v1::GetStaffingSummaryResponse;
+using institution::v1::ListSubtreeRequest;
+using institution::v1::ListSubtreeResponse;
+using referral::v1::GetReferralStatsRequest;
+using referral::v1::ReferralStats;
+
+// The state of one overview's backend calls. Lives on Fetch's stack; Fetch
+// returns only after every callback has run.
+struct Calls {
+  std::mutex mu;
+  std::condition_variable done;
+  int pending = 0;  // started calls whose callback has not run yet
+
+  grpc::ClientContext subtree_context;
+  ListSubtreeRequest subtree_request;
+  ListSubtreeResponse subtree;
+
+  grpc::ClientContext staffing_context;
+  GetStaffingSummaryRequest staffing_request;
+  GetStaffingSummaryResponse staffing;
+
+  grpc::ClientContext stats_context;
+  GetReferralStatsRequest stats_request;
+  ReferralStats stats;
+
+  v1::CommunityOverview overview;
+
+  void CancelAll() {
+    subtree_context.TryCancel();
+    staffing_context.TryCancel();
+    stats_context.TryCancel();
+  }
+  // Called at the end of every callback, with mu held.
+  void Finished() {
+    if (--pending == 0) done.notify_all();
+  }
+};
+
+void Prepare(grpc::ClientContext* context, const Principal& principal,
+             const std::string& request_id,
+             std::chrono::system_clock::time_point deadline) {
+  AttachPrincipal(principal, context);
+  if (!request_id.empty()) context->AddMetadata(kRequestIdHeader, request_id);
+  context->set_deadline(deadline);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<OverviewFetcher>> OverviewFetcher::Create(
+    const BackendChannels& channels) {
+  auto institution = channels.find("institution");
+  auto referral = channels.find("referral");
+  if (institution == channels.end() || institution->second == nullptr) {
+    return InvalidField("channels", "no channel for backend institution");
+  }
+  if (referral == channels.end() || referral->second == nullptr) {
+    return InvalidField("channels", "no channel for backend referral");
+  }
+  return std::unique_ptr<OverviewFetcher>(new OverviewFetcher(
+      institution::v1::InstitutionService::NewStub(institution->second),
+      referral::v1::ReferralService::NewStub(referral->second)));
+}
+
+OverviewFetcher::OverviewFetcher(
+    std::unique_ptr<institution::v1::InstitutionService::Stub> institution,
+    std::unique_ptr<referral::v1::ReferralService::Stub> referral)
+    : institution_(std::move(institution)), referral_(std::move(referral)) {}
+
+v1::CommunityOverview OverviewFetcher::Fetch(
+    const OverviewQuery& query, const Principal& principal,
+    const std::string& request_id,
+    std::chrono::system_clock::time_point deadline,
+    const std::function<bool()>& cancelled) const {
+  Calls calls;
+  calls.overview.set_community_id(query.community_id);
+  calls.overview.mutable_period()->set_value(query.period);
+  calls.overview.mutable_as_of()->set_value(query.as_of);
+  FillPendingSections(&calls.overview);
+
+  Prepare(&calls.subtree_context, principal, request_id, deadline);
+  calls.subtree_request.mutable_org()->set_community_id(query.community_id);
+  calls.subtree_request.mutable_as_of()->set_value(query.as_of);
+  Prepare(&calls.staffing_context, principal, request_id, deadline);
+  calls.staffing_request.mutable_org()->set_community_id(query.community_id);
+  calls.staffing_request.mutable_as_of()->set_value(query.as_of);
+  Prepare(&calls.stats_context, principal, request_id, deadline);
+  calls.stats_request.mutable_period()->set_value(query.period);
+
+  // The referral statistics, once the members are known; called from the
+  // ListSubtree callback, without mu held.
+  auto start_stats = [this, &calls] {
+    referral_->async()->GetReferralStats(
+        &calls.stats_context, &calls.stats_request, &calls.stats,
+        [&calls](grpc::Status status) {
+          std::lock_guard<std::mutex> lock(calls.mu);
+          v1::ReferralsSection* section = calls.overview.mutable_referrals();
+          if (status.ok()) {
+            *section->mutable_stats() = std::move(calls.stats);
+          } else {
+            *section->mutable_status() =
+                BackendErrorStatus("referral", kReferralStatsMethod, status);
+          }
+          calls.Finished();
+        });
+  };
+
+  {
+    std::lock_guard<std::mutex> lock(calls.mu);
+    calls.pending = 2;
+  }
+  institution_->async()->ListSubtree(
+      &calls.subtree_context, &calls.subtree_request, &calls.subtree,
+      [&calls, start_stats](grpc::Status status) {
+        bool ask_referral = false;
+        {
+          std::lock_guard<std::mutex> lock(calls.mu);
+          v1::MembersSection* members = calls.overview.mutable_members();
+          if (status.ok()) {
+            FillMembers(calls.subtree, members);
+            for (std::string& id : MemberInstitutionIds(calls.subtree)) {
+              calls.stats_request.add_institution_ids(std::move(id));
+            }
+            // No members, no referrals: the service refuses an empty list.
+            ask_referral = calls.stats_request.institution_ids_size() > 0;
+          } else {
+            *members->mutable_status() =
+                BackendErrorStatus("institution", kListSubtreeMethod, status);
+            *calls.overview.mutable_referrals()->mutable_status() =
+                MembersUnknownStatus(members->status());
+          }
+          if (ask_referral) ++calls.pending;
+        }
+        if (ask_referral) start_stats();
+        std::lock_guard<std::mutex> lock(calls.mu);
+        calls.Finished();
+      });
+  institution_->async()->GetStaffingSummary(
+      &calls.staffing_context, &calls.staffing_request, &calls.staffing,
+      [&calls](grpc::Status status) {
+        std::lock_guard<std::mutex> lock(calls.mu);
+        v1::StaffingSection* section = calls.overview.mutable_staffing();
+        if (status.ok()) {
+          *section->mutable_summary() = std::move(calls.staffing);
+        } else {
+          *section->mutable_status() =
+              BackendErrorStatus("institution", kStaffingSummaryMethod, status);
+        }
+        calls.Finished();
+      });
+
+  std::unique_lock<std::mutex> lock(calls.mu);
+  bool cancel_sent = false;
+  while (!calls.done.wait_for(lock, std::chrono::milliseconds(20),
+                              [&calls] { return calls.pending == 0; })) {
+    if (!cancel_sent && cancelled && cancelled()) {
+      cancel_sent = true;
+      lock.unlock();  // in case a cancellation runs a callback inline
+      calls.CancelAll();
+      lock.lock();
+    }
+  }
+  return std::move(calls.overview);
+}
+
+}  // namespace cmc::gateway

@@ -1,0 +1,64 @@
+// Asks the backends for the sections of GetCommunityOverview (see
+// gateway.proto and overview.h), in parallel, on the gateway's backend
+// channels (so the read retries of backend_channels.h apply).
+//
+//   CMC_ASSIGN_OR_RETURN(auto fetcher, OverviewFetcher::Create(channels));
+//   v1::CommunityOverview overview = fetcher->Fetch(
+//       query, principal, request_id, deadline, [&] { return
+//       ctx->IsCancelled(); });
+//
+// Members (ListSubtree) and staffing (GetStaffingSummary) are asked at once;
+// the referral statistics as soon as the member list has arrived (they are
+// counted over the member institutions). Every backend call carries the
+// caller's principal (x-cmc-principal-*) and x-request-id and ends by the
+// deadline given. A failed call leaves its section empty with a status naming
+// the backend; Fetch itself never fails.
+#ifndef CMC_SERVICES_GATEWAY_OVERVIEW_FETCHER_H_
+#define CMC_SERVICES_GATEWAY_OVERVIEW_FETCHER_H_
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "cmc/gateway/v1/gateway.pb.h"
+#include "cmc/institution/v1/institution.grpc.pb.h"
+#include "cmc/referral/v1/referral.grpc.pb.h"
+#include "common/identity/principal.h"
+#include "services/gateway/backend_channels.h"
+#include "services/gateway/overview.h"
+
+namespace cmc::gateway {
+
+// Thread-safe: one fetcher serves every overview call.
+class OverviewFetcher {
+ public:
+  // A fetcher on the "institution" and "referral" channels of `channels`;
+  // INVALID_ARGUMENT "channels" when one is missing. The fetcher shares the
+  // channels (they stay open as long as it lives).
+  static absl::StatusOr<std::unique_ptr<OverviewFetcher>> Create(
+      const BackendChannels& channels);
+
+  // The overview of `query` as seen by `principal`. Returns by `deadline`
+  // (plus the time to collect the answers), or soon after `cancelled`
+  // returns true (it is polled every 20 ms; the backend calls are then
+  // cancelled). `request_id` ("" = none) is sent as x-request-id.
+  v1::CommunityOverview Fetch(const OverviewQuery& query,
+                              const Principal& principal,
+                              const std::string& request_id,
+                              std::chrono::system_clock::time_point deadline,
+                              const std::function<bool()>& cancelled) const;
+
+ private:
+  OverviewFetcher(
+      std::unique_ptr<institution::v1::InstitutionService::Stub> institution,
+      std::unique_ptr<referral::v1::ReferralService::Stub> referral);
+
+  const std::unique_ptr<institution::v1::InstitutionService::Stub> institution_;
+  const std::unique_ptr<referral::v1::ReferralService::Stub> referral_;
+};
+
+}  // namespace cmc::gateway
+
+#endif  // CMC_SERVICES_GATEWAY_OVERVIEW_FETCHER_H_
