@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <utility>
@@ -53,10 +54,22 @@ std::string Tail(const std::string& text, size_t bytes) {
 }  // namespace
 
 Stack::Stack(StackOptions options) : options_(std::move(options)) {
-  log_dir_ = options_.log_dir.empty() ? MakeTempDir() : options_.log_dir;
+  if (options_.log_dir.empty()) {
+    log_dir_ = MakeTempDir();
+    const char* keep = std::getenv("CMC_KEEP_STACK_LOGS");
+    remove_log_dir_ = keep == nullptr || std::string(keep) != "1";
+  } else {
+    log_dir_ = options_.log_dir;
+  }
 }
 
-Stack::~Stack() { TerminateAll(); }
+Stack::~Stack() {
+  TerminateAll();
+  if (remove_log_dir_) {
+    std::error_code ignored;
+    std::filesystem::remove_all(log_dir_, ignored);
+  }
+}
 
 std::string Stack::HealthName(const std::string& area) {
   return absl::StrCat("cmc.", area, ".v1.",

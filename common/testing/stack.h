@@ -49,8 +49,9 @@ struct StackOptions {
   // Extra environment for one process ("gateway" or an area), e.g.
   // {"gateway", {{"CMC_RATE_LIMIT_PER_S", "5"}}}.
   std::map<std::string, std::map<std::string, std::string>> env;
-  // Where the processes' logs go; a new directory under the test temporary
-  // directory when empty.
+  // Where the processes' logs go. When empty, a new directory under $TMPDIR
+  // (or /tmp) that is removed with the Stack unless the environment sets
+  // CMC_KEEP_STACK_LOGS=1 (failure messages carry the logs' ends: Logs()).
   std::string log_dir;
 };
 
@@ -114,6 +115,7 @@ class Stack {
 
   StackOptions options_;
   std::string log_dir_;
+  bool remove_log_dir_ = false;
   std::string secret_file_;
   std::map<std::string, Process> processes_;
 };
