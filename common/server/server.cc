@@ -5,6 +5,7 @@
 #include <signal.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/log.h"
 #include "common/server/interceptors.h"
 
@@ -63,6 +64,11 @@ grpc::HealthCheckServiceInterface* Server::health() {
 }
 
 absl::Status Server::Start() {
+  // Debian builds Abseil without NDEBUG, which turns on the mutex deadlock
+  // detector: a graph update on every lock, a few per cent of a busy
+  // gateway's CPU (perf, docs/benchmarks.md). A serving process turns it
+  // off; test binaries that use the libraries without a Server keep it.
+  absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

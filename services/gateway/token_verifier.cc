@@ -91,6 +91,31 @@ absl::StatusOr<TokenVerifier> TokenVerifier::Create(
 absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
                                                 absl::Time now) const {
   if (token.empty()) return Unauthenticated("no bearer token");
+  {
+    absl::MutexLock lock(&cache_->mu);
+    auto it = cache_->entries.find(token);
+    if (it != cache_->entries.end()) {
+      const Verified& verified = it->second;
+      // The same checks, in the same words, as VerifyUncached's.
+      if (now >= verified.accepted_until) {
+        return Unauthenticated(absl::StrCat(
+            "expired at ",
+            absl::FormatTime(verified.accepted_until - options_.clock_skew)));
+      }
+      if (now >= verified.accepted_from) return verified.principal;
+    }
+  }
+  CMC_ASSIGN_OR_RETURN(Verified verified, VerifyUncached(token, now));
+  absl::MutexLock lock(&cache_->mu);
+  if (cache_->entries.size() >= kVerifiedTokenCacheSize) {
+    cache_->entries.clear();
+  }
+  cache_->entries[std::string(token)] = verified;
+  return std::move(verified.principal);
+}
+
+absl::StatusOr<TokenVerifier::Verified> TokenVerifier::VerifyUncached(
+    absl::string_view token, absl::Time now) const {
   CMC_ASSIGN_OR_RETURN(const Struct claims, signatures_.Verify(token));
 
   const Value* iss = Claim(claims, "iss");
@@ -145,7 +170,9 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
     absl::Status added = AddScopeEntry(entry, &principal);
     if (!added.ok()) return Unauthenticated(added.message());
   }
-  return principal;
+  // Accepted from the later of nbf and iat (each less the skew) to exp (plus
+  // the skew): the window the checks above test `now` against.
+  return Verified{std::move(principal), std::max(nbf, iat) - skew, exp + skew};
 }
 
 absl::Status AddScopeEntry(absl::string_view entry, Principal* principal) {

@@ -126,6 +126,47 @@ TEST(TokenVerifierTest, AcceptsAGoodTokenAndReadsThePrincipal) {
   EXPECT_TRUE(county->whole_county);
 }
 
+TEST(TokenVerifierTest, ARememberedTokenStillExpiresAndStartsOnTime) {
+  const TokenVerifier verifier = Verifier();
+  const int64_t now = absl::ToUnixSeconds(kNow);
+  // Valid from now + 100 s (nbf) to now + 200 s (exp); skew 60 s.
+  const std::string token = Hs256(
+      Claims(absl::StrCat(R"("exp":)", now + 3600),
+             absl::StrCat(R"("nbf":)", now + 100, R"(,"exp":)", now + 200)));
+  struct Step {
+    absl::Duration at;  // after kNow
+    bool accepted;
+    const char* reason;  // a fragment of the refusal, or ""
+  } steps[] = {
+      {absl::Seconds(0), false, "not valid before"},  // before nbf - skew
+      {absl::Seconds(45), true, ""},                  // in the skew window
+      {absl::Seconds(150), true, ""},                 // remembered now
+      {absl::Seconds(259), true, ""},                 // exp + skew - 1 s
+      {absl::Seconds(260), false, "expired at"},      // exp + skew
+      {absl::Seconds(150), true, ""},                 // (clock went back)
+      {absl::Seconds(10), false, "not valid before"},
+  };
+  for (const Step& step : steps) {
+    SCOPED_TRACE(absl::FormatDuration(step.at));
+    absl::StatusOr<Principal> who = verifier.Verify(token, kNow + step.at);
+    EXPECT_EQ(who.ok(), step.accepted) << who.status();
+    if (!step.accepted) {
+      EXPECT_EQ(who.status().code(), absl::StatusCode::kUnauthenticated);
+      EXPECT_NE(who.status().message().find(step.reason),
+                absl::string_view::npos)
+          << who.status();
+    } else {
+      EXPECT_EQ(who->subject, "user:zhang.wei");
+    }
+  }
+  // The same claims with a wrong signature are refused, whatever was
+  // remembered.
+  std::string forged = token;
+  char& first = forged[forged.rfind('.') + 1];
+  first = first == 'A' ? 'B' : 'A';
+  EXPECT_FALSE(verifier.Verify(forged, kNow + absl::Seconds(150)).ok());
+}
+
 TEST(TokenVerifierTest, RefusesBadTokensWithTheReason) {
   const int64_t now = absl::ToUnixSeconds(kNow);
   const std::string exp = absl::StrCat(R"("exp":)", now + 3600);
