@@ -51,7 +51,7 @@ absl::Status ReadRows(grpc::ServerReader<Request>& reader, v1::ImportMode* mode,
 }
 
 void CheckInstitutionRow(const v1::ImportInstitutionsRequest& request,
-                         const OrgScope& scope,
+                         const OrgScope& scope, absl::CivilDay today,
                          ImportRow<v1::Institution>& row) {
   row.item = request.institution();
   row.item.clear_id();
@@ -62,9 +62,9 @@ void CheckInstitutionRow(const v1::ImportInstitutionsRequest& request,
   row.parent_uscc = request.parent_uscc();
   row.error = CheckInstitutionFields(row.item, /*creating=*/true);
   if (!row.error.ok()) return;
-  absl::StatusOr<std::optional<Joining>> joining = internal::CheckJoining(
-      request.community_id(), request.membership_kind(), "community_id",
-      "membership_kind", internal::TodayInChina());
+  absl::StatusOr<std::optional<Joining>> joining =
+      internal::CheckJoining(request.community_id(), request.membership_kind(),
+                             "community_id", "membership_kind", today);
   if (!joining.ok()) {
     row.error = joining.status();
     return;
@@ -112,14 +112,15 @@ grpc::Status InstitutionService::ImportInstitutions(
   std::vector<ImportRow<v1::Institution>> rows;
   // Creating institutions needs only the caller's communities.
   const OrgScope scope = OrgScope::Of(PrincipalFromContext(*context), {});
+  const absl::CivilDay today = Today();
   CMC_RETURN_IF_ERROR_GRPC(
       ReadRows(*reader, &mode, &rows,
                [&](const v1::ImportInstitutionsRequest& request,
                    ImportRow<v1::Institution>& row) {
-                 CheckInstitutionRow(request, scope, row);
+                 CheckInstitutionRow(request, scope, today, row);
                }));
   return internal::Reply(
-      store_.ImportInstitutions(rows, mode, internal::ActorOf(*context),
+      store_.ImportInstitutions(rows, mode, today, internal::ActorOf(*context),
                                 Deadline(*context)),
       response);
 }
@@ -131,8 +132,8 @@ grpc::Status InstitutionService::ImportStaff(
   v1::ImportMode mode = v1::IMPORT_MODE_UNSPECIFIED;
   std::vector<ImportRow<v1::Staff>> rows;
   const absl::Time deadline = Deadline(*context);
-  absl::StatusOr<OrgScope> scope =
-      Scope(*context, internal::TodayInChina(), deadline);
+  const absl::CivilDay today = Today();
+  absl::StatusOr<OrgScope> scope = Scope(*context, today, deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   CMC_RETURN_IF_ERROR_GRPC(ReadRows(
       *reader, &mode, &rows,
@@ -140,7 +141,8 @@ grpc::Status InstitutionService::ImportStaff(
         CheckStaffRow(request, *scope, row);
       }));
   return internal::Reply(
-      store_.ImportStaff(rows, mode, internal::ActorOf(*context), deadline),
+      store_.ImportStaff(rows, mode, today, internal::ActorOf(*context),
+                         deadline),
       response);
 }
 

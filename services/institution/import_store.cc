@@ -176,11 +176,12 @@ absl::StatusOr<std::string> InstitutionIdOfUscc(sql::Connection& conn,
 
 absl::StatusOr<v1::ImportResponse> InstitutionStore::ImportInstitutions(
     const std::vector<ImportRow<v1::Institution>>& rows, v1::ImportMode mode,
-    const Actor& actor, absl::Time deadline) {
+    absl::CivilDay today, const Actor& actor, absl::Time deadline) {
   // Memberships added with the rows, by institution id, for their events.
   std::map<std::string, v1::Membership> joined;
   const RowInsert<v1::Institution> insert =
-      [&joined](sql::Connection& conn, const ImportRow<v1::Institution>& row)
+      [&joined, today](sql::Connection& conn,
+                       const ImportRow<v1::Institution>& row)
       -> absl::StatusOr<v1::Institution> {
     v1::Institution item = row.item;
     if (!row.parent_uscc.empty()) {
@@ -189,7 +190,7 @@ absl::StatusOr<v1::ImportResponse> InstitutionStore::ImportInstitutions(
       item.set_parent_institution_id(parent_id);
     }
     CMC_ASSIGN_OR_RETURN(v1::Institution created,
-                         internal::InsertInstitution(conn, item));
+                         internal::InsertInstitution(conn, item, today));
     if (row.joining.has_value()) {
       CMC_ASSIGN_OR_RETURN(
           joined[created.id()],
@@ -211,11 +212,11 @@ absl::StatusOr<v1::ImportResponse> InstitutionStore::ImportInstitutions(
 
 absl::StatusOr<v1::ImportResponse> InstitutionStore::ImportStaff(
     const std::vector<ImportRow<v1::Staff>>& rows, v1::ImportMode mode,
-    const Actor& actor, absl::Time deadline) {
+    absl::CivilDay today, const Actor& actor, absl::Time deadline) {
   const RowInsert<v1::Staff> insert =
-      [](sql::Connection& conn,
-         const ImportRow<v1::Staff>& row) -> absl::StatusOr<v1::Staff> {
-    return internal::InsertStaff(conn, row.item);
+      [today](sql::Connection& conn,
+              const ImportRow<v1::Staff>& row) -> absl::StatusOr<v1::Staff> {
+    return internal::InsertStaff(conn, row.item, today);
   };
   return RunImport(
       *pool_, deadline, mode, rows, insert,

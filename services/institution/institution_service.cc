@@ -11,6 +11,7 @@
 #include "common/status.h"
 #include "common/validators/validators.h"
 #include "services/institution/handler_support.h"
+#include "services/institution/history_rules.h"
 #include "services/institution/institution_rules.h"
 #include "services/institution/paging.h"
 #include "services/institution/request_checks.h"
@@ -43,6 +44,10 @@ absl::Time InstitutionService::Deadline(
     const grpc::ServerContext& context) const {
   return EffectiveDeadline(context.deadline(), options_.default_deadline,
                            options_.max_deadline);
+}
+
+absl::CivilDay InstitutionService::Today() const {
+  return options_.today ? options_.today() : TodayInChina();
 }
 
 absl::StatusOr<OrgScope> InstitutionService::Scope(
@@ -145,9 +150,10 @@ grpc::Status InstitutionService::CreateInstitution(
       ValidateRequestId(request->request_id(), "request_id"));
   const v1::Institution& in = request->institution();
   CMC_RETURN_IF_ERROR_GRPC(CheckInstitutionFields(in, /*creating=*/true));
+  const absl::CivilDay today = Today();
   absl::StatusOr<std::optional<Joining>> joining = internal::CheckJoining(
       request->community_id(), request->membership_kind(), "community_id",
-      "membership_kind", TodayInChina());
+      "membership_kind", today);
   if (!joining.ok()) return ToGrpcStatus(joining.status());
   // A restricted caller creates institutions only inside its communities, so
   // that the new one is in its scope from the start.
@@ -170,7 +176,7 @@ grpc::Status InstitutionService::CreateInstitution(
   return Reply(
       store_.CreateInstitution(
           ClaimOf(request->request_id(), "CreateInstitution", normalized),
-          wanted, *joining, ActorOf(*context), Deadline(*context)),
+          wanted, *joining, today, ActorOf(*context), Deadline(*context)),
       response);
 }
 
@@ -181,7 +187,7 @@ grpc::Status InstitutionService::GetInstitution(
     return ToGrpcStatus(InvalidField("id", "required"));
   }
   const absl::Time deadline = Deadline(*context);
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   CMC_RETURN_IF_ERROR_GRPC(scope->RequireInstitution(request->id(), "id"));
   return Reply(store_.GetInstitution(request->id(), "id", deadline), response);
@@ -197,7 +203,12 @@ grpc::Status InstitutionService::UpdateInstitution(
       CheckUpdateMask(request->update_mask(), InstitutionUpdatePaths());
   if (!paths.ok()) return ToGrpcStatus(paths.status());
   const absl::Time deadline = Deadline(*context);
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  const absl::CivilDay today = Today();
+  absl::StatusOr<absl::CivilDay> effective =
+      EffectiveDay(request->has_effective_date(), request->effective_date(),
+                   today, "effective_date");
+  if (!effective.ok()) return ToGrpcStatus(effective.status());
+  absl::StatusOr<OrgScope> scope = Scope(*context, today, deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   CMC_RETURN_IF_ERROR_GRPC(
       scope->RequireInstitution(in.id(), "institution.id"));
@@ -206,7 +217,7 @@ grpc::Status InstitutionService::UpdateInstitution(
                    [&](v1::Institution& stored) {
                      return ApplyInstitutionUpdate(*paths, in, stored);
                    },
-                   TodayInChina(), ActorOf(*context), deadline),
+                   today, *effective, ActorOf(*context), deadline),
                response);
 }
 
@@ -218,7 +229,7 @@ grpc::Status InstitutionService::ListInstitutions(
   if (!request->community_id().empty()) {
     filter.community_id = request->community_id();
     absl::StatusOr<absl::CivilDay> as_of =
-        DayOr(request->has_as_of(), request->as_of(), "as_of", TodayInChina());
+        DayOr(request->has_as_of(), request->as_of(), "as_of", Today());
     if (!as_of.ok()) return ToGrpcStatus(as_of.status());
     filter.as_of = *as_of;
   }
@@ -246,7 +257,7 @@ grpc::Status InstitutionService::ListInstitutions(
   absl::StatusOr<PageQuery> page =
       ParsePageRequest(request->page(), fingerprint);
   if (!page.ok()) return ToGrpcStatus(page.status());
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   if (!filter.community_id.empty()) {
     CMC_RETURN_IF_ERROR_GRPC(
@@ -277,7 +288,7 @@ grpc::Status InstitutionService::BatchGetInstitutions(
                                          request->ids_size())));
   }
   const absl::Time deadline = Deadline(*context);
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   for (int i = 0; i < request->ids_size(); ++i) {
     CMC_RETURN_IF_ERROR_GRPC(scope->RequireInstitution(
@@ -302,7 +313,7 @@ grpc::Status InstitutionService::AddMembership(
   const v1::Membership& in = request->membership();
   CMC_RETURN_IF_ERROR_GRPC(CheckNewMembership(in));
   const absl::Time deadline = Deadline(*context);
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   CMC_RETURN_IF_ERROR_GRPC(
       scope->RequireCommunity(in.community_id(), "membership.community_id"));
@@ -363,7 +374,7 @@ grpc::Status InstitutionService::ListMemberships(
   absl::StatusOr<PageQuery> page =
       ParsePageRequest(request->page(), fingerprint);
   if (!page.ok()) return ToGrpcStatus(page.status());
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   if (!filter.institution_id.empty()) {
     CMC_RETURN_IF_ERROR_GRPC(

@@ -18,6 +18,9 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
+
+#include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
 #include "common/db/pool.h"
@@ -31,6 +34,10 @@ class InstitutionService final : public v1::InstitutionService::Service {
   struct Options {
     absl::Duration default_deadline = absl::Seconds(30);
     absl::Duration max_deadline = absl::Minutes(5);
+    // The civil day "today" means (Asia/Shanghai): the day changes take
+    // effect in the history, the default as_of and the day scopes are
+    // resolved on. Null = the real date; tests set a fixed day.
+    std::function<absl::CivilDay()> today;
   };
 
   // `pool` (schema cmc_institution, migrated) must outlive the service.
@@ -136,6 +143,8 @@ class InstitutionService final : public v1::InstitutionService::Service {
 
  private:
   absl::Time Deadline(const grpc::ServerContext& context) const;
+  // Today in Asia/Shanghai (see Options::today).
+  absl::CivilDay Today() const;
   // The caller's scope, community scopes resolved to their members on `day`
   // (one query; none for an unrestricted caller or an institution scope).
   absl::StatusOr<OrgScope> Scope(const grpc::ServerContext& context,

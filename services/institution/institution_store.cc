@@ -117,7 +117,8 @@ bool IsDuplicate(const sql::SQLException& e) {
 namespace internal {
 
 absl::StatusOr<v1::Institution> InsertInstitution(
-    sql::Connection& conn, const v1::Institution& institution) {
+    sql::Connection& conn, const v1::Institution& institution,
+    absl::CivilDay today) {
   v1::Institution row = institution;
   row.set_id(NewId("ins-"));
   if (!row.parent_institution_id().empty()) {
@@ -145,7 +146,11 @@ absl::StatusOr<v1::Institution> InsertInstitution(
         absl::StatusCode::kAlreadyExists, "institution.uscc",
         absl::StrCat("USCC ", row.uscc(), " is already registered"));
   }
-  return *LoadInstitution(conn, row.id(), /*for_update=*/false);
+  v1::Institution stored =
+      *LoadInstitution(conn, row.id(), /*for_update=*/false);
+  CMC_RETURN_IF_ERROR(
+      RecordInstitutionVersion(conn, stored, today, /*is_new=*/true));
+  return stored;
 }
 
 }  // namespace internal
@@ -267,16 +272,16 @@ absl::StatusOr<PageOf<v1::Community>> InstitutionStore::ListCommunities(
 
 absl::StatusOr<v1::Institution> InstitutionStore::CreateInstitution(
     const CreateClaim& claim, const v1::Institution& institution,
-    const std::optional<Joining>& joining, const Actor& actor,
-    absl::Time deadline) {
+    const std::optional<Joining>& joining, absl::CivilDay today,
+    const Actor& actor, absl::Time deadline) {
   std::optional<v1::Membership> joined;
   return internal::RunCreate<v1::Institution>(
       *pool_, deadline, claim, "institution.InstitutionCreated", "Institution",
       actor,
       [&](sql::Connection& conn, v1::Institution& out) -> absl::Status {
         joined.reset();
-        CMC_ASSIGN_OR_RETURN(out,
-                             internal::InsertInstitution(conn, institution));
+        CMC_ASSIGN_OR_RETURN(
+            out, internal::InsertInstitution(conn, institution, today));
         if (joining.has_value()) {
           CMC_ASSIGN_OR_RETURN(
               joined, internal::JoinCommunity(conn, out.id(), *joining));
@@ -309,7 +314,7 @@ absl::StatusOr<v1::Institution> InstitutionStore::GetInstitution(
 absl::StatusOr<v1::Institution> InstitutionStore::UpdateInstitution(
     const std::string& id, int64_t version,
     const Mutation<v1::Institution>& mutate, absl::CivilDay today,
-    const Actor& actor, absl::Time deadline) {
+    absl::CivilDay effective_day, const Actor& actor, absl::Time deadline) {
   v1::Institution result;
   CMC_RETURN_IF_ERROR(db::RunInTransaction(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
@@ -355,6 +360,8 @@ absl::StatusOr<v1::Institution> InstitutionStore::UpdateInstitution(
         update->setString(9, id);
         update->executeUpdate();
         result = *internal::LoadInstitution(conn, id, /*for_update=*/false);
+        CMC_RETURN_IF_ERROR(internal::RecordInstitutionVersion(
+            conn, result, effective_day, /*is_new=*/false));
         outbox::Append(conn, {"institution.InstitutionUpdated", "Institution",
                               id, actor.subject, &result});
         return absl::OkStatus();

@@ -15,6 +15,13 @@
 // FAILED_PRECONDITION when stored state forbids the change, UNAVAILABLE when
 // the database is unreachable (retryable). Thread-safe; the pool must outlive
 // the store.
+//
+// History: every write that stores an institution's parent or status, or a
+// staff member's employer, status, qualification, title code or GP flag, also
+// records those values as the version holding from `today` (the caller's
+// civil day in Asia/Shanghai) in the same transaction (history_rules.h,
+// migrations/0005_history.sql); reads "as of" a day before today use those
+// versions.
 #ifndef CMC_SERVICES_INSTITUTION_INSTITUTION_STORE_H_
 #define CMC_SERVICES_INSTITUTION_INSTITUTION_STORE_H_
 
@@ -194,11 +201,11 @@ class InstitutionStore {
   // With `joining`, the institution also becomes a member of that community in
   // the same transaction (checked as AddMembership checks, errors naming
   // "community_id"; event institution.MembershipAdded after
-  // institution.InstitutionCreated).
+  // institution.InstitutionCreated). Its history starts on `today`.
   absl::StatusOr<v1::Institution> CreateInstitution(
       const CreateClaim& claim, const v1::Institution& institution,
-      const std::optional<Joining>& joining, const Actor& actor,
-      absl::Time deadline);
+      const std::optional<Joining>& joining, absl::CivilDay today,
+      const Actor& actor, absl::Time deadline);
   absl::StatusOr<v1::Institution> GetInstitution(const std::string& id,
                                                  absl::string_view field,
                                                  absl::Time deadline);
@@ -207,11 +214,13 @@ class InstitutionStore {
   // institutions reporting to this one must stay of a lower tier
   // (FAILED_PRECONDITION "institution.tier"); a changed division code must lie
   // in the county of every community the institution belongs to on `today` or
-  // later (INVALID_ARGUMENT "institution.division_code").
+  // later (INVALID_ARGUMENT "institution.division_code"). A new parent or
+  // status holds from `effective_day` (today or earlier) in the history;
+  // FAILED_PRECONDITION "effective_date" when the current ones began later.
   absl::StatusOr<v1::Institution> UpdateInstitution(
       const std::string& id, int64_t version,
       const Mutation<v1::Institution>& mutate, absl::CivilDay today,
-      const Actor& actor, absl::Time deadline);
+      absl::CivilDay effective_day, const Actor& actor, absl::Time deadline);
   absl::StatusOr<PageOf<v1::Institution>> ListInstitutions(
       const InstitutionFilter& filter, const PageQuery& page,
       absl::Time deadline);
@@ -262,9 +271,10 @@ class InstitutionStore {
   // Stores a validated new staff member (gender, birth date and title level
   // derived by the caller) after the checks listed for CreateStaff in
   // institution.proto. Results carry the full resident ID; the event payload
-  // carries it masked.
+  // carries it masked. Its history starts on `today`.
   absl::StatusOr<v1::Staff> CreateStaff(const CreateClaim& claim,
                                         const v1::Staff& staff,
+                                        absl::CivilDay today,
                                         const Actor& actor,
                                         absl::Time deadline);
   absl::StatusOr<v1::Staff> GetStaff(const std::string& id,
@@ -272,10 +282,13 @@ class InstitutionStore {
                                      absl::Time deadline);
   // As UpdateCommunity (NOT_FOUND "staff.id", ABORTED "staff.version"); a
   // changed employer is checked as on create. `guard` sees the stored staff
-  // member before the version check.
+  // member before the version check. Changed history values hold from
+  // `effective_day` (today or earlier); FAILED_PRECONDITION "effective_date"
+  // when the current ones began later.
   absl::StatusOr<v1::Staff> UpdateStaff(const std::string& id, int64_t version,
                                         const Guard<v1::Staff>& guard,
                                         const Mutation<v1::Staff>& mutate,
+                                        absl::CivilDay effective_day,
                                         const Actor& actor,
                                         absl::Time deadline);
   absl::StatusOr<PageOf<v1::Staff>> ListStaff(const StaffFilter& filter,
@@ -308,29 +321,35 @@ class InstitutionStore {
                                                    const PageQuery& page,
                                                    absl::Time deadline);
 
-  // The institutions and villages of ListSubtree for `org` (memberships on
-  // `as_of`). NOT_FOUND "org.community_id" / "org.institution_id"; an org
-  // with neither id set is INVALID_ARGUMENT "org".
+  // The institutions and villages of ListSubtree for `org` on `as_of`:
+  // memberships, and for a day before `today` the parents and statuses of
+  // the history (institutions carry those; their other fields and the
+  // villages are as stored now). NOT_FOUND "org.community_id" /
+  // "org.institution_id"; an org with neither id set is INVALID_ARGUMENT
+  // "org".
   absl::StatusOr<OrgContents> LoadOrgContents(const common::v1::OrgRef& org,
                                               absl::CivilDay as_of,
+                                              absl::CivilDay today,
                                               absl::Time deadline);
-  // Active staff of `org` (as GetStaffingSummary documents) grouped by
-  // qualification, title code and GP flag. Errors as LoadOrgContents.
+  // Active staff of `org` on `as_of` (as GetStaffingSummary documents)
+  // grouped by qualification, title code and GP flag: for a day before
+  // `today` from the history. Errors as LoadOrgContents.
   absl::StatusOr<std::vector<StaffingRow>> CountActiveStaff(
-      const common::v1::OrgRef& org, absl::CivilDay as_of, absl::Time deadline);
+      const common::v1::OrgRef& org, absl::CivilDay as_of, absl::CivilDay today,
+      absl::Time deadline);
 
   // Bulk imports as ImportInstitutions and ImportStaff in institution.proto
   // document: every row is inserted as its Create call would insert it, and
   // a row's error with a named field (a caller's error) is reported in the
   // response with its line. Any other error (the database unreachable) ends
   // the import with that status; in IMPORT_MODE_BEST_EFFORT rows before it
-  // stay imported.
+  // stay imported. Histories of imported rows start on `today`.
   absl::StatusOr<v1::ImportResponse> ImportInstitutions(
       const std::vector<ImportRow<v1::Institution>>& rows, v1::ImportMode mode,
-      const Actor& actor, absl::Time deadline);
+      absl::CivilDay today, const Actor& actor, absl::Time deadline);
   absl::StatusOr<v1::ImportResponse> ImportStaff(
       const std::vector<ImportRow<v1::Staff>>& rows, v1::ImportMode mode,
-      const Actor& actor, absl::Time deadline);
+      absl::CivilDay today, const Actor& actor, absl::Time deadline);
 
  private:
   db::Pool* pool_;

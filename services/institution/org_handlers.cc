@@ -28,16 +28,16 @@ absl::Status RequireOrg(const OrgScope& scope, const common::v1::OrgRef& org) {
 grpc::Status InstitutionService::ListSubtree(
     grpc::ServerContext* context, const v1::ListSubtreeRequest* request,
     v1::ListSubtreeResponse* response) {
+  const absl::CivilDay today = Today();
   absl::StatusOr<absl::CivilDay> as_of =
-      internal::DayOr(request->has_as_of(), request->as_of(), "as_of",
-                      internal::TodayInChina());
+      internal::DayOr(request->has_as_of(), request->as_of(), "as_of", today);
   if (!as_of.ok()) return ToGrpcStatus(as_of.status());
   const absl::Time deadline = Deadline(*context);
   absl::StatusOr<OrgScope> scope = Scope(*context, *as_of, deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   CMC_RETURN_IF_ERROR_GRPC(RequireOrg(*scope, request->org()));
   absl::StatusOr<OrgContents> contents =
-      store_.LoadOrgContents(request->org(), *as_of, deadline);
+      store_.LoadOrgContents(request->org(), *as_of, today, deadline);
   if (!contents.ok()) return ToGrpcStatus(contents.status());
   // Below a covered root may hang institutions outside the scope (an
   // institution scope covers the institution, not its children).
@@ -49,16 +49,16 @@ grpc::Status InstitutionService::ListSubtree(
 grpc::Status InstitutionService::GetStaffingSummary(
     grpc::ServerContext* context, const v1::GetStaffingSummaryRequest* request,
     v1::GetStaffingSummaryResponse* response) {
+  const absl::CivilDay today = Today();
   absl::StatusOr<absl::CivilDay> as_of =
-      internal::DayOr(request->has_as_of(), request->as_of(), "as_of",
-                      internal::TodayInChina());
+      internal::DayOr(request->has_as_of(), request->as_of(), "as_of", today);
   if (!as_of.ok()) return ToGrpcStatus(as_of.status());
   const absl::Time deadline = Deadline(*context);
   absl::StatusOr<OrgScope> scope = Scope(*context, *as_of, deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   CMC_RETURN_IF_ERROR_GRPC(RequireOrg(*scope, request->org()));
   absl::StatusOr<std::vector<StaffingRow>> rows =
-      store_.CountActiveStaff(request->org(), *as_of, deadline);
+      store_.CountActiveStaff(request->org(), *as_of, today, deadline);
   if (!rows.ok()) return ToGrpcStatus(rows.status());
   *response = SummarizeStaffing(*rows);
   return grpc::Status::OK;

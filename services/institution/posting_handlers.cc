@@ -16,7 +16,6 @@ using internal::ClaimOf;
 using internal::FillPage;
 using internal::QueryFingerprint;
 using internal::Reply;
-using internal::TodayInChina;
 
 grpc::Status InstitutionService::CreatePosting(
     grpc::ServerContext* context, const v1::CreatePostingRequest* request,
@@ -31,7 +30,7 @@ grpc::Status InstitutionService::CreatePosting(
   *wanted.mutable_start_date() = in.start_date();
   if (in.has_end_date()) *wanted.mutable_end_date() = in.end_date();
   const absl::Time deadline = Deadline(*context);
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   return Reply(
       store_.CreatePosting(
@@ -56,7 +55,7 @@ grpc::Status InstitutionService::EndPosting(
       ParseCivilDate(request->end_date().value(), "end_date");
   if (!last.ok()) return ToGrpcStatus(last.status());
   const absl::Time deadline = Deadline(*context);
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   return Reply(store_.EndPosting(
                    request->id(), *last,
@@ -88,7 +87,7 @@ grpc::Status InstitutionService::ListPostings(
   absl::StatusOr<PageQuery> page =
       ParsePageRequest(request->page(), fingerprint);
   if (!page.ok()) return ToGrpcStatus(page.status());
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   if (!filter.institution_id.empty()) {
     CMC_RETURN_IF_ERROR_GRPC(

@@ -8,6 +8,7 @@
 #include "common/identity/principal.h"
 #include "common/status.h"
 #include "services/institution/handler_support.h"
+#include "services/institution/history_rules.h"
 #include "services/institution/institution_rules.h"
 #include "services/institution/institution_service.h"
 #include "services/institution/request_checks.h"
@@ -20,7 +21,6 @@ using internal::ActorOf;
 using internal::ClaimOf;
 using internal::FillPage;
 using internal::QueryFingerprint;
-using internal::TodayInChina;
 
 // Masks every resident ID in `staff` that the caller may not see; the
 // employers' communities today come from the caller's scope (resolved on
@@ -60,14 +60,15 @@ grpc::Status InstitutionService::CreateStaff(
   wanted.set_licence_number(in.licence_number());
   wanted.set_institution_id(in.institution_id());
   wanted.set_department(in.department());
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  const absl::CivilDay today = Today();
+  absl::StatusOr<OrgScope> scope = Scope(*context, today, deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   CMC_RETURN_IF_ERROR_GRPC(scope->RequireStaff(wanted, "staff.institution_id"));
   const CreateClaim claim =
       ClaimOf(request->request_id(), "CreateStaff", wanted);
   DeriveStaffFacts(wanted);
   absl::StatusOr<v1::Staff> created =
-      store_.CreateStaff(claim, wanted, ActorOf(*context), deadline);
+      store_.CreateStaff(claim, wanted, today, ActorOf(*context), deadline);
   if (!created.ok()) return ToGrpcStatus(created.status());
   *response = *std::move(created);
   MaskForCaller(context, *scope, {response});
@@ -81,7 +82,7 @@ grpc::Status InstitutionService::GetStaff(grpc::ServerContext* context,
   if (request->id().empty()) {
     return ToGrpcStatus(InvalidField("id", "required"));
   }
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   absl::StatusOr<v1::Staff> found =
       store_.GetStaff(request->id(), "id", deadline);
@@ -101,7 +102,12 @@ grpc::Status InstitutionService::UpdateStaff(
   absl::StatusOr<std::set<std::string>> paths =
       CheckUpdateMask(request->update_mask(), StaffUpdatePaths());
   if (!paths.ok()) return ToGrpcStatus(paths.status());
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  const absl::CivilDay today = Today();
+  absl::StatusOr<absl::CivilDay> effective =
+      EffectiveDay(request->has_effective_date(), request->effective_date(),
+                   today, "effective_date");
+  if (!effective.ok()) return ToGrpcStatus(effective.status());
+  absl::StatusOr<OrgScope> scope = Scope(*context, today, deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   absl::StatusOr<v1::Staff> updated = store_.UpdateStaff(
       in.id(), in.version(),
@@ -113,7 +119,7 @@ grpc::Status InstitutionService::UpdateStaff(
         // A move to an employer outside the scope would hand the person away.
         return scope->RequireStaff(stored, "staff.institution_id");
       },
-      ActorOf(*context), deadline);
+      *effective, ActorOf(*context), deadline);
   if (!updated.ok()) return ToGrpcStatus(updated.status());
   *response = *std::move(updated);
   MaskForCaller(context, *scope, {response});
@@ -129,7 +135,7 @@ grpc::Status InstitutionService::ListStaff(grpc::ServerContext* context,
   if (!request->community_id().empty()) {
     filter.community_id = request->community_id();
     absl::StatusOr<absl::CivilDay> as_of = internal::DayOr(
-        request->has_as_of(), request->as_of(), "as_of", TodayInChina());
+        request->has_as_of(), request->as_of(), "as_of", Today());
     if (!as_of.ok()) return ToGrpcStatus(as_of.status());
     filter.as_of = *as_of;
   }
@@ -156,7 +162,7 @@ grpc::Status InstitutionService::ListStaff(grpc::ServerContext* context,
   absl::StatusOr<PageQuery> page =
       ParsePageRequest(request->page(), fingerprint);
   if (!page.ok()) return ToGrpcStatus(page.status());
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   if (!filter.institution_id.empty()) {
     CMC_RETURN_IF_ERROR_GRPC(

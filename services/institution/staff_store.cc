@@ -45,7 +45,8 @@ namespace internal {
 void RedactStaff(v1::Staff& staff) { MaskStaffResidentId(staff); }
 
 absl::StatusOr<v1::Staff> InsertStaff(sql::Connection& conn,
-                                      const v1::Staff& staff) {
+                                      const v1::Staff& staff,
+                                      absl::CivilDay today) {
   CMC_RETURN_IF_ERROR(CheckEmployer(conn, staff.institution_id()));
   const std::string id = NewId("stf-");
   try {
@@ -74,18 +75,20 @@ absl::StatusOr<v1::Staff> InsertStaff(sql::Connection& conn,
         absl::StrCat("resident ID ", MaskResidentId(staff.resident_id()),
                      " is already registered"));
   }
-  return *LoadStaff(conn, id, /*for_update=*/false);
+  v1::Staff stored = *LoadStaff(conn, id, /*for_update=*/false);
+  CMC_RETURN_IF_ERROR(RecordStaffVersion(conn, stored, today, /*is_new=*/true));
+  return stored;
 }
 
 }  // namespace internal
 
 absl::StatusOr<v1::Staff> InstitutionStore::CreateStaff(
-    const CreateClaim& claim, const v1::Staff& staff, const Actor& actor,
-    absl::Time deadline) {
+    const CreateClaim& claim, const v1::Staff& staff, absl::CivilDay today,
+    const Actor& actor, absl::Time deadline) {
   return internal::RunCreate<v1::Staff>(
       *pool_, deadline, claim, "institution.StaffCreated", "Staff", actor,
       [&](sql::Connection& conn, v1::Staff& out) -> absl::Status {
-        CMC_ASSIGN_OR_RETURN(out, internal::InsertStaff(conn, staff));
+        CMC_ASSIGN_OR_RETURN(out, internal::InsertStaff(conn, staff, today));
         return absl::OkStatus();
       },
       &internal::RedactStaff);
@@ -109,8 +112,8 @@ absl::StatusOr<v1::Staff> InstitutionStore::GetStaff(const std::string& id,
 
 absl::StatusOr<v1::Staff> InstitutionStore::UpdateStaff(
     const std::string& id, int64_t version, const Guard<v1::Staff>& guard,
-    const Mutation<v1::Staff>& mutate, const Actor& actor,
-    absl::Time deadline) {
+    const Mutation<v1::Staff>& mutate, absl::CivilDay effective_day,
+    const Actor& actor, absl::Time deadline) {
   v1::Staff result;
   CMC_RETURN_IF_ERROR(db::RunInTransaction(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
@@ -149,6 +152,8 @@ absl::StatusOr<v1::Staff> InstitutionStore::UpdateStaff(
         update->setString(9, id);
         update->executeUpdate();
         result = *internal::LoadStaff(conn, id, /*for_update=*/false);
+        CMC_RETURN_IF_ERROR(internal::RecordStaffVersion(
+            conn, result, effective_day, /*is_new=*/false));
         v1::Staff payload = result;
         internal::RedactStaff(payload);
         outbox::Append(conn, {"institution.StaffUpdated", "Staff", id,

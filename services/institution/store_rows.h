@@ -22,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/civil_time.h"
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
 #include "services/institution/institution_store.h"
@@ -63,14 +64,35 @@ std::optional<v1::Posting> LoadPosting(sql::Connection& conn,
                                        const std::string& id, bool for_update);
 
 // Inserts a validated new institution (parent checked as CreateInstitution
-// documents; ALREADY_EXISTS "institution.uscc") and reads it back.
+// documents; ALREADY_EXISTS "institution.uscc") with its first history
+// version from `today`, and reads it back.
 absl::StatusOr<v1::Institution> InsertInstitution(
-    sql::Connection& conn, const v1::Institution& institution);
+    sql::Connection& conn, const v1::Institution& institution,
+    absl::CivilDay today);
 
 // Inserts a validated new staff member with derived facts (employer checked;
-// ALREADY_EXISTS "staff.resident_id") and reads it back, resident ID in full.
+// ALREADY_EXISTS "staff.resident_id") with its first history version from
+// `today`, and reads it back, resident ID in full.
 absl::StatusOr<v1::Staff> InsertStaff(sql::Connection& conn,
-                                      const v1::Staff& staff);
+                                      const v1::Staff& staff,
+                                      absl::CivilDay today);
+
+// History (history_store.cc, migrations/0005_history.sql). Each records the
+// values a write has just stored (an institution's parent and status; a staff
+// member's employer, status, qualification, title code and GP flag) as the
+// version holding from `day` (today, or an update's effective date), in the
+// caller's transaction, with the resource row locked by the caller, or just
+// inserted (`is_new`: its first version). FAILED_PRECONDITION
+// "effective_date" when the values changed and the current version began
+// after `day`.
+absl::Status RecordInstitutionVersion(sql::Connection& conn,
+                                      const v1::Institution& institution,
+                                      absl::CivilDay day, bool is_new);
+absl::Status RecordStaffVersion(sql::Connection& conn, const v1::Staff& staff,
+                                absl::CivilDay day, bool is_new);
+// The condition that a row of a history table aliased `alias` is the version
+// holding on a day; bind that day ("YYYY-MM-DD") to its two placeholders.
+std::string VersionOnDay(absl::string_view alias);
 
 // Masks the resident ID of an event payload.
 void RedactStaff(v1::Staff& staff);

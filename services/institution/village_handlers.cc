@@ -16,7 +16,6 @@ using internal::ClaimOf;
 using internal::FillPage;
 using internal::QueryFingerprint;
 using internal::Reply;
-using internal::TodayInChina;
 
 grpc::Status InstitutionService::CreateVillage(
     grpc::ServerContext* context, const v1::CreateVillageRequest* request,
@@ -30,7 +29,7 @@ grpc::Status InstitutionService::CreateVillage(
   wanted.clear_create_time();
   wanted.clear_update_time();
   const absl::Time deadline = Deadline(*context);
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   CMC_RETURN_IF_ERROR_GRPC(
       scope->RequireVillage(wanted, "village.township_center_id"));
@@ -47,7 +46,7 @@ grpc::Status InstitutionService::GetVillage(
     return ToGrpcStatus(InvalidField("id", "required"));
   }
   const absl::Time deadline = Deadline(*context);
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   absl::StatusOr<v1::Village> found =
       store_.GetVillage(request->id(), "id", deadline);
@@ -66,7 +65,7 @@ grpc::Status InstitutionService::UpdateVillage(
       CheckUpdateMask(request->update_mask(), VillageUpdatePaths());
   if (!paths.ok()) return ToGrpcStatus(paths.status());
   const absl::Time deadline = Deadline(*context);
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   return Reply(
       store_.UpdateVillage(
@@ -102,7 +101,7 @@ grpc::Status InstitutionService::ListVillages(
   absl::StatusOr<PageQuery> page =
       ParsePageRequest(request->page(), fingerprint);
   if (!page.ok()) return ToGrpcStatus(page.status());
-  absl::StatusOr<OrgScope> scope = Scope(*context, TodayInChina(), deadline);
+  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   if (!filter.community_id.empty()) {
     CMC_RETURN_IF_ERROR_GRPC(

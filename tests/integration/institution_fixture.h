@@ -2,7 +2,8 @@
 // server on a fresh schema of the shared MariaDB, called with the generated
 // stub as user:tester, plus builders of valid resources and an assertion on
 // the code and the field an error names. The default caller (Call) is
-// unrestricted; CallAs takes any principal.
+// unrestricted; CallAs takes any principal. SetToday moves the service's
+// "today" (the day changes take effect in the history) to a fixed day.
 //
 //   TEST_F(InstitutionTest, Something) {
 //     const v1::Community community = NewCommunity("YGT-01");
@@ -19,6 +20,8 @@
 #include <chrono>
 #include <cstdio>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -124,8 +127,10 @@ class InstitutionTest : public ::testing::Test {
     ASSERT_TRUE(
         db::ApplyMigrations(*pool_, "outbox", outbox::Migrations()).ok());
     ASSERT_TRUE(db::ApplyMigrations(*pool_, "institution", Migrations()).ok());
-    service_ = std::make_unique<InstitutionService>(
-        pool_.get(), InstitutionService::Options());
+    InstitutionService::Options service_options;
+    service_options.today = [this] { return Today(); };
+    service_ =
+        std::make_unique<InstitutionService>(pool_.get(), service_options);
     ServerOptions options;
     options.service_name = "institution";
     options.listen_host = "127.0.0.1";
@@ -140,6 +145,18 @@ class InstitutionTest : public ::testing::Test {
   void TearDown() override { server_->Shutdown(); }
 
   static testing::MariaDb& MariaDb() { return testing::MariaDb::Shared(); }
+
+  // The calls that follow are made on `day` (Asia/Shanghai) as far as the
+  // service can tell; until the first call, on the real date.
+  void SetToday(absl::CivilDay day) {
+    std::lock_guard<std::mutex> lock(today_mu_);
+    today_ = day;
+  }
+  absl::CivilDay Today() {
+    std::lock_guard<std::mutex> lock(today_mu_);
+    if (today_.has_value()) return *today_;
+    return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 60 * 60));
+  }
 
   // Calls `method` with a fresh context as `who`.
   template <typename Request, typename Response, typename Method>
@@ -283,6 +300,8 @@ class InstitutionTest : public ::testing::Test {
   }
 
   using Stub = v1::InstitutionService::Stub;
+  std::mutex today_mu_;
+  std::optional<absl::CivilDay> today_;  // guarded by today_mu_
   std::unique_ptr<db::Pool> pool_;
   std::unique_ptr<InstitutionService> service_;
   std::unique_ptr<Server> server_;
