@@ -53,6 +53,24 @@ void LogCall(const std::string& method, absl::string_view backend,
                            .count()));
 }
 
+// Records a finished call in the audit trail when it changed data or its
+// backend marked the response as carrying unmasked personal data.
+void RecordAudit(AuditSink* audit,
+                 const grpc::GenericCallbackServerContext& context,
+                 const grpc::ClientContext& backend_context,
+                 const Principal& principal, const grpc::Status& status,
+                 Clock::time_point start) {
+  if (audit == nullptr) return;
+  const bool personal_data =
+      MarksPersonalData(backend_context.GetServerTrailingMetadata());
+  if (!IsAuditedCall(context.method(), personal_data)) return;
+  const std::string peer = context.peer();
+  audit->Record(BuildAuditRecord(FinishedCall{
+      context.method(), &principal, &context.client_metadata(),
+      status.error_code(), absl::Now(), absl::FromChrono(Clock::now() - start),
+      peer, personal_data}));
+}
+
 // One forwarded call: the server reactor of the caller's stream, owning the
 // client reactor of the backend's stream.
 //
@@ -286,20 +304,11 @@ class Relay final : public grpc::ServerGenericBidiReactor {
                                "the call ended before its request arrived")
                 : CallerStatus(*backend_status_, backend_);
     LogCall(context_->method(), backend_.name, status, start_);
-    if (!refused) RecordAudit(status);
+    if (!refused) {
+      RecordAudit(audit_, *context_, backend_context_, principal_, status,
+                  start_);
+    }
     Finish(status);
-  }
-
-  void RecordAudit(const grpc::Status& status) {
-    if (audit_ == nullptr) return;
-    const bool personal_data =
-        MarksPersonalData(backend_context_.GetServerTrailingMetadata());
-    if (!IsAuditedCall(context_->method(), personal_data)) return;
-    const std::string peer = context_->peer();
-    audit_->Record(BuildAuditRecord(FinishedCall{
-        context_->method(), &principal_, &context_->client_metadata(),
-        status.error_code(), absl::Now(),
-        absl::FromChrono(Clock::now() - start_), peer, personal_data}));
   }
 
   grpc::GenericCallbackServerContext* const context_;
@@ -404,24 +413,13 @@ class UnaryRelay final : public grpc::ServerGenericBidiReactor {
     }
     const grpc::Status status = CallerStatus(backend_status, backend_);
     LogCall(context_->method(), backend_.name, status, start_);
-    RecordAudit(status);
+    RecordAudit(audit_, *context_, backend_context_, principal_, status,
+                start_);
     if (status.ok()) {
       StartWriteAndFinish(&response_, grpc::WriteOptions(), status);
     } else {
       Finish(status);
     }
-  }
-
-  void RecordAudit(const grpc::Status& status) {
-    if (audit_ == nullptr) return;
-    const bool personal_data =
-        MarksPersonalData(backend_context_.GetServerTrailingMetadata());
-    if (!IsAuditedCall(context_->method(), personal_data)) return;
-    const std::string peer = context_->peer();
-    audit_->Record(BuildAuditRecord(FinishedCall{
-        context_->method(), &principal_, &context_->client_metadata(),
-        status.error_code(), absl::Now(),
-        absl::FromChrono(Clock::now() - start_), peer, personal_data}));
   }
 
   grpc::GenericCallbackServerContext* const context_;
