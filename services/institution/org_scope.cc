@@ -92,6 +92,18 @@ absl::Status OrgScope::RequireInstitution(absl::string_view institution_id,
   return OutOfScope(field, absl::StrCat("institution ", institution_id));
 }
 
+absl::Status OrgScope::RequireCommunityFilter(absl::string_view community_id,
+                                              absl::string_view field) const {
+  if (community_id.empty()) return absl::OkStatus();
+  return RequireCommunity(community_id, field);
+}
+
+absl::Status OrgScope::RequireInstitutionFilter(
+    absl::string_view institution_id, absl::string_view field) const {
+  if (institution_id.empty()) return absl::OkStatus();
+  return RequireInstitution(institution_id, field);
+}
+
 absl::Status OrgScope::RequireVillage(const v1::Village& village,
                                       absl::string_view field) const {
   if (CoversVillage(village)) return absl::OkStatus();

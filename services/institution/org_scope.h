@@ -77,6 +77,12 @@ class OrgScope {
                                 absl::string_view field) const;
   absl::Status RequireInstitution(absl::string_view institution_id,
                                   absl::string_view field) const;
+  // The same for a List request's optional filter: an empty id (no filter) is
+  // OK.
+  absl::Status RequireCommunityFilter(absl::string_view community_id,
+                                      absl::string_view field) const;
+  absl::Status RequireInstitutionFilter(absl::string_view institution_id,
+                                        absl::string_view field) const;
   absl::Status RequireVillage(const v1::Village& village,
                               absl::string_view field) const;
   absl::Status RequireStaff(const v1::Staff& staff,

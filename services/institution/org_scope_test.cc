@@ -167,6 +167,31 @@ TEST(OrgScopeTest, RefusalIsOutOfScopeNamingTheField) {
             "institution_id: institution h1 is outside the caller's scope");
 }
 
+TEST(OrgScopeTest, AnEmptyFilterIsNoFilter) {
+  const OrgScope t1 = OrgScope::Of(Who({"institution:t1"}), kMembers);
+  struct Case {
+    const char* institution;
+    const char* community;
+    absl::StatusCode code;
+    const char* field;
+  } cases[] = {
+      {"", "", absl::StatusCode::kOk, ""},
+      {"t1", "", absl::StatusCode::kOk, ""},
+      {"h1", "", absl::StatusCode::kPermissionDenied, "institution_id"},
+      {"", "c1", absl::StatusCode::kPermissionDenied, "community_id"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(std::string(c.institution) + "/" + c.community);
+    absl::Status status =
+        t1.RequireInstitutionFilter(c.institution, "institution_id");
+    if (status.ok()) {
+      status = t1.RequireCommunityFilter(c.community, "community_id");
+    }
+    EXPECT_EQ(status.code(), c.code);
+    EXPECT_EQ(BadField(status), c.field);
+  }
+}
+
 TEST(OrgScopeTest, PruneKeepsCoveredRowsOnly) {
   OrgContents contents;
   for (const char* id : {"h1", "t1", "t2", "t3"}) {

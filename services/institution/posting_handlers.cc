@@ -89,10 +89,8 @@ grpc::Status InstitutionService::ListPostings(
   if (!page.ok()) return ToGrpcStatus(page.status());
   absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
-  if (!filter.institution_id.empty()) {
-    CMC_RETURN_IF_ERROR_GRPC(
-        scope->RequireInstitution(filter.institution_id, "institution_id"));
-  }
+  CMC_RETURN_IF_ERROR_GRPC(
+      scope->RequireInstitutionFilter(filter.institution_id, "institution_id"));
   // A staff member outside the scope is not refused: the postings to hosts in
   // the scope are the caller's business; the row filter keeps only those.
   filter.scope = internal::ScopeFilterOf(*scope);

@@ -164,14 +164,10 @@ grpc::Status InstitutionService::ListStaff(grpc::ServerContext* context,
   if (!page.ok()) return ToGrpcStatus(page.status());
   absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
-  if (!filter.institution_id.empty()) {
-    CMC_RETURN_IF_ERROR_GRPC(
-        scope->RequireInstitution(filter.institution_id, "institution_id"));
-  }
-  if (!filter.community_id.empty()) {
-    CMC_RETURN_IF_ERROR_GRPC(
-        scope->RequireCommunity(filter.community_id, "community_id"));
-  }
+  CMC_RETURN_IF_ERROR_GRPC(
+      scope->RequireInstitutionFilter(filter.institution_id, "institution_id"));
+  CMC_RETURN_IF_ERROR_GRPC(
+      scope->RequireCommunityFilter(filter.community_id, "community_id"));
   filter.scope = internal::ScopeFilterOf(*scope);
   if (!filter.institution_id.empty()) {
     CMC_RETURN_IF_ERROR_GRPC(

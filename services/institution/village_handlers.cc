@@ -103,18 +103,14 @@ grpc::Status InstitutionService::ListVillages(
   if (!page.ok()) return ToGrpcStatus(page.status());
   absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
-  if (!filter.community_id.empty()) {
-    CMC_RETURN_IF_ERROR_GRPC(
-        scope->RequireCommunity(filter.community_id, "community_id"));
-  }
+  CMC_RETURN_IF_ERROR_GRPC(
+      scope->RequireCommunityFilter(filter.community_id, "community_id"));
   if (!filter.township_center_id.empty()) {
     CMC_RETURN_IF_ERROR_GRPC(scope->RequireInstitution(
         filter.township_center_id, "township_center_id"));
   }
-  if (!filter.village_clinic_id.empty()) {
-    CMC_RETURN_IF_ERROR_GRPC(scope->RequireInstitution(filter.village_clinic_id,
-                                                       "village_clinic_id"));
-  }
+  CMC_RETURN_IF_ERROR_GRPC(scope->RequireInstitutionFilter(
+      filter.village_clinic_id, "village_clinic_id"));
   filter.scope = internal::ScopeFilterOf(*scope);
   // An unknown community is more likely a typo than an empty community.
   if (!filter.community_id.empty()) {
