@@ -3,8 +3,15 @@
 // institution binary and the gateway as child processes,
 // common/testing/stack.h, on a private MariaDB).
 //
-//   build-gw/bench/cmc_gateway_bench [--concurrency=4] [--duration_s=10]
-//       [--rounds=2] [--warmup_s=1]
+//   build/bench/cmc_gateway_bench [--concurrency=4] [--duration_s=10]
+//       [--rounds=2] [--warmup_s=1] [--isolate_gateway]
+//
+// --isolate_gateway pins the gateway to CPU 1 and everything else (the
+// callers, the institution service, MariaDB) to CPU 0, for both paths: the
+// gateway then has a CPU of its own, as on its own node in a deployment, and
+// the result shows what the extra hop costs the callers. Without it every
+// process shares every CPU, and the result also shows what the gateway's CPU
+// takes away from the backend beside it.
 //
 // Each round runs `concurrency` callers for `duration_s` seconds per path,
 // direct first, then through the gateway, each caller with its own channel
@@ -15,7 +22,9 @@
 // Prints calls/s and p50/p99 latency per path over all rounds, the gateway's
 // share of the direct throughput and its added p50; the results are recorded
 // in docs/benchmarks.md. Exits 1 when a call fails.
+#include <dirent.h>
 #include <grpcpp/grpcpp.h>
+#include <sched.h>
 
 #include <algorithm>
 #include <atomic>
@@ -39,6 +48,10 @@ ABSL_FLAG(int, concurrency, 4, "Callers per path, each calling back to back");
 ABSL_FLAG(int, duration_s, 10, "Seconds per path per round");
 ABSL_FLAG(int, rounds, 2, "Rounds (direct, then gateway) to run");
 ABSL_FLAG(int, warmup_s, 1, "Seconds of calls per path before measuring");
+ABSL_FLAG(bool, isolate_gateway, false,
+          "Run the gateway on CPU 1 and everything else (callers, institution "
+          "service, MariaDB) on CPU 0, as when the gateway has a node of its "
+          "own; false = every process shares every CPU");
 
 namespace cmc {
 namespace {
@@ -116,6 +129,26 @@ void Run(const std::string& address, const std::string& token,
   }
 }
 
+// Pins every thread of process `pid` (0 = this thread, and so every thread
+// and process it starts later) to `cpu`. False when the machine has no such
+// CPU or the kernel refuses.
+bool PinTo(pid_t pid, int cpu) {
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  CPU_SET(cpu, &set);
+  if (pid == 0) return sched_setaffinity(0, sizeof(set), &set) == 0;
+  DIR* tasks = opendir(absl::StrCat("/proc/", pid, "/task").c_str());
+  if (tasks == nullptr) return false;
+  bool ok = true;
+  while (const dirent* task = readdir(tasks)) {
+    if (task->d_name[0] == '.') continue;
+    ok = sched_setaffinity(std::atoi(task->d_name), sizeof(set), &set) == 0 &&
+         ok;
+  }
+  closedir(tasks);
+  return ok;
+}
+
 double Percentile(std::vector<int64_t> micros, double p) {
   if (micros.empty()) return 0;
   std::sort(micros.begin(), micros.end());
@@ -131,6 +164,11 @@ int Main() {
   const auto warmup = std::chrono::seconds(absl::GetFlag(FLAGS_warmup_s));
   const int rounds = absl::GetFlag(FLAGS_rounds);
 
+  const bool isolate = absl::GetFlag(FLAGS_isolate_gateway);
+  if (isolate && !PinTo(0, 0)) {
+    std::fprintf(stderr, "cannot pin to CPU 0\n");
+    return 1;
+  }
   testing::StackOptions options(CMC_BINARY_DIR, CMC_SOURCE_DIR);
   options.areas = {"institution"};
   options.env["gateway"] = {{"CMC_RATE_LIMIT_PER_S", "0"}};  // no limit
@@ -139,6 +177,10 @@ int Main() {
   if (!started.ok()) {
     std::fprintf(stderr, "stack: %s\n%s\n", started.ToString().c_str(),
                  stack.Logs().c_str());
+    return 1;
+  }
+  if (isolate && !PinTo(stack.Pid("gateway"), 1)) {
+    std::fprintf(stderr, "cannot pin the gateway to CPU 1 (2 CPUs needed)\n");
     return 1;
   }
   const std::string token =
@@ -183,12 +225,13 @@ int Main() {
   const double direct_p50 = Percentile(direct_result.micros, 0.50);
   const double gateway_p50 = Percentile(gateway_result.micros, 0.50);
   std::printf(
-      "GetInstitution, %d callers, %d x %d s per path\n"
+      "GetInstitution, %d callers, %d x %d s per path, %s\n"
       "direct : %8.0f calls/s  p50 %.3f ms  p99 %.3f ms  (%zu calls)\n"
       "gateway: %8.0f calls/s  p50 %.3f ms  p99 %.3f ms  (%zu calls)\n"
       "gateway/direct throughput %.1f %%, added p50 %.3f ms\n",
-      concurrency, rounds, absl::GetFlag(FLAGS_duration_s), direct_rate,
-      direct_p50, Percentile(direct_result.micros, 0.99),
+      concurrency, rounds, absl::GetFlag(FLAGS_duration_s),
+      isolate ? "gateway on CPU 1, the rest on CPU 0" : "all on every CPU",
+      direct_rate, direct_p50, Percentile(direct_result.micros, 0.99),
       direct_result.micros.size(), gateway_rate, gateway_p50,
       Percentile(gateway_result.micros, 0.99), gateway_result.micros.size(),
       100.0 * gateway_rate / direct_rate, gateway_p50 - direct_p50);

@@ -91,6 +91,8 @@ class Stack {
   absl::Status Restart(const std::string& name,
                        absl::Duration timeout = absl::Seconds(60));
   bool Running(const std::string& name);
+  // The process id of a running process (to pin it to CPUs, to profile it).
+  pid_t Pid(const std::string& name) const { return Get(name).child->pid(); }
   // Stops every process (gateway first); the exit status of each.
   std::map<std::string, int> TerminateAll();
 
