@@ -8,6 +8,7 @@
 #include "common/deadline.h"
 #include "common/identity/principal.h"
 #include "common/outbox/outbox.h"
+#include "common/outbox/tail.h"
 #include "common/status.h"
 
 namespace cmc::outbox {
@@ -74,42 +75,16 @@ grpc::Status EventFeedService::WatchEvents(
   if (request->after_sequence() < 0) {
     return ToGrpcStatus(InvalidField("after_sequence", "must not be negative"));
   }
-  int64_t cursor = request->after_sequence();
-  while (!context->IsCancelled()) {
-    std::vector<common::v1::Event> batch;
-    absl::Status status = db::RunOnConnection(
-        *pool_, absl::Now() + options_.default_deadline,
-        [&](sql::Connection& conn) -> absl::Status {
-          batch = ReadAfter(conn, source_, cursor, options_.watch_batch);
-          return absl::OkStatus();
-        });
-    if (!status.ok()) return ToGrpcStatus(status);
-    for (const auto& event : batch) {
-      if (!writer->Write(event)) return grpc::Status::CANCELLED;
-      cursor = event.sequence();
-    }
-    if (static_cast<int>(batch.size()) == options_.watch_batch) continue;
-    if (WaitOrStopped()) {
-      return grpc::Status(
-          grpc::StatusCode::UNAVAILABLE,
-          absl::StrCat("server is shutting down; resume after sequence ",
-                       cursor));
-    }
-  }
-  return grpc::Status::CANCELLED;
-}
-
-bool EventFeedService::WaitOrStopped() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.poll_interval),
-               [this] { return stopped_; });
-  return stopped_;
-}
-
-void EventFeedService::Stop() {
-  std::lock_guard<std::mutex> lock(mu_);
-  stopped_ = true;
-  cv_.notify_all();
+  TailOptions tail;
+  tail.source = source_;
+  tail.batch = options_.watch_batch;
+  tail.poll_interval = options_.poll_interval;
+  tail.read_deadline = options_.default_deadline;
+  return ToGrpcStatus(TailOutbox(*pool_, tail, request->after_sequence(),
+                                 *context, stop_,
+                                 [writer](const common::v1::Event& event) {
+                                   return writer->Write(event);
+                                 }));
 }
 
 }  // namespace cmc::outbox

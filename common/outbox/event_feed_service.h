@@ -12,13 +12,12 @@
 #ifndef CMC_COMMON_OUTBOX_EVENT_FEED_SERVICE_H_
 #define CMC_COMMON_OUTBOX_EVENT_FEED_SERVICE_H_
 
-#include <condition_variable>
-#include <mutex>
 #include <string>
 
 #include "absl/time/time.h"
 #include "cmc/common/v1/event.grpc.pb.h"
 #include "common/db/pool.h"
+#include "common/stop_signal.h"
 
 namespace cmc::outbox {
 
@@ -47,18 +46,13 @@ class EventFeedService final : public common::v1::EventFeed::Service {
       grpc::ServerWriter<common::v1::Event>* writer) override;
 
   // Ends open watch streams and refuses new ones. Thread-safe, idempotent.
-  void Stop();
+  void Stop() { stop_.Stop(); }
 
  private:
-  // Waits up to poll_interval or until Stop; true when stopped.
-  bool WaitOrStopped();
-
   db::Pool* pool_;
   const std::string source_;
   const Options options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopped_ = false;
+  StopSignal stop_;
 };
 
 }  // namespace cmc::outbox

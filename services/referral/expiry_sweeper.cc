@@ -15,11 +15,7 @@ void ExpirySweeper::Start() {
 }
 
 void ExpirySweeper::Stop() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    stopped_ = true;
-    cv_.notify_all();
-  }
+  stop_.Stop();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -31,9 +27,7 @@ absl::StatusOr<int> ExpirySweeper::SweepOnce() {
         store_.ExpireDue(now, options_.batch, now + options_.batch_deadline);
     if (!expired.ok()) return expired.status();
     total += *expired;
-    if (*expired < options_.batch) return total;
-    std::lock_guard<std::mutex> lock(mu_);
-    if (stopped_) return total;
+    if (*expired < options_.batch || stop_.stopped()) return total;
   }
 }
 
@@ -46,14 +40,7 @@ void ExpirySweeper::Run() {
     } else if (*expired > 0) {
       Log(LogLevel::kInfo, "referrals_expired").Field("count", *expired);
     }
-  } while (!WaitOrStopped());
-}
-
-bool ExpirySweeper::WaitOrStopped() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.interval),
-               [this] { return stopped_; });
-  return stopped_;
+  } while (!stop_.WaitFor(options_.interval));
 }
 
 }  // namespace cmc::referral

@@ -11,13 +11,12 @@
 #ifndef CMC_SERVICES_REFERRAL_EXPIRY_SWEEPER_H_
 #define CMC_SERVICES_REFERRAL_EXPIRY_SWEEPER_H_
 
-#include <condition_variable>
-#include <mutex>
 #include <thread>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/db/pool.h"
+#include "common/stop_signal.h"
 #include "services/referral/referral_rules.h"
 #include "services/referral/referral_store.h"
 
@@ -53,14 +52,10 @@ class ExpirySweeper {
 
  private:
   void Run();
-  // Waits one interval or until Stop; true when stopped.
-  bool WaitOrStopped();
 
   ReferralStore store_;
   const Options options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopped_ = false;
+  StopSignal stop_;
   std::thread thread_;
 };
 

@@ -28,14 +28,13 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <condition_variable>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "absl/time/time.h"
 #include "cmc/referral/v1/referral.grpc.pb.h"
 #include "common/db/pool.h"
+#include "common/stop_signal.h"
 #include "services/referral/catalogue_store.h"
 #include "services/referral/community_directory.h"
 #include "services/referral/institution_directory.h"
@@ -116,7 +115,7 @@ class ReferralService final : public v1::ReferralService::Service {
 
   // Ends open WatchReferrals streams with UNAVAILABLE and refuses new ones.
   // Thread-safe, idempotent.
-  void Stop();
+  void Stop() { stop_.Stop(); }
 
  private:
   absl::Time Deadline(const grpc::ServerContext& context) const;
@@ -143,18 +142,13 @@ class ReferralService final : public v1::ReferralService::Service {
                                    const v1::Actor& actor, ActionRequest action,
                                    const absl::Status& fields_of_action);
 
-  // Waits one watch_poll_interval or until Stop; true when stopped.
-  bool WaitOrStopped();
-
   db::Pool* pool_;
   ReferralStore store_;
   CatalogueStore catalogue_;
   std::unique_ptr<InstitutionDirectory> directory_;
   std::unique_ptr<CommunityDirectory> communities_;
   const Options options_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stopped_ = false;
+  StopSignal stop_;
 };
 
 }  // namespace cmc::referral

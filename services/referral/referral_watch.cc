@@ -9,6 +9,7 @@
 #include "common/deadline.h"
 #include "common/identity/principal.h"
 #include "common/outbox/outbox.h"
+#include "common/outbox/tail.h"
 #include "common/status.h"
 #include "services/referral/referral_service.h"
 #include "services/referral/request_checks.h"
@@ -16,7 +17,7 @@
 namespace cmc::referral {
 namespace {
 
-// Events read per poll; a full batch is followed at once by the next.
+// Events read per poll (outbox::TailOptions::batch).
 constexpr int kWatchBatch = 500;
 
 // The watcher's tier (for referrals open to a tier); NOT_FOUND
@@ -71,50 +72,25 @@ grpc::Status ReferralService::WatchReferrals(
   // metadata knows every later change will reach it.
   writer->SendInitialMetadata();
 
-  while (!context->IsCancelled()) {
-    std::vector<common::v1::Event> batch;
-    status = db::RunOnConnection(
-        *pool_, absl::Now() + options_.default_deadline,
-        [&](sql::Connection& conn) -> absl::Status {
-          batch = outbox::ReadAfter(conn, "referral", cursor, kWatchBatch);
-          return absl::OkStatus();
-        });
-    if (!status.ok()) return ToGrpcStatus(status);
-    for (const common::v1::Event& event : batch) {
-      cursor = event.sequence();
-      v1::ReferralChange change;
-      if (!event.payload().UnpackTo(change.mutable_referral())) continue;
-      const Involvement involvement =
-          InvolvementOf(change.referral(), institution_id, *tier);
-      if (involvement == Involvement::kNone) continue;
-      change.set_sequence(event.sequence());
-      change.set_event_type(event.type());
-      *change.mutable_occurred_at() = event.occurred_at();
-      change.set_incoming(involvement == Involvement::kIncoming);
-      if (!writer->Write(change)) return grpc::Status::CANCELLED;
-    }
-    if (static_cast<int>(batch.size()) == kWatchBatch) continue;
-    if (WaitOrStopped()) {
-      return grpc::Status(
-          grpc::StatusCode::UNAVAILABLE,
-          absl::StrCat("server is shutting down; resume after sequence ",
-                       cursor));
-    }
-  }
-  return grpc::Status::CANCELLED;
-}
-
-bool ReferralService::WaitOrStopped() {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, absl::ToChronoMilliseconds(options_.watch_poll_interval),
-               [this] { return stopped_; });
-  return stopped_;
-}
-
-void ReferralService::Stop() {
-  std::lock_guard<std::mutex> lock(mu_);
-  stopped_ = true;
-  cv_.notify_all();
+  outbox::TailOptions tail;
+  tail.source = "referral";
+  tail.batch = kWatchBatch;
+  tail.poll_interval = options_.watch_poll_interval;
+  tail.read_deadline = options_.default_deadline;
+  return ToGrpcStatus(outbox::TailOutbox(
+      *pool_, tail, cursor, *context, stop_,
+      [&](const common::v1::Event& event) {
+        v1::ReferralChange change;
+        if (!event.payload().UnpackTo(change.mutable_referral())) return true;
+        const Involvement involvement =
+            InvolvementOf(change.referral(), institution_id, *tier);
+        if (involvement == Involvement::kNone) return true;
+        change.set_sequence(event.sequence());
+        change.set_event_type(event.type());
+        *change.mutable_occurred_at() = event.occurred_at();
+        change.set_incoming(involvement == Involvement::kIncoming);
+        return writer->Write(change);
+      }));
 }
 
 }  // namespace cmc::referral

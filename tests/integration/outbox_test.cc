@@ -8,14 +8,17 @@
 #include <atomic>
 #include <memory>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "cmc/common/v1/types.pb.h"
 #include "common/db/migrations.h"
 #include "common/db/transaction.h"
 #include "common/identity/principal.h"
 #include "common/outbox/event_feed_service.h"
+#include "common/outbox/tail.h"
 #include "common/server/server.h"
 #include "common/status.h"
 #include "common/testing/mariadb.h"
@@ -115,6 +118,133 @@ TEST_F(OutboxTest, ConcurrentWritersGetGapFreeOrderedSequences) {
   common::v1::Period payload;
   ASSERT_TRUE(events[0].payload().UnpackTo(&payload));
   EXPECT_EQ(payload.value().substr(0, 7), std::string("乡\0镇", 7));
+}
+
+// TailOutbox is the loop behind every watch stream; a default ServerContext
+// is a caller that never cancels.
+TEST_F(OutboxTest, TailDeliversInOrderAcrossBatchesAndEndsAsTold) {
+  for (const char* value : {"a", "b", "c", "d", "e"}) {
+    ASSERT_TRUE(AppendOne(value).ok());
+  }
+  TailOptions options;
+  options.source = "test";
+  options.batch = 2;  // five events: two full batches, then a short one
+  options.poll_interval = absl::Milliseconds(10);
+
+  struct Case {
+    const char* name;
+    int64_t after;
+    int fail_at;     // deliver returns false at this call; -1 never
+    bool skip_odd;   // deliver skips (true, not kept) odd sequences
+    int stop_after;  // Stop once this many events were kept; -1 never
+    std::vector<std::string> want_kept;
+    absl::StatusCode want_code;
+    std::string want_message;  // a part of it
+  };
+  const Case cases[] = {
+      {"replays everything, stops",
+       0,
+       -1,
+       false,
+       5,
+       {"a", "b", "c", "d", "e"},
+       absl::StatusCode::kUnavailable,
+       "resume after sequence 5"},
+      {"starts after the cursor",
+       3,
+       -1,
+       false,
+       2,
+       {"d", "e"},
+       absl::StatusCode::kUnavailable,
+       "resume after sequence 5"},
+      {"skipped events move the cursor",
+       0,
+       -1,
+       true,
+       2,
+       {"b", "d"},
+       absl::StatusCode::kUnavailable,
+       "resume after sequence 5"},
+      {"a failed delivery is a cancelled caller",
+       0,
+       3,
+       false,
+       -1,
+       {"a", "b", "c"},
+       absl::StatusCode::kCancelled,
+       ""},
+      {"caught up, stopped before the wait",
+       5,
+       -1,
+       false,
+       0,
+       {},
+       absl::StatusCode::kUnavailable,
+       "resume after sequence 5"},
+  };
+  for (const Case& c : cases) {
+    StopSignal stop;
+    if (c.stop_after == 0) stop.Stop();
+    grpc::ServerContext context;
+    std::vector<std::string> kept;
+    int calls = 0;
+    const absl::Status status = TailOutbox(
+        *pool_, options, c.after, context, stop, [&](const Event& event) {
+          ++calls;
+          if (calls - 1 == c.fail_at) return false;
+          if (c.skip_odd && event.sequence() % 2 == 1) return true;
+          kept.push_back(event.aggregate_id());
+          if (static_cast<int>(kept.size()) == c.stop_after) stop.Stop();
+          return true;
+        });
+    EXPECT_EQ(kept, c.want_kept) << c.name;
+    EXPECT_EQ(status.code(), c.want_code) << c.name << ": " << status;
+    EXPECT_TRUE(absl::StrContains(status.message(), c.want_message))
+        << c.name << ": " << status;
+  }
+}
+
+TEST_F(OutboxTest, TailPicksUpEventsCommittedWhileItWaits) {
+  TailOptions options;
+  options.source = "test";
+  options.poll_interval = absl::Milliseconds(20);
+  StopSignal stop;
+  grpc::ServerContext context;
+  std::vector<std::string> kept;
+  std::thread writer([&] {
+    absl::SleepFor(absl::Milliseconds(100));
+    EXPECT_TRUE(AppendOne("late").ok());
+  });
+  const absl::Status status =
+      TailOutbox(*pool_, options, 0, context, stop, [&](const Event& event) {
+        kept.push_back(event.aggregate_id());
+        stop.Stop();
+        return true;
+      });
+  writer.join();
+  EXPECT_EQ(kept, std::vector<std::string>{"late"});
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+}
+
+TEST_F(OutboxTest, TailReportsADatabaseItCannotReach) {
+  TailOptions options;
+  options.source = "test";
+  options.read_deadline = absl::Milliseconds(300);
+  DbConfig config;
+  config.port = 1;  // nothing listens there
+  config.user = "cmc";
+  config.schema = "outbox_unreachable";
+  config.pool_size = 1;
+  config.pool_wait = absl::Milliseconds(200);
+  std::unique_ptr<db::Pool> unreachable = db::Pool::Create(config);
+  StopSignal stop;
+  grpc::ServerContext context;
+  const absl::Status status =
+      TailOutbox(*unreachable, options, 0, context, stop,
+                 [](const Event&) { return true; });
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  EXPECT_FALSE(absl::StrContains(status.message(), "shutting down")) << status;
 }
 
 class EventFeedTest : public OutboxTest {
