@@ -22,10 +22,11 @@ namespace {
 using internal::ActorOf;
 using internal::ClaimOf;
 using internal::DayOr;
-using internal::FillPage;
 using internal::kMaxNameContainsBytes;
-using internal::QueryFingerprint;
+using internal::ListPage;
+using internal::ParseListPage;
 using internal::Reply;
+using internal::ReplyPage;
 using internal::TodayInChina;
 
 constexpr int kMaxBatchGet = 1000;
@@ -129,18 +130,10 @@ grpc::Status InstitutionService::ListCommunities(
     filter.county_division_code = request->county_division_code();
   }
   filter.scope = internal::ScopeFilterOf(CommunityScope(*context));
-  const std::string fingerprint = QueryFingerprint(*request);
-  absl::StatusOr<PageQuery> page =
-      ParsePageRequest(request->page(), fingerprint);
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  absl::StatusOr<PageOf<v1::Community>> result =
-      store_.ListCommunities(filter, *page, Deadline(*context));
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  for (v1::Community& c : result->items) {
-    *response->add_communities() = std::move(c);
-  }
-  FillPage(*result, fingerprint, response);
-  return grpc::Status::OK;
+  CMC_ASSIGN_OR_RETURN_GRPC(const ListPage page, ParseListPage(*request));
+  return ReplyPage(
+      store_.ListCommunities(filter, page.query, Deadline(*context)), page,
+      response->mutable_communities(), response);
 }
 
 grpc::Status InstitutionService::CreateInstitution(
@@ -228,10 +221,9 @@ grpc::Status InstitutionService::ListInstitutions(
   InstitutionFilter filter;
   if (!request->community_id().empty()) {
     filter.community_id = request->community_id();
-    absl::StatusOr<absl::CivilDay> as_of =
-        DayOr(request->has_as_of(), request->as_of(), "as_of", Today());
-    if (!as_of.ok()) return ToGrpcStatus(as_of.status());
-    filter.as_of = *as_of;
+    CMC_ASSIGN_OR_RETURN_GRPC(
+        filter.as_of,
+        DayOr(request->has_as_of(), request->as_of(), "as_of", Today()));
   }
   if (!common::v1::Tier_IsValid(request->tier())) {
     return ToGrpcStatus(InvalidField("tier", "unknown tier"));
@@ -253,29 +245,16 @@ grpc::Status InstitutionService::ListInstitutions(
     return ToGrpcStatus(InvalidField("name_contains", "too long"));
   }
   filter.name_contains = request->name_contains();
-  const std::string fingerprint = QueryFingerprint(*request);
-  absl::StatusOr<PageQuery> page =
-      ParsePageRequest(request->page(), fingerprint);
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
-  if (!scope.ok()) return ToGrpcStatus(scope.status());
-  if (!filter.community_id.empty()) {
-    CMC_RETURN_IF_ERROR_GRPC(
-        scope->RequireCommunity(filter.community_id, "community_id"));
-    // An unknown community is more likely a typo than an empty community.
-    CMC_RETURN_IF_ERROR_GRPC(
-        store_.GetCommunity(filter.community_id, "community_id", deadline)
-            .status());
-  }
-  filter.scope = internal::ScopeFilterOf(*scope);
-  absl::StatusOr<PageOf<v1::Institution>> result =
-      store_.ListInstitutions(filter, *page, deadline);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  for (v1::Institution& i : result->items) {
-    *response->add_institutions() = std::move(i);
-  }
-  FillPage(*result, fingerprint, response);
-  return grpc::Status::OK;
+  CMC_ASSIGN_OR_RETURN_GRPC(const ListPage page, ParseListPage(*request));
+  CMC_ASSIGN_OR_RETURN_GRPC(const OrgScope scope,
+                            Scope(*context, Today(), deadline));
+  CMC_RETURN_IF_ERROR_GRPC(
+      scope.RequireCommunityFilter(filter.community_id, "community_id"));
+  CMC_RETURN_IF_ERROR_GRPC(internal::RequireKnownCommunityFilter(
+      store_, filter.community_id, "community_id", deadline));
+  filter.scope = internal::ScopeFilterOf(scope);
+  return ReplyPage(store_.ListInstitutions(filter, page.query, deadline), page,
+                   response->mutable_institutions(), response);
 }
 
 grpc::Status InstitutionService::BatchGetInstitutions(
@@ -364,43 +343,17 @@ grpc::Status InstitutionService::ListMemberships(
   MembershipFilter filter;
   filter.institution_id = request->institution_id();
   filter.community_id = request->community_id();
-  if (request->has_as_of()) {
-    absl::StatusOr<absl::CivilDay> as_of =
-        ParseCivilDate(request->as_of().value(), "as_of");
-    if (!as_of.ok()) return ToGrpcStatus(as_of.status());
-    filter.as_of = *as_of;
-  }
-  const std::string fingerprint = QueryFingerprint(*request);
-  absl::StatusOr<PageQuery> page =
-      ParsePageRequest(request->page(), fingerprint);
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
-  if (!scope.ok()) return ToGrpcStatus(scope.status());
-  CMC_RETURN_IF_ERROR_GRPC(
-      scope->RequireInstitutionFilter(filter.institution_id, "institution_id"));
-  CMC_RETURN_IF_ERROR_GRPC(
-      scope->RequireCommunityFilter(filter.community_id, "community_id"));
-  filter.scope = internal::ScopeFilterOf(*scope);
-  // Unknown ids are reported rather than answered with an empty page: they
-  // are typos far more often than institutions without memberships.
-  if (!filter.institution_id.empty()) {
-    CMC_RETURN_IF_ERROR_GRPC(
-        store_.GetInstitution(filter.institution_id, "institution_id", deadline)
-            .status());
-  }
-  if (!filter.community_id.empty()) {
-    CMC_RETURN_IF_ERROR_GRPC(
-        store_.GetCommunity(filter.community_id, "community_id", deadline)
-            .status());
-  }
-  absl::StatusOr<PageOf<v1::Membership>> result =
-      store_.ListMemberships(filter, *page, deadline);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  for (v1::Membership& m : result->items) {
-    *response->add_memberships() = std::move(m);
-  }
-  FillPage(*result, fingerprint, response);
-  return grpc::Status::OK;
+  CMC_ASSIGN_OR_RETURN_GRPC(
+      filter.as_of,
+      internal::OptionalDay(request->has_as_of(), request->as_of(), "as_of"));
+  CMC_ASSIGN_OR_RETURN_GRPC(const ListPage page, ParseListPage(*request));
+  CMC_ASSIGN_OR_RETURN_GRPC(const OrgScope scope,
+                            Scope(*context, Today(), deadline));
+  CMC_RETURN_IF_ERROR_GRPC(internal::RequireInstitutionAndCommunityFilters(
+      scope, store_, filter.institution_id, filter.community_id, deadline));
+  filter.scope = internal::ScopeFilterOf(scope);
+  return ReplyPage(store_.ListMemberships(filter, page.query, deadline), page,
+                   response->mutable_memberships(), response);
 }
 
 }  // namespace cmc::institution

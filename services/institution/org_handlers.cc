@@ -29,20 +29,20 @@ grpc::Status InstitutionService::ListSubtree(
     grpc::ServerContext* context, const v1::ListSubtreeRequest* request,
     v1::ListSubtreeResponse* response) {
   const absl::CivilDay today = Today();
-  absl::StatusOr<absl::CivilDay> as_of =
-      internal::DayOr(request->has_as_of(), request->as_of(), "as_of", today);
-  if (!as_of.ok()) return ToGrpcStatus(as_of.status());
+  CMC_ASSIGN_OR_RETURN_GRPC(
+      const absl::CivilDay as_of,
+      internal::DayOr(request->has_as_of(), request->as_of(), "as_of", today));
   const absl::Time deadline = Deadline(*context);
-  absl::StatusOr<OrgScope> scope = Scope(*context, *as_of, deadline);
-  if (!scope.ok()) return ToGrpcStatus(scope.status());
-  CMC_RETURN_IF_ERROR_GRPC(RequireOrg(*scope, request->org()));
-  absl::StatusOr<OrgContents> contents =
-      store_.LoadOrgContents(request->org(), *as_of, today, deadline);
-  if (!contents.ok()) return ToGrpcStatus(contents.status());
+  CMC_ASSIGN_OR_RETURN_GRPC(const OrgScope scope,
+                            Scope(*context, as_of, deadline));
+  CMC_RETURN_IF_ERROR_GRPC(RequireOrg(scope, request->org()));
+  CMC_ASSIGN_OR_RETURN_GRPC(
+      OrgContents contents,
+      store_.LoadOrgContents(request->org(), as_of, today, deadline));
   // Below a covered root may hang institutions outside the scope (an
   // institution scope covers the institution, not its children).
-  scope->Prune(*contents);
-  *response = BuildSubtree(*std::move(contents));
+  scope.Prune(contents);
+  *response = BuildSubtree(std::move(contents));
   return grpc::Status::OK;
 }
 
@@ -50,17 +50,17 @@ grpc::Status InstitutionService::GetStaffingSummary(
     grpc::ServerContext* context, const v1::GetStaffingSummaryRequest* request,
     v1::GetStaffingSummaryResponse* response) {
   const absl::CivilDay today = Today();
-  absl::StatusOr<absl::CivilDay> as_of =
-      internal::DayOr(request->has_as_of(), request->as_of(), "as_of", today);
-  if (!as_of.ok()) return ToGrpcStatus(as_of.status());
+  CMC_ASSIGN_OR_RETURN_GRPC(
+      const absl::CivilDay as_of,
+      internal::DayOr(request->has_as_of(), request->as_of(), "as_of", today));
   const absl::Time deadline = Deadline(*context);
-  absl::StatusOr<OrgScope> scope = Scope(*context, *as_of, deadline);
-  if (!scope.ok()) return ToGrpcStatus(scope.status());
-  CMC_RETURN_IF_ERROR_GRPC(RequireOrg(*scope, request->org()));
-  absl::StatusOr<std::vector<StaffingRow>> rows =
-      store_.CountActiveStaff(request->org(), *as_of, today, deadline);
-  if (!rows.ok()) return ToGrpcStatus(rows.status());
-  *response = SummarizeStaffing(*rows);
+  CMC_ASSIGN_OR_RETURN_GRPC(const OrgScope scope,
+                            Scope(*context, as_of, deadline));
+  CMC_RETURN_IF_ERROR_GRPC(RequireOrg(scope, request->org()));
+  CMC_ASSIGN_OR_RETURN_GRPC(
+      const std::vector<StaffingRow> rows,
+      store_.CountActiveStaff(request->org(), as_of, today, deadline));
+  *response = SummarizeStaffing(rows);
   return grpc::Status::OK;
 }
 

@@ -13,9 +13,10 @@ namespace cmc::institution {
 
 using internal::ActorOf;
 using internal::ClaimOf;
-using internal::FillPage;
-using internal::QueryFingerprint;
+using internal::ListPage;
+using internal::ParseListPage;
 using internal::Reply;
+using internal::ReplyPage;
 
 grpc::Status InstitutionService::CreatePosting(
     grpc::ServerContext* context, const v1::CreatePostingRequest* request,
@@ -77,40 +78,23 @@ grpc::Status InstitutionService::ListPostings(
   PostingFilter filter;
   filter.staff_id = request->staff_id();
   filter.institution_id = request->institution_id();
-  if (request->has_as_of()) {
-    absl::StatusOr<absl::CivilDay> as_of =
-        ParseCivilDate(request->as_of().value(), "as_of");
-    if (!as_of.ok()) return ToGrpcStatus(as_of.status());
-    filter.as_of = *as_of;
-  }
-  const std::string fingerprint = QueryFingerprint(*request);
-  absl::StatusOr<PageQuery> page =
-      ParsePageRequest(request->page(), fingerprint);
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
-  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  CMC_ASSIGN_OR_RETURN_GRPC(
+      filter.as_of,
+      internal::OptionalDay(request->has_as_of(), request->as_of(), "as_of"));
+  CMC_ASSIGN_OR_RETURN_GRPC(const ListPage page, ParseListPage(*request));
+  CMC_ASSIGN_OR_RETURN_GRPC(const OrgScope scope,
+                            Scope(*context, Today(), deadline));
   CMC_RETURN_IF_ERROR_GRPC(
-      scope->RequireInstitutionFilter(filter.institution_id, "institution_id"));
+      scope.RequireInstitutionFilter(filter.institution_id, "institution_id"));
   // A staff member outside the scope is not refused: the postings to hosts in
   // the scope are the caller's business; the row filter keeps only those.
-  filter.scope = internal::ScopeFilterOf(*scope);
-  if (!filter.staff_id.empty()) {
-    CMC_RETURN_IF_ERROR_GRPC(
-        store_.GetStaff(filter.staff_id, "staff_id", deadline).status());
-  }
-  if (!filter.institution_id.empty()) {
-    CMC_RETURN_IF_ERROR_GRPC(
-        store_.GetInstitution(filter.institution_id, "institution_id", deadline)
-            .status());
-  }
-  absl::StatusOr<PageOf<v1::Posting>> result =
-      store_.ListPostings(filter, *page, deadline);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  for (v1::Posting& p : result->items) {
-    *response->add_postings() = std::move(p);
-  }
-  FillPage(*result, fingerprint, response);
-  return grpc::Status::OK;
+  filter.scope = internal::ScopeFilterOf(scope);
+  CMC_RETURN_IF_ERROR_GRPC(internal::RequireKnownStaffFilter(
+      store_, filter.staff_id, "staff_id", deadline));
+  CMC_RETURN_IF_ERROR_GRPC(internal::RequireKnownInstitutionFilter(
+      store_, filter.institution_id, "institution_id", deadline));
+  return ReplyPage(store_.ListPostings(filter, page.query, deadline), page,
+                   response->mutable_postings(), response);
 }
 
 }  // namespace cmc::institution

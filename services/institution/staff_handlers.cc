@@ -20,7 +20,8 @@ namespace {
 using internal::ActorOf;
 using internal::ClaimOf;
 using internal::FillPage;
-using internal::QueryFingerprint;
+using internal::ListPage;
+using internal::ParseListPage;
 
 // Masks every resident ID in `staff` that the caller may not see; the
 // employers' communities today come from the caller's scope (resolved on
@@ -134,10 +135,9 @@ grpc::Status InstitutionService::ListStaff(grpc::ServerContext* context,
   filter.institution_id = request->institution_id();
   if (!request->community_id().empty()) {
     filter.community_id = request->community_id();
-    absl::StatusOr<absl::CivilDay> as_of = internal::DayOr(
-        request->has_as_of(), request->as_of(), "as_of", Today());
-    if (!as_of.ok()) return ToGrpcStatus(as_of.status());
-    filter.as_of = *as_of;
+    CMC_ASSIGN_OR_RETURN_GRPC(
+        filter.as_of, internal::DayOr(request->has_as_of(), request->as_of(),
+                                      "as_of", Today()));
   }
   if (!v1::Qualification_IsValid(request->qualification())) {
     return ToGrpcStatus(InvalidField("qualification", "unknown qualification"));
@@ -158,38 +158,20 @@ grpc::Status InstitutionService::ListStaff(grpc::ServerContext* context,
     return ToGrpcStatus(InvalidField("name_contains", "too long"));
   }
   filter.name_contains = request->name_contains();
-  const std::string fingerprint = QueryFingerprint(*request);
-  absl::StatusOr<PageQuery> page =
-      ParsePageRequest(request->page(), fingerprint);
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
-  if (!scope.ok()) return ToGrpcStatus(scope.status());
-  CMC_RETURN_IF_ERROR_GRPC(
-      scope->RequireInstitutionFilter(filter.institution_id, "institution_id"));
-  CMC_RETURN_IF_ERROR_GRPC(
-      scope->RequireCommunityFilter(filter.community_id, "community_id"));
-  filter.scope = internal::ScopeFilterOf(*scope);
-  if (!filter.institution_id.empty()) {
-    CMC_RETURN_IF_ERROR_GRPC(
-        store_.GetInstitution(filter.institution_id, "institution_id", deadline)
-            .status());
-  }
-  if (!filter.community_id.empty()) {
-    CMC_RETURN_IF_ERROR_GRPC(
-        store_.GetCommunity(filter.community_id, "community_id", deadline)
-            .status());
-  }
-  absl::StatusOr<PageOf<v1::Staff>> result =
-      store_.ListStaff(filter, *page, deadline);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  std::vector<v1::Staff*> listed;
-  for (v1::Staff& s : result->items) {
-    v1::Staff* added = response->add_staff();
-    *added = std::move(s);
-    listed.push_back(added);
-  }
-  MaskForCaller(context, *scope, listed);
-  FillPage(*result, fingerprint, response);
+  CMC_ASSIGN_OR_RETURN_GRPC(const ListPage page, ParseListPage(*request));
+  CMC_ASSIGN_OR_RETURN_GRPC(const OrgScope scope,
+                            Scope(*context, Today(), deadline));
+  CMC_RETURN_IF_ERROR_GRPC(internal::RequireInstitutionAndCommunityFilters(
+      scope, store_, filter.institution_id, filter.community_id, deadline));
+  filter.scope = internal::ScopeFilterOf(scope);
+  CMC_ASSIGN_OR_RETURN_GRPC(PageOf<v1::Staff> result,
+                            store_.ListStaff(filter, page.query, deadline));
+  google::protobuf::RepeatedPtrField<v1::Staff>* listed =
+      response->mutable_staff();
+  FillPage(std::move(result), page, listed, response);
+  MaskForCaller(
+      context, scope,
+      std::vector<v1::Staff*>(listed->pointer_begin(), listed->pointer_end()));
   return grpc::Status::OK;
 }
 

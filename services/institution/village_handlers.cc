@@ -13,9 +13,10 @@ namespace cmc::institution {
 
 using internal::ActorOf;
 using internal::ClaimOf;
-using internal::FillPage;
-using internal::QueryFingerprint;
+using internal::ListPage;
+using internal::ParseListPage;
 using internal::Reply;
+using internal::ReplyPage;
 
 grpc::Status InstitutionService::CreateVillage(
     grpc::ServerContext* context, const v1::CreateVillageRequest* request,
@@ -97,35 +98,20 @@ grpc::Status InstitutionService::ListVillages(
     return ToGrpcStatus(InvalidField("name_contains", "too long"));
   }
   filter.name_contains = request->name_contains();
-  const std::string fingerprint = QueryFingerprint(*request);
-  absl::StatusOr<PageQuery> page =
-      ParsePageRequest(request->page(), fingerprint);
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
-  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  CMC_ASSIGN_OR_RETURN_GRPC(const ListPage page, ParseListPage(*request));
+  CMC_ASSIGN_OR_RETURN_GRPC(const OrgScope scope,
+                            Scope(*context, Today(), deadline));
   CMC_RETURN_IF_ERROR_GRPC(
-      scope->RequireCommunityFilter(filter.community_id, "community_id"));
-  if (!filter.township_center_id.empty()) {
-    CMC_RETURN_IF_ERROR_GRPC(scope->RequireInstitution(
-        filter.township_center_id, "township_center_id"));
-  }
-  CMC_RETURN_IF_ERROR_GRPC(scope->RequireInstitutionFilter(
+      scope.RequireCommunityFilter(filter.community_id, "community_id"));
+  CMC_RETURN_IF_ERROR_GRPC(scope.RequireInstitutionFilter(
+      filter.township_center_id, "township_center_id"));
+  CMC_RETURN_IF_ERROR_GRPC(scope.RequireInstitutionFilter(
       filter.village_clinic_id, "village_clinic_id"));
-  filter.scope = internal::ScopeFilterOf(*scope);
-  // An unknown community is more likely a typo than an empty community.
-  if (!filter.community_id.empty()) {
-    CMC_RETURN_IF_ERROR_GRPC(
-        store_.GetCommunity(filter.community_id, "community_id", deadline)
-            .status());
-  }
-  absl::StatusOr<PageOf<v1::Village>> result =
-      store_.ListVillages(filter, *page, deadline);
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  for (v1::Village& v : result->items) {
-    *response->add_villages() = std::move(v);
-  }
-  FillPage(*result, fingerprint, response);
-  return grpc::Status::OK;
+  filter.scope = internal::ScopeFilterOf(scope);
+  CMC_RETURN_IF_ERROR_GRPC(internal::RequireKnownCommunityFilter(
+      store_, filter.community_id, "community_id", deadline));
+  return ReplyPage(store_.ListVillages(filter, page.query, deadline), page,
+                   response->mutable_villages(), response);
 }
 
 }  // namespace cmc::institution
