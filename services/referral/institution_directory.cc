@@ -2,6 +2,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <utility>
@@ -17,6 +18,9 @@ namespace cmc::referral {
 namespace {
 
 namespace inst = cmc::institution::v1;
+
+// The most ids one Lookup takes (BatchGetInstitutions' limit).
+constexpr size_t kMaxLookupIds = 1000;
 
 // i of a field path "ids[i]", or -1.
 int IdsIndex(const std::string& path) {
@@ -152,6 +156,31 @@ class CachingDirectory final : public InstitutionDirectory {
 
 int NotFoundIndex(const absl::Status& status) {
   return absl::IsNotFound(status) ? IdsIndex(BadField(status)) : -1;
+}
+
+absl::StatusOr<std::set<common::v1::Tier>> TiersOf(
+    InstitutionDirectory& directory, std::vector<std::string> ids,
+    absl::Time deadline) {
+  std::set<common::v1::Tier> tiers;
+  size_t start = 0;
+  while (start < ids.size()) {
+    const size_t end = std::min(ids.size(), start + kMaxLookupIds);
+    const std::vector<std::string> batch(ids.begin() + start,
+                                         ids.begin() + end);
+    absl::StatusOr<std::vector<InstitutionFacts>> facts =
+        directory.Lookup(batch, deadline);
+    const int unknown = NotFoundIndex(facts.status());
+    if (unknown >= 0 && unknown < static_cast<int>(batch.size())) {
+      ids.erase(ids.begin() + start + unknown);
+      continue;
+    }
+    if (!facts.ok()) return facts.status();
+    for (const InstitutionFacts& institution : *facts) {
+      tiers.insert(institution.tier);
+    }
+    start = end;
+  }
+  return tiers;
 }
 
 std::shared_ptr<grpc::Channel> NewInstitutionChannel(

@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,16 @@ class InstitutionDirectory {
 
 // The index i of a NOT_FOUND status naming "ids[i]", or -1.
 int NotFoundIndex(const absl::Status& status);
+
+// The tiers of `ids` (closed institutions included), asked of `directory` in
+// batches of at most 1000 ids: one Lookup for a scope's institutions, none
+// when `ids` is empty. An id the institution service does not know has no
+// tier and is skipped (one more Lookup for the rest, answered from a caching
+// directory's memory). UNAVAILABLE as Lookup. What an org scope's tier rule
+// needs (OrgScope's covered tiers).
+absl::StatusOr<std::set<common::v1::Tier>> TiersOf(
+    InstitutionDirectory& directory, std::vector<std::string> ids,
+    absl::Time deadline);
 
 // A plaintext channel to the institution service at `address` ("host:port"),
 // reconnecting within about a second after the service comes back (gRPC's

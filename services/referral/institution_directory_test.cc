@@ -6,6 +6,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -115,6 +116,55 @@ TEST_F(ReferralCachingDirectoryTest, FailuresAreNotRemembered) {
   facts = directory_->Lookup({"ins-t"}, absl::InfiniteFuture());
   ASSERT_TRUE(facts.ok()) << facts.status();
   EXPECT_EQ(fake_->calls.size(), 2u);
+}
+
+TEST(TiersOfTest, TiersOfTheKnownIdsInBatchesSkippingUnknownOnes) {
+  FakeDirectory fake;
+  fake.known = {{"ins-c", {TIER_COUNTY, true}},
+                {"ins-t", {TIER_TOWNSHIP, true}},
+                {"ins-v", {TIER_VILLAGE, false}}};
+  const absl::Time deadline = absl::InfiniteFuture();
+
+  auto tiers = TiersOf(fake, {"ins-c", "ins-x", "ins-v"}, deadline);
+  ASSERT_TRUE(tiers.ok()) << tiers.status();
+  EXPECT_EQ(*tiers, (std::set<common::v1::Tier>{TIER_COUNTY, TIER_VILLAGE}))
+      << "a closed institution keeps its tier; an unknown one has none";
+  EXPECT_EQ(fake.calls, (std::vector<std::vector<std::string>>{
+                            {"ins-c", "ins-x", "ins-v"}, {"ins-c", "ins-v"}}));
+
+  fake.calls.clear();
+  tiers = TiersOf(fake, {}, deadline);
+  ASSERT_TRUE(tiers.ok());
+  EXPECT_TRUE(tiers->empty());
+  EXPECT_TRUE(fake.calls.empty()) << "nothing to ask";
+
+  std::vector<std::string> many;
+  for (int i = 0; i < 2001; ++i) {
+    many.push_back(absl::StrCat("ins-n", i));
+    fake.known[many.back()] = {TIER_VILLAGE, true};
+  }
+  many.push_back("ins-t");
+  tiers = TiersOf(fake, many, deadline);
+  ASSERT_TRUE(tiers.ok()) << tiers.status();
+  EXPECT_EQ(*tiers, (std::set<common::v1::Tier>{TIER_VILLAGE, TIER_TOWNSHIP}));
+  ASSERT_EQ(fake.calls.size(), 3u);
+  EXPECT_EQ(fake.calls[0].size(), 1000u);
+  EXPECT_EQ(fake.calls[1].size(), 1000u);
+  EXPECT_EQ(fake.calls[2], (std::vector<std::string>{"ins-n2000", "ins-t"}));
+
+  fake.fail = absl::UnavailableError("down");
+  EXPECT_EQ(TiersOf(fake, {"ins-c"}, deadline).status().code(),
+            absl::StatusCode::kUnavailable);
+}
+
+TEST_F(ReferralCachingDirectoryTest, TiersOfAScopeAreAskedOncePerTtl) {
+  auto tiers = TiersOf(*directory_, {"ins-c", "ins-t"}, absl::InfiniteFuture());
+  ASSERT_TRUE(tiers.ok()) << tiers.status();
+  now_ += absl::Seconds(10);
+  tiers = TiersOf(*directory_, {"ins-c", "ins-t"}, absl::InfiniteFuture());
+  ASSERT_TRUE(tiers.ok()) << tiers.status();
+  EXPECT_EQ(*tiers, (std::set<common::v1::Tier>{TIER_COUNTY, TIER_TOWNSHIP}));
+  EXPECT_EQ(fake_->calls.size(), 1u) << "the second scope is remembered";
 }
 
 // The institution service, answering BatchGetInstitutions from a fixed map,

@@ -1,5 +1,7 @@
 #include "services/referral/referral_scope.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 
 namespace cmc::referral {
@@ -22,10 +24,14 @@ absl::Status OutsideReferral(const Referral& referral, absl::string_view role,
 
 OrgScope::OrgScope(
     const Principal& principal,
-    const std::map<std::string, std::set<std::string>>& community_members)
+    const std::map<std::string, std::set<std::string>>& community_members,
+    std::set<common::v1::Tier> covered_tiers)
     : unrestricted_(principal.unrestricted()),
       has_community_(!principal.communities.empty()),
-      institutions_(principal.institutions) {
+      institutions_(principal.institutions),
+      tiers_(std::move(covered_tiers)) {
+  // No referral is open to "no tier"; an institution without one covers none.
+  tiers_.erase(common::v1::TIER_UNSPECIFIED);
   for (const std::string& community : principal.communities) {
     auto it = community_members.find(community);
     if (it == community_members.end()) continue;
@@ -48,9 +54,17 @@ std::vector<std::string> OrgScope::InstitutionIds() const {
 }
 
 bool OrgScope::CanSee(const Referral& referral) const {
+  // Least privilege: a referral open to a tier is addressed to the
+  // institutions of that tier, so only a scope holding one of them (which
+  // could claim it) sees it before it is claimed.
   return Covers(referral.from_institution_id()) ||
          Covers(referral.receiving_institution_id()) ||
-         UnclaimedTierOpen(referral);
+         (UnclaimedTierOpen(referral) && tiers_.count(referral.to_tier()) > 0);
+}
+
+bool OrgScope::NeedsTiersFor(const Referral& referral) const {
+  return !unrestricted_ && UnclaimedTierOpen(referral) &&
+         !Covers(referral.from_institution_id());
 }
 
 absl::Status AuthorizeAction(const OrgScope& scope, const Referral& referral,
@@ -77,6 +91,11 @@ absl::Status AuthorizeAction(const OrgScope& scope, const Referral& referral,
     return OutsideReferral(referral, "sending institution", sender);
   }
   if (UnclaimedTierOpen(referral)) {
+    // Elsewhere the side's coverage implies that the scope sees the referral;
+    // here the acting institution's does not.
+    if (!scope.CanSee(referral)) {
+      return OutOfScope("id", absl::StrCat("referral ", referral.id()));
+    }
     if (scope.Covers(request.institution_id)) return absl::OkStatus();
     return OutOfScope("actor.institution_id",
                       absl::StrCat("institution ", request.institution_id));

@@ -62,7 +62,7 @@ ReferralService::ReferralService(
       options_(options) {}
 
 absl::StatusOr<OrgScope> ReferralService::ScopeOf(
-    const grpc::ServerContext& context, absl::Time deadline) {
+    const grpc::ServerContext& context, absl::Time deadline, Tiers tiers) {
   const Principal principal = PrincipalFromContext(context);
   if (principal.unrestricted()) return OrgScope();
   std::map<std::string, std::set<std::string>> members;
@@ -70,7 +70,18 @@ absl::StatusOr<OrgScope> ReferralService::ScopeOf(
     CMC_ASSIGN_OR_RETURN(members[community],
                          communities_->Members(community, deadline));
   }
-  return OrgScope(principal, members);
+  OrgScope scope(principal, members);
+  if (tiers == Tiers::kSkip) return scope;
+  CMC_ASSIGN_OR_RETURN(std::set<common::v1::Tier> covered,
+                       TiersOf(*directory_, scope.InstitutionIds(), deadline));
+  return OrgScope(principal, members, std::move(covered));
+}
+
+absl::StatusOr<OrgScope> ReferralService::ScopeToJudge(
+    const grpc::ServerContext& context, OrgScope scope,
+    const Referral& referral, absl::Time deadline) {
+  if (!scope.NeedsTiersFor(referral)) return scope;
+  return ScopeOf(context, deadline, Tiers::kResolve);
 }
 
 absl::Status ReferralService::ApplyCatalogue(Referral* referral,
@@ -149,10 +160,16 @@ absl::StatusOr<Referral> ReferralService::Act(
   action.practitioner = actor.practitioner();
   action.principal = PrincipalOf(context);
   const absl::Time deadline = Deadline(context);
-  CMC_ASSIGN_OR_RETURN(const OrgScope scope, ScopeOf(context, deadline));
+  CMC_ASSIGN_OR_RETURN(OrgScope caller, ScopeOf(context, deadline));
   CMC_ASSIGN_OR_RETURN(const Referral current, store_.Get(id, deadline));
-  // Judged here so that an outsider causes no tier lookup, and again on the
-  // row the transaction reads (a tier-open referral may be claimed between).
+  // Without tiers when `current` does not need them; nor does then any later
+  // version the transaction may read (OrgScope::NeedsTiersFor).
+  CMC_ASSIGN_OR_RETURN(
+      const OrgScope scope,
+      ScopeToJudge(context, std::move(caller), current, deadline));
+  // Judged here so that an outsider causes no actor tier lookup, and again on
+  // the row the transaction reads (a tier-open referral may be claimed
+  // between).
   CMC_RETURN_IF_ERROR(AuthorizeAction(scope, current, action));
   // The tier is looked up only when the rules need it, so that most
   // transitions keep working while the institution service is down. The
@@ -190,10 +207,13 @@ grpc::Status ReferralService::GetReferral(grpc::ServerContext* context,
     return ToGrpcStatus(bad);
   }
   const absl::Time deadline = Deadline(*context);
-  absl::StatusOr<OrgScope> scope = ScopeOf(*context, deadline);
-  if (!scope.ok()) return ToGrpcStatus(scope.status());
+  absl::StatusOr<OrgScope> caller = ScopeOf(*context, deadline);
+  if (!caller.ok()) return ToGrpcStatus(caller.status());
   absl::StatusOr<Referral> referral = store_.Get(request->id(), deadline);
   if (!referral.ok()) return ToGrpcStatus(referral.status());
+  absl::StatusOr<OrgScope> scope =
+      ScopeToJudge(*context, *std::move(caller), *referral, deadline);
+  if (!scope.ok()) return ToGrpcStatus(scope.status());
   if (!scope->CanSee(*referral)) {
     return ToGrpcStatus(
         OutOfScope("id", absl::StrCat("referral ", request->id())));
@@ -213,11 +233,14 @@ grpc::Status ReferralService::ListReferrals(
   absl::StatusOr<ReferralFilter> filter = ParseListRequest(*request);
   if (!filter.ok()) return ToGrpcStatus(filter.status());
   const absl::Time deadline = Deadline(*context);
-  absl::StatusOr<OrgScope> scope = ScopeOf(*context, deadline);
+  // A named institution in scope already confines the rows to referrals the
+  // caller sees; the other filters may reach unclaimed tier-open ones.
+  const bool named = filter->scope == ReferralFilter::Scope::kOutgoing ||
+                     filter->scope == ReferralFilter::Scope::kIncoming;
+  absl::StatusOr<OrgScope> scope =
+      ScopeOf(*context, deadline, named ? Tiers::kSkip : Tiers::kResolve);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   if (!scope->unrestricted()) {
-    const bool named = filter->scope == ReferralFilter::Scope::kOutgoing ||
-                       filter->scope == ReferralFilter::Scope::kIncoming;
     if (named && !scope->Covers(filter->institution_id)) {
       return ToGrpcStatus(
           OutOfScope(filter->scope == ReferralFilter::Scope::kOutgoing
@@ -225,7 +248,8 @@ grpc::Status ReferralService::ListReferrals(
                          : "incoming_institution_id",
                      absl::StrCat("institution ", filter->institution_id)));
     }
-    filter->visible_institutions = scope->InstitutionIds();
+    filter->visible =
+        ReferralVisibility{scope->InstitutionIds(), scope->Tiers()};
   }
   absl::StatusOr<ReferralPage> page = store_.List(*filter, deadline);
   if (!page.ok()) return ToGrpcStatus(page.status());
@@ -255,6 +279,8 @@ grpc::Status ReferralService::GetReferralStats(
           absl::StrCat("institution ", request->institution_ids(i))));
     }
   }
+  // Each referral counted was sent or is received by a covered institution,
+  // so the caller sees it whatever tiers it covers.
   absl::StatusOr<std::vector<Referral>> referrals =
       store_.ForStats(query->institution_ids, query->created_from,
                       query->created_before, kMaxStatsReferrals, deadline);

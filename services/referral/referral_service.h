@@ -13,12 +13,13 @@
 //
 // Every handler works within the caller's deadline (defaulted and capped as
 // cmc::EffectiveDeadline does), applies the caller's org scope (its
-// communities resolved to members by the community directory; rules in
-// referral_scope.h) and records the caller's principal subject ("anonymous"
-// without one) as the actor of its transitions and events. The catalogue
-// handlers and ListDownReferralSuggestions are in referral_catalogue.cc.
-// WatchReferrals streams run until cancelled or until Stop(), which the
-// server's shutdown hook calls:
+// communities resolved to members by the community directory, and where an
+// unclaimed tier-open referral is judged the tiers of its institutions by the
+// institution directory; rules in referral_scope.h) and records the caller's
+// principal subject ("anonymous" without one) as the actor of its transitions
+// and events. The catalogue handlers and ListDownReferralSuggestions are in
+// referral_catalogue.cc. WatchReferrals streams run until cancelled or until
+// Stop(), which the server's shutdown hook calls:
 //
 //   server.AddShutdownHook([service = service.get()] { service->Stop(); });
 //
@@ -118,11 +119,27 @@ class ReferralService final : public v1::ReferralService::Service {
   void Stop() { stop_.Stop(); }
 
  private:
+  // Whether ScopeOf resolves the tiers of the covered institutions.
+  enum class Tiers { kSkip, kResolve };
+
   absl::Time Deadline(const grpc::ServerContext& context) const;
-  // The caller's org scope, its communities resolved to their members.
+  // The caller's org scope, its communities resolved to their members (one
+  // cached ListInstitutions paging per community), and with kResolve the
+  // tiers of the covered institutions (TiersOf: one cached
+  // BatchGetInstitutions). Without them the scope fails closed on unclaimed
+  // tier-open referrals (OrgScope::NeedsTiersFor), so kResolve is needed only
+  // where those are judged: the tiers are asked for only then, so that calls
+  // about other referrals keep working while the institution service is down.
   // UNAVAILABLE when the institution service cannot be reached.
   absl::StatusOr<OrgScope> ScopeOf(const grpc::ServerContext& context,
-                                   absl::Time deadline);
+                                   absl::Time deadline,
+                                   Tiers tiers = Tiers::kSkip);
+  // `scope` (from ScopeOf without tiers), or the caller's scope with its
+  // tiers when whether it sees `referral` depends on them.
+  absl::StatusOr<OrgScope> ScopeToJudge(const grpc::ServerContext& context,
+                                        OrgScope scope,
+                                        const v1::Referral& referral,
+                                        absl::Time deadline);
   // Records the in-county catalogue entry an out-of-county referral's
   // diagnosis matches and applies the justification rule (ApplyInCountyRule).
   absl::Status ApplyCatalogue(v1::Referral* referral, absl::Time deadline);

@@ -10,6 +10,7 @@
 #include <variant>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
 #include "common/status.h"
@@ -293,19 +294,32 @@ absl::StatusOr<ReferralPage> ReferralStore::List(const ReferralFilter& filter,
     sql += " AND row_no < ?";
     params.emplace_back(filter.before_row);
   }
-  if (filter.visible_institutions.has_value()) {
-    sql += " AND (";
-    if (!filter.visible_institutions->empty()) {
-      const std::string marks = Marks(filter.visible_institutions->size());
-      sql += absl::StrCat("from_institution_id IN (", marks,
-                          ") OR receiving_institution_id IN (", marks, ") OR ");
+  if (filter.visible.has_value()) {
+    const ReferralVisibility& visible = *filter.visible;
+    std::vector<std::string> seen_through;
+    if (!visible.institutions.empty()) {
+      const std::string marks = Marks(visible.institutions.size());
+      seen_through.push_back(absl::StrCat("from_institution_id IN (", marks,
+                                          ") OR receiving_institution_id IN (",
+                                          marks, ")"));
       for (int pass = 0; pass < 2; ++pass) {
-        for (const std::string& id : *filter.visible_institutions) {
+        for (const std::string& id : visible.institutions) {
           params.emplace_back(id);
         }
       }
     }
-    sql += "(to_tier <> 0 AND receiving_institution_id = ''))";
+    if (!visible.open_tiers.empty()) {
+      seen_through.push_back(
+          absl::StrCat("(to_tier IN (", Marks(visible.open_tiers.size()),
+                       ") AND receiving_institution_id = '')"));
+      for (const common::v1::Tier tier : visible.open_tiers) {
+        params.emplace_back(static_cast<int64_t>(tier));
+      }
+    }
+    sql +=
+        seen_through.empty()
+            ? " AND 1 = 0"
+            : absl::StrCat(" AND (", absl::StrJoin(seen_through, " OR "), ")");
   }
   sql += " ORDER BY row_no DESC LIMIT ?";
   params.emplace_back(int64_t{filter.limit + 1});

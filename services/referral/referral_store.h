@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,14 @@
 #include "services/referral/referral_rules.h"
 
 namespace cmc::referral {
+
+// What a restricted caller may see (OrgScope::CanSee as SQL): referrals sent
+// or received by one of `institutions`, and unclaimed referrals open to one
+// of `open_tiers`.
+struct ReferralVisibility {
+  std::vector<std::string> institutions;
+  std::set<common::v1::Tier> open_tiers;
+};
 
 // Filters of ListReferrals, already validated. Zero / empty means "any".
 struct ReferralFilter {
@@ -48,10 +57,9 @@ struct ReferralFilter {
   // the first page.
   int64_t before_row = 0;
   int limit = 50;
-  // The caller's org scope when it is restricted: only referrals sent or
-  // received by one of these institutions, or open to a tier and unclaimed.
-  // nullopt for no restriction.
-  std::optional<std::vector<std::string>> visible_institutions;
+  // The caller's org scope when it is restricted; nullopt for no
+  // restriction.
+  std::optional<ReferralVisibility> visible;
 };
 
 // A referral with its row number (the position paging continues from).

@@ -55,6 +55,10 @@ grpc::Status ReferralService::WatchReferrals(
     return ToGrpcStatus(OutOfScope(
         "institution_id", absl::StrCat("institution ", institution_id)));
   }
+  // The scope covers the watcher, so every referral involving it (sent,
+  // addressed or received by it, or unclaimed and open to its tier) is one
+  // the scope sees (OrgScope::CanSee): the involvement filter below needs no
+  // tiers of the scope's other institutions.
   absl::StatusOr<common::v1::Tier> tier =
       WatcherTier(*directory_, institution_id, Deadline(*context));
   if (!tier.ok()) return ToGrpcStatus(tier.status());

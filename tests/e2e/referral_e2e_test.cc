@@ -167,6 +167,14 @@ class ReferralE2eTest : public ::testing::Test {
     return request;
   }
 
+  // PERMISSION_DENIED naming `field`, as the org scope refuses a call.
+  static void ExpectOutOfScope(const grpc::Status& status,
+                               const std::string& field) {
+    const absl::Status refused = FromGrpcStatus(status);
+    EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied) << refused;
+    EXPECT_EQ(BadField(refused), field);
+  }
+
   static inline Stack* stack_ = nullptr;
   static inline inst::InstitutionService::Stub* institutions_ = nullptr;
   static inline ref::ReferralService::Stub* referrals_ = nullptr;
@@ -243,36 +251,77 @@ TEST_F(ReferralE2eTest, OutOfScopeClinicianIsRefusedAndChangesNothing) {
   ref::GetReferralRequest get;
   get.set_id(referral.id());
   ref::Referral ignored;
-  absl::Status refused = FromGrpcStatus(
-      referrals_->GetReferral(As(outsider).get(), get, &ignored));
-  EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied) << refused;
-  EXPECT_EQ(BadField(refused), "id");
-
-  refused = FromGrpcStatus(referrals_->AcceptReferral(
-      As(outsider).get(), On<ref::AcceptReferralRequest>(referral, township_),
-      &ignored));
-  EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied) << refused;
-  EXPECT_EQ(BadField(refused), "id");
+  ExpectOutOfScope(referrals_->GetReferral(As(outsider).get(), get, &ignored),
+                   "id");
+  ExpectOutOfScope(
+      referrals_->AcceptReferral(
+          As(outsider).get(),
+          On<ref::AcceptReferralRequest>(referral, township_), &ignored),
+      "id");
 
   ref::ListReferralsRequest list;
   list.set_outgoing_institution_id(village_);
   ref::ListReferralsResponse page;
-  refused = FromGrpcStatus(
-      referrals_->ListReferrals(As(outsider).get(), list, &page));
-  EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied) << refused;
-  EXPECT_EQ(BadField(refused), "outgoing_institution_id");
+  ExpectOutOfScope(referrals_->ListReferrals(As(outsider).get(), list, &page),
+                   "outgoing_institution_id");
 
   // A sender's clinician may create only for its own institution.
   ref::CreateReferralRequest foreign = UpToTownship("e2e-foreign");
-  refused = FromGrpcStatus(
-      referrals_->CreateReferral(As(outsider).get(), foreign, &ignored));
-  EXPECT_EQ(refused.code(), absl::StatusCode::kPermissionDenied) << refused;
-  EXPECT_EQ(BadField(refused), "referral.from_institution_id");
+  ExpectOutOfScope(
+      referrals_->CreateReferral(As(outsider).get(), foreign, &ignored),
+      "referral.from_institution_id");
 
   ref::Referral unchanged;
   ASSERT_TRUE(referrals_->GetReferral(As(sender).get(), get, &unchanged).ok());
   EXPECT_EQ(unchanged.version(), 1);
   EXPECT_EQ(unchanged.status(), ref::REFERRAL_STATUS_REQUESTED);
+}
+
+TEST_F(ReferralE2eTest, TierOpenReferralIsForTheCliniciansOfThatTier) {
+  // DOWN from the county hospital to any township: the village clinic, of
+  // another tier, neither sees nor claims it; the township center does both.
+  ref::CreateReferralRequest down = UpToTownship("e2e-open");
+  down.mutable_referral()->set_direction(ref::REFERRAL_DIRECTION_DOWN);
+  down.mutable_referral()->set_from_institution_id(hospital_);
+  down.mutable_referral()->set_to_tier(common::v1::TIER_TOWNSHIP);
+  ref::Referral open;
+  grpc::Status status = referrals_->CreateReferral(
+      As(Clinician("dr.hospital", hospital_)).get(), down, &open);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+
+  const std::string village = Clinician("dr.village", village_);
+  ref::GetReferralRequest get;
+  get.set_id(open.id());
+  ref::Referral ignored;
+  ExpectOutOfScope(referrals_->GetReferral(As(village).get(), get, &ignored),
+                   "id");
+  ExpectOutOfScope(
+      referrals_->AcceptReferral(As(village).get(),
+                                 On<ref::AcceptReferralRequest>(open, village_),
+                                 &ignored),
+      "id");
+  ref::ListReferralsRequest open_to_townships;
+  open_to_townships.set_open_to_tier(common::v1::TIER_TOWNSHIP);
+  ref::ListReferralsResponse page;
+  ASSERT_TRUE(
+      referrals_->ListReferrals(As(village).get(), open_to_townships, &page)
+          .ok());
+  EXPECT_EQ(page.referrals_size(), 0);
+
+  const std::string receiver = Clinician("dr.town", township_);
+  page.Clear();
+  ASSERT_TRUE(
+      referrals_->ListReferrals(As(receiver).get(), open_to_townships, &page)
+          .ok());
+  ASSERT_EQ(page.referrals_size(), 1);
+  EXPECT_EQ(page.referrals(0).id(), open.id());
+  ref::Referral accepted;
+  status = referrals_->AcceptReferral(
+      As(receiver).get(), On<ref::AcceptReferralRequest>(open, township_),
+      &accepted);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(accepted.version(), 2) << "the refused calls changed nothing";
+  EXPECT_EQ(accepted.receiving_institution_id(), township_);
 }
 
 TEST_F(ReferralE2eTest, WatchThroughTheGatewayDeliversNewReferrals) {
@@ -304,9 +353,7 @@ TEST_F(ReferralE2eTest, WatchThroughTheGatewayDeliversNewReferrals) {
   auto outsider_context = As(Clinician("dr.hospital", hospital_));
   auto refused = referrals_->WatchReferrals(outsider_context.get(), watch);
   EXPECT_FALSE(refused->Read(&change));
-  const absl::Status status = FromGrpcStatus(refused->Finish());
-  EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied) << status;
-  EXPECT_EQ(BadField(status), "institution_id");
+  ExpectOutOfScope(refused->Finish(), "institution_id");
 
   watch_context->TryCancel();
   reader->Finish();

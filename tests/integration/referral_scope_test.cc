@@ -1,8 +1,13 @@
 // Org scope in every referral RPC, against a real MariaDB (fixture in
 // referral_fixture.h): an outside caller can neither read nor change a
-// referral, an in-scope caller can, and community scopes are resolved through
-// the institution service.
+// referral, an in-scope caller can, community scopes are resolved through the
+// institution service, and an unclaimed tier-open referral is only for scopes
+// covering an institution of that tier.
 #include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
 
 #include "tests/integration/referral_fixture.h"
 
@@ -58,6 +63,36 @@ class ReferralScopeTest : public ReferralTest {
   static std::vector<std::string> Ids(const v1::ListReferralsResponse& page) {
     std::vector<std::string> ids;
     for (const Referral& r : page.referrals()) ids.push_back(r.id());
+    return ids;
+  }
+
+  // DOWN from the county hospital to any township: no scope used below
+  // covers its sender, so only the tier rule can show it.
+  absl::StatusOr<Referral> CreateOpenToTownships(const std::string& key) {
+    v1::CreateReferralRequest request = UpRequest(key);
+    request.mutable_referral()->set_direction(v1::REFERRAL_DIRECTION_DOWN);
+    request.mutable_referral()->set_from_institution_id("ins-county");
+    request.mutable_referral()->set_to_tier(common::v1::TIER_TOWNSHIP);
+    return Create(request);
+  }
+
+  // The ids WatchReferrals replays to `who` watching `institution` from the
+  // first event, until a short deadline ends the stream.
+  std::vector<std::string> WatchedBy(const Principal& who,
+                                     const std::string& institution) {
+    v1::WatchReferralsRequest request;
+    request.set_institution_id(institution);
+    request.set_after_sequence(0);
+    auto context = ContextOf(who);
+    context->set_deadline(std::chrono::system_clock::now() +
+                          std::chrono::milliseconds(800));
+    auto reader = stub_->WatchReferrals(context.get(), request);
+    std::vector<std::string> ids;
+    v1::ReferralChange change;
+    while (reader->Read(&change)) ids.push_back(change.referral().id());
+    const grpc::Status status = reader->Finish();
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::DEADLINE_EXCEEDED)
+        << status.error_message();
     return ids;
   }
 
@@ -258,6 +293,112 @@ TEST_F(ReferralScopeTest,
       approved, ActAs(community, &Stub::ApproveReferral,
                       On<v1::ApproveReferralRequest>(pending, "ins-county")));
   EXPECT_EQ(approved.status(), v1::REFERRAL_STATUS_REQUESTED);
+}
+
+TEST_F(ReferralScopeTest, UnclaimedTierOpenReferralIsForScopesOfThatTierOnly) {
+  ASSERT_OK_AND_ASSIGN(open, CreateOpenToTownships("req-open-town"));
+  const size_t events = Events().size();
+  v1::ListReferralsRequest all;
+  v1::ListReferralsRequest open_to_townships;
+  open_to_townships.set_open_to_tier(common::v1::TIER_TOWNSHIP);
+
+  // A village clinic, and a county hospital that did not send it, cover no
+  // township: for them the referral does not exist to read, list or claim.
+  for (const char* outsider : {"ins-village", "ins-county2"}) {
+    SCOPED_TRACE(outsider);
+    const Principal who = Clinician(absl::StrCat("institution:", outsider));
+    ExpectOutOfScope(GetAs(who, open.id()).status(), "id", "get");
+    ASSERT_OK_AND_ASSIGN(listed, ListAs(who, all));
+    EXPECT_EQ(Ids(listed), std::vector<std::string>());
+    ASSERT_OK_AND_ASSIGN(listed_open, ListAs(who, open_to_townships));
+    EXPECT_EQ(Ids(listed_open), std::vector<std::string>());
+    ExpectOutOfScope(ActAs(who, &Stub::ReceiveReferral,
+                           On<v1::ReceiveReferralRequest>(open, outsider))
+                         .status(),
+                     "id", "receive");
+    ExpectOutOfScope(ActAs(who, &Stub::AcceptReferral,
+                           On<v1::AcceptReferralRequest>(open, outsider))
+                         .status(),
+                     "id", "accept");
+    auto reject = On<v1::RejectReferralRequest>(open, outsider);
+    reject.set_reason("no");
+    ExpectOutOfScope(ActAs(who, &Stub::RejectReferral, reject).status(), "id",
+                     "reject");
+  }
+  EXPECT_EQ(QueryOne("SELECT version FROM referrals WHERE id = ?", open.id()),
+            "1");
+  EXPECT_EQ(QueryOne("SELECT receiving_institution_id FROM referrals "
+                     "WHERE id = ?",
+                     open.id()),
+            "");
+  EXPECT_EQ(Events().size(), events) << "no refused call appends an event";
+
+  // Every scope covering a township sees it (masked: it covers neither side
+  // yet): an institution scope and a community holding ins-town2.
+  const Principal town = Clinician("institution:ins-town");
+  const Principal community = Clinician("community:com-2");
+  for (const Principal& who : {town, community}) {
+    ASSERT_OK_AND_ASSIGN(seen, GetAs(who, open.id()));
+    EXPECT_EQ(seen.patient().resident_id(), kMasked);
+    ASSERT_OK_AND_ASSIGN(listed, ListAs(who, all));
+    EXPECT_EQ(Ids(listed), std::vector<std::string>{open.id()});
+    ASSERT_OK_AND_ASSIGN(listed_open, ListAs(who, open_to_townships));
+    EXPECT_EQ(Ids(listed_open), std::vector<std::string>{open.id()});
+  }
+  ASSERT_OK_AND_ASSIGN(accepted,
+                       ActAs(town, &Stub::AcceptReferral,
+                             On<v1::AcceptReferralRequest>(open, "ins-town")));
+  EXPECT_EQ(accepted.status(), v1::REFERRAL_STATUS_ACCEPTED);
+  EXPECT_EQ(accepted.receiving_institution_id(), "ins-town");
+
+  // Claimed, it is the claimer's: the other township no longer sees it.
+  ExpectOutOfScope(GetAs(community, open.id()).status(), "id",
+                   "claimed by another township");
+  ASSERT_OK_AND_ASSIGN(after_claim, ListAs(community, all));
+  EXPECT_EQ(Ids(after_claim), std::vector<std::string>());
+  EXPECT_TRUE(GetAs(town, open.id()).ok());
+}
+
+TEST_F(ReferralScopeTest, ScopedWatchersGetAnOpenReferralOnlyForItsTier) {
+  ASSERT_OK_AND_ASSIGN(open, CreateOpenToTownships("req-open-watch"));
+  EXPECT_EQ(WatchedBy(Clinician("institution:ins-town"), "ins-town"),
+            std::vector<std::string>{open.id()});
+  EXPECT_EQ(WatchedBy(Clinician("community:com-2"), "ins-town2"),
+            std::vector<std::string>{open.id()});
+  EXPECT_EQ(WatchedBy(Clinician("community:com-2"), "ins-county2"),
+            std::vector<std::string>());
+  EXPECT_EQ(WatchedBy(Clinician("institution:ins-village"), "ins-village"),
+            std::vector<std::string>());
+}
+
+TEST_F(ReferralScopeTest, OnlyTierDecisionsNeedTheInstitutionService) {
+  ASSERT_OK_AND_ASSIGN(addressed, Create(UpRequest("req-addressed")));
+  v1::CreateReferralRequest up_open = UpRequest("req-up-open");
+  up_open.mutable_referral()->set_to_tier(common::v1::TIER_TOWNSHIP);
+  ASSERT_OK_AND_ASSIGN(open, Create(up_open));
+  institutions_->Shutdown();
+  const Principal town2 = Clinician("institution:ins-town2");
+
+  // Whether ins-town2's scope sees the unclaimed open referral depends on its
+  // tier, which nobody has asked for yet.
+  absl::Status status = GetAs(town2, open.id()).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+  status = ListAs(town2, v1::ListReferralsRequest()).status();
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+
+  // Everything else is decided by the institutions covered alone.
+  ExpectOutOfScope(GetAs(town2, addressed.id()).status(), "id", "addressed");
+  v1::ListReferralsRequest incoming;
+  incoming.set_incoming_institution_id("ins-town2");
+  ASSERT_OK_AND_ASSIGN(none, ListAs(town2, incoming));
+  EXPECT_EQ(none.referrals_size(), 0);
+  const Principal village = Clinician("institution:ins-village");
+  ASSERT_OK_AND_ASSIGN(own, GetAs(village, open.id()));
+  EXPECT_EQ(own.id(), open.id());
+  ASSERT_OK_AND_ASSIGN(
+      cancelled, ActAs(village, &Stub::CancelReferral,
+                       On<v1::CancelReferralRequest>(open, "ins-village")));
+  EXPECT_EQ(cancelled.status(), v1::REFERRAL_STATUS_CANCELLED);
 }
 
 TEST_F(ReferralScopeTest,
