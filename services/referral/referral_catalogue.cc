@@ -1,6 +1,7 @@
 // ReferralService's in-county catalogue handlers and
 // ListDownReferralSuggestions: check the request (in_county_catalogue.h),
 // apply the caller's scope, call the stores.
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -117,9 +118,11 @@ ReferralService::Suggestions(
   response.mutable_page()->set_total_size(-1);
   if (catalogue.empty()) return response;
   // Most received up referrals are not suggestions: read them in batches
-  // until the page is full or none are left. The token continues after the
-  // last row judged, so a page never repeats or skips one.
+  // until the page is full and one more suggestion shows that another page
+  // follows, or none are left. The token continues after the last row of the
+  // page, so a page never repeats or skips one.
   int64_t before_row = query.before_row;
+  std::optional<int64_t> page_end;  // the page's last row, once it is full
   while (true) {
     CMC_ASSIGN_OR_RETURN(
         const std::vector<ReferralRow> rows,
@@ -138,15 +141,15 @@ ReferralService::Suggestions(
           SuggestDownReferral(row.referral, query.institution_id, catalogue,
                               downs);
       if (!suggestion.has_value()) continue;
+      if (page_end.has_value()) {  // a suggestion beyond the full page
+        response.mutable_page()->set_next_page_token(
+            NextSuggestionPageToken(request, *page_end));
+        return response;
+      }
       *suggestion->mutable_up_referral() =
           MaskedForOutput(suggestion->up_referral());
       *response.add_suggestions() = std::move(*suggestion);
-      if (response.suggestions_size() == query.limit) {
-        // More may follow: the next page starts below this row.
-        response.mutable_page()->set_next_page_token(
-            NextSuggestionPageToken(request, before_row));
-        return response;
-      }
+      if (response.suggestions_size() == query.limit) page_end = before_row;
     }
     if (static_cast<int>(rows.size()) < kSuggestionBatch) return response;
   }

@@ -351,6 +351,12 @@ TEST_F(ReferralCatalogueTest, SuggestsReceivedStablePatientsNotYetSentBack) {
       Suggestions("ins-town", 1, first_page.page().next_page_token()));
   ASSERT_EQ(next_page.suggestions_size(), 1);
   EXPECT_EQ(next_page.suggestions(0).up_referral().id(), treated.id());
+  EXPECT_TRUE(next_page.page().next_page_token().empty())
+      << "the last page, full, says that nothing follows";
+  ASSERT_OK_AND_ASSIGN(exact_page, Suggestions("ins-town", 2));
+  EXPECT_EQ(exact_page.suggestions_size(), 2);
+  EXPECT_TRUE(exact_page.page().next_page_token().empty())
+      << "a page holding exactly the last suggestions has no next page";
 
   // The township sends the patient back down: both suggestions (same patient)
   // go away; a rejected down referral would bring them back.
