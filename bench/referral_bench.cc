@@ -58,14 +58,6 @@ constexpr char kCounty[] = "360426";
 // A valid USCC (GB 32100 with its GB 11714 organization code) for number n.
 std::string Uscc(int n) { return MakeUscc(kCounty, n); }
 
-std::unique_ptr<grpc::ClientContext> Context(const std::string& token) {
-  auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(std::chrono::system_clock::now() +
-                        std::chrono::seconds(30));
-  if (!token.empty()) Stack::AddBearer(context.get(), token);
-  return context;
-}
-
 // A village clinic and its township center, registered directly with the
 // institution service (anonymous: unrestricted).
 struct County {
@@ -83,7 +75,7 @@ County Register(Stack& stack) {
   community.mutable_community()->set_county_division_code(kCounty);
   inst::Community created;
   grpc::Status status =
-      stub->CreateCommunity(Context("").get(), community, &created);
+      stub->CreateCommunity(Stack::Context("").get(), community, &created);
   if (!status.ok()) Fail("CreateCommunity", status);
   auto institution = [&](int n, const char* name, const char* kind,
                          common::v1::Tier tier, const std::string& division,
@@ -99,7 +91,7 @@ County Register(Stack& stack) {
     i->set_parent_institution_id(parent);
     inst::Institution out;
     grpc::Status result =
-        stub->CreateInstitution(Context("").get(), request, &out);
+        stub->CreateInstitution(Stack::Context("").get(), request, &out);
     if (!result.ok()) Fail("CreateInstitution", result);
     inst::AddMembershipRequest join;
     join.set_request_id(absl::StrCat("bench-mem-", n));
@@ -108,7 +100,7 @@ County Register(Stack& stack) {
     join.mutable_membership()->set_kind(inst::MEMBERSHIP_KIND_CLOSE_KNIT);
     join.mutable_membership()->mutable_valid_from()->set_value("2024-01-01");
     inst::Membership membership;
-    result = stub->AddMembership(Context("").get(), join, &membership);
+    result = stub->AddMembership(Stack::Context("").get(), join, &membership);
     if (!result.ok()) Fail("AddMembership", result);
     return out.id();
   };
@@ -159,21 +151,21 @@ void Cycle(ref::ReferralService::Stub& stub, const Path& path,
   r->mutable_diagnosis()->set_icd10_code("I10");
   r->mutable_diagnosis()->set_text("原发性高血压");
   ref::Referral referral;
-  grpc::Status status =
-      stub.CreateReferral(Context(path.sender_token).get(), create, &referral);
+  grpc::Status status = stub.CreateReferral(
+      Stack::Context(path.sender_token).get(), create, &referral);
   if (!status.ok()) Fail(absl::StrCat(path.name, " CreateReferral"), status);
   status = stub.AcceptReferral(
-      Context(path.receiver_token).get(),
+      Stack::Context(path.receiver_token).get(),
       On<ref::AcceptReferralRequest>(referral, county.township), &referral);
   if (!status.ok()) Fail(absl::StrCat(path.name, " AcceptReferral"), status);
   status = stub.ArriveReferral(
-      Context(path.receiver_token).get(),
+      Stack::Context(path.receiver_token).get(),
       On<ref::ArriveReferralRequest>(referral, county.township), &referral);
   if (!status.ok()) Fail(absl::StrCat(path.name, " ArriveReferral"), status);
   auto complete = On<ref::CompleteReferralRequest>(referral, county.township);
   complete.mutable_outcome()->set_summary("血压平稳，转回村卫生室随访");
-  status = stub.CompleteReferral(Context(path.receiver_token).get(), complete,
-                                 &referral);
+  status = stub.CompleteReferral(Stack::Context(path.receiver_token).get(),
+                                 complete, &referral);
   if (!status.ok()) Fail(absl::StrCat(path.name, " CompleteReferral"), status);
 }
 

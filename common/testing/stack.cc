@@ -231,6 +231,14 @@ void Stack::AddBearer(grpc::ClientContext* context, const std::string& token) {
   context->AddMetadata("authorization", "Bearer " + token);
 }
 
+std::unique_ptr<grpc::ClientContext> Stack::Context(const std::string& token,
+                                                    absl::Duration timeout) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  if (!token.empty()) AddBearer(context.get(), token);
+  return context;
+}
+
 int Stack::Terminate(const std::string& name) {
   Process& p = processes_.at(name);
   if (!p.child) return -1;

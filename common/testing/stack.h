@@ -82,6 +82,10 @@ class Stack {
                     const std::string& scope = "county",
                     const std::string& extra_flags = "") const;
   static void AddBearer(grpc::ClientContext* context, const std::string& token);
+  // A context for one call with `token` as its bearer ("" = none) and a
+  // deadline `timeout` from now.
+  static std::unique_ptr<grpc::ClientContext> Context(
+      const std::string& token, absl::Duration timeout = absl::Seconds(30));
 
   // One process by name ("gateway" or an area). Terminate sends SIGTERM and
   // returns the exit status; Kill is SIGKILL; Restart starts it again on the

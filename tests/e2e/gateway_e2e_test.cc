@@ -76,14 +76,6 @@ class GatewayE2eTest : public ::testing::Test {
     ASSERT_EQ(loaded_referrals_, 2) << "the community was not loaded";
   }
 
-  static std::unique_ptr<grpc::ClientContext> As(const std::string& token) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() +
-                          std::chrono::seconds(10));
-    Stack::AddBearer(context.get(), token);
-    return context;
-  }
-
   static std::string Join(const std::string& admin, int n,
                           const std::string& name, const char* kind,
                           common::v1::Tier tier, const std::string& division,
@@ -98,8 +90,8 @@ class GatewayE2eTest : public ::testing::Test {
     i->set_division_code(division);
     i->set_parent_institution_id(parent);
     inst::Institution created;
-    grpc::Status status =
-        institutions_->CreateInstitution(As(admin).get(), request, &created);
+    grpc::Status status = institutions_->CreateInstitution(
+        Stack::Context(admin).get(), request, &created);
     EXPECT_TRUE(status.ok()) << name << ": " << status.error_message();
     inst::AddMembershipRequest join;
     join.set_request_id(absl::StrFormat("gw-e2e-mem-%d", n));
@@ -108,7 +100,8 @@ class GatewayE2eTest : public ::testing::Test {
     join.mutable_membership()->set_kind(inst::MEMBERSHIP_KIND_CLOSE_KNIT);
     join.mutable_membership()->mutable_valid_from()->set_value("2024-01-01");
     inst::Membership membership;
-    status = institutions_->AddMembership(As(admin).get(), join, &membership);
+    status = institutions_->AddMembership(Stack::Context(admin).get(), join,
+                                          &membership);
     EXPECT_TRUE(status.ok()) << name << ": " << status.error_message();
     return created.id();
   }
@@ -125,8 +118,8 @@ class GatewayE2eTest : public ::testing::Test {
     s->set_general_practitioner(gp);
     s->set_institution_id(institution);
     inst::Staff created;
-    const grpc::Status status =
-        institutions_->CreateStaff(As(admin).get(), request, &created);
+    const grpc::Status status = institutions_->CreateStaff(
+        Stack::Context(admin).get(), request, &created);
     EXPECT_TRUE(status.ok()) << status.error_message();
   }
 
@@ -139,8 +132,8 @@ class GatewayE2eTest : public ::testing::Test {
     community.mutable_community()->set_name("网关测试医共体");
     community.mutable_community()->set_county_division_code(kCounty);
     inst::Community created;
-    const grpc::Status status =
-        institutions_->CreateCommunity(As(admin).get(), community, &created);
+    const grpc::Status status = institutions_->CreateCommunity(
+        Stack::Context(admin).get(), community, &created);
     ASSERT_TRUE(status.ok()) << status.error_message();
     community_id_ = created.id();
     const std::string seat = absl::StrCat(kCounty, "101000");
@@ -173,8 +166,8 @@ class GatewayE2eTest : public ::testing::Test {
       r->mutable_diagnosis()->set_icd10_code("I10");
       r->mutable_diagnosis()->set_text("原发性高血压");
       ref::Referral referral;
-      grpc::Status created_status =
-          referrals_->CreateReferral(As(sender).get(), request, &referral);
+      grpc::Status created_status = referrals_->CreateReferral(
+          Stack::Context(sender).get(), request, &referral);
       ASSERT_TRUE(created_status.ok()) << created_status.error_message();
       if (n == 1) {
         ref::CancelReferralRequest cancel;
@@ -183,8 +176,8 @@ class GatewayE2eTest : public ::testing::Test {
         cancel.mutable_actor()->set_institution_id(village);
         cancel.set_reason("患者改变主意");
         ref::Referral cancelled;
-        const grpc::Status cancel_status =
-            referrals_->CancelReferral(As(sender).get(), cancel, &cancelled);
+        const grpc::Status cancel_status = referrals_->CancelReferral(
+            Stack::Context(sender).get(), cancel, &cancelled);
         ASSERT_TRUE(cancel_status.ok()) << cancel_status.error_message();
       }
       ++loaded_referrals_;
@@ -199,7 +192,8 @@ class GatewayE2eTest : public ::testing::Test {
     const absl::CivilDay today =
         absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 3600));
     request.mutable_period()->set_value(absl::StrCat(today.year()));
-    return gateway_->GetCommunityOverview(As(token).get(), request, overview);
+    return gateway_->GetCommunityOverview(Stack::Context(token).get(), request,
+                                          overview);
   }
 
   static inline Stack* stack_ = nullptr;

@@ -59,16 +59,6 @@ class ReferenceCountyTest : public ::testing::Test {
     stub_ = v1::InstitutionService::NewStub(stack_->GatewayChannel());
   }
 
-  // A client context through the gateway with `token` and a deadline.
-  static std::unique_ptr<grpc::ClientContext> As(const std::string& token,
-                                                 int seconds = 30) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() +
-                          std::chrono::seconds(seconds));
-    Stack::AddBearer(context.get(), token);
-    return context;
-  }
-
   std::unique_ptr<Stack> stack_;
   std::unique_ptr<Stub> stub_;
 };
@@ -84,8 +74,8 @@ TEST_F(ReferenceCountyTest, LoadsThroughTheGatewayAndReadsBackWithinScope) {
   create.mutable_community()->set_county_division_code(ref::kCountyCode);
   v1::Community community;
   {
-    const grpc::Status status =
-        stub_->CreateCommunity(As(county_admin).get(), create, &community);
+    const grpc::Status status = stub_->CreateCommunity(
+        Stack::Context(county_admin).get(), create, &community);
     ASSERT_TRUE(status.ok()) << status.error_message() << stack_->Logs();
   }
   const std::string admin = stack_->Token("user:ref-admin", "community_admin",
@@ -96,7 +86,7 @@ TEST_F(ReferenceCountyTest, LoadsThroughTheGatewayAndReadsBackWithinScope) {
   const std::vector<ref::InstitutionRow> rows = ref::Institutions();
   std::vector<std::string> ids;
   {
-    auto context = As(admin, 120);
+    auto context = Stack::Context(admin, absl::Seconds(120));
     v1::ImportResponse imported;
     auto writer = stub_->ImportInstitutions(context.get(), &imported);
     for (size_t i = 0; i < rows.size(); ++i) {
@@ -125,13 +115,13 @@ TEST_F(ReferenceCountyTest, LoadsThroughTheGatewayAndReadsBackWithinScope) {
     *request.mutable_village() = ref::Village(v, community.id(), ids);
     v1::Village out;
     const grpc::Status status =
-        stub_->CreateVillage(As(admin).get(), request, &out);
+        stub_->CreateVillage(Stack::Context(admin).get(), request, &out);
     ASSERT_TRUE(status.ok()) << v << ": " << status.error_message();
   }
 
   // Staff: one all-or-nothing stream.
   {
-    auto context = As(admin, 120);
+    auto context = Stack::Context(admin, absl::Seconds(120));
     v1::ImportResponse imported;
     auto writer = stub_->ImportStaff(context.get(), &imported);
     for (int s = 0; s < ref::kStaff; ++s) {
@@ -153,7 +143,7 @@ TEST_F(ReferenceCountyTest, LoadsThroughTheGatewayAndReadsBackWithinScope) {
   v1::ListSubtreeResponse tree;
   {
     const grpc::Status status =
-        stub_->ListSubtree(As(admin).get(), subtree, &tree);
+        stub_->ListSubtree(Stack::Context(admin).get(), subtree, &tree);
     ASSERT_TRUE(status.ok()) << status.error_message();
   }
   EXPECT_EQ(tree.community().id(), community.id());
@@ -183,9 +173,10 @@ TEST_F(ReferenceCountyTest, LoadsThroughTheGatewayAndReadsBackWithinScope) {
   v1::GetStaffingSummaryRequest summary_request;
   *summary_request.mutable_org() = subtree.org();
   v1::GetStaffingSummaryResponse summary;
-  ASSERT_TRUE(
-      stub_->GetStaffingSummary(As(admin).get(), summary_request, &summary)
-          .ok());
+  ASSERT_TRUE(stub_
+                  ->GetStaffingSummary(Stack::Context(admin).get(),
+                                       summary_request, &summary)
+                  .ok());
   EXPECT_EQ(summary.total(), ref::kStaff);
   EXPECT_EQ(summary.general_practitioners(), gps);
   std::map<v1::Qualification, int> by_qualification;
@@ -204,7 +195,7 @@ TEST_F(ReferenceCountyTest, LoadsThroughTheGatewayAndReadsBackWithinScope) {
     v1::ListStaffRequest request;
     request.mutable_page()->set_page_size(10);
     v1::ListStaffResponse page;
-    auto context = As(admin);
+    auto context = Stack::Context(admin);
     ASSERT_TRUE(stub_->ListStaff(context.get(), request, &page).ok());
     EXPECT_EQ(page.page().total_size(), ref::kStaff);
     ASSERT_EQ(page.staff_size(), 10);
@@ -221,12 +212,14 @@ TEST_F(ReferenceCountyTest, LoadsThroughTheGatewayAndReadsBackWithinScope) {
   v1::GetInstitutionRequest get;
   get.set_id(own);
   v1::Institution institution;
-  ASSERT_TRUE(
-      stub_->GetInstitution(As(township_admin).get(), get, &institution).ok());
+  ASSERT_TRUE(stub_
+                  ->GetInstitution(Stack::Context(township_admin).get(), get,
+                                   &institution)
+                  .ok());
   EXPECT_EQ(institution.id(), own);
   get.set_id(other);
-  grpc::Status refused =
-      stub_->GetInstitution(As(township_admin).get(), get, &institution);
+  grpc::Status refused = stub_->GetInstitution(
+      Stack::Context(township_admin).get(), get, &institution);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED)
       << refused.error_message();
   EXPECT_EQ(BadField(FromGrpcStatus(refused)), "id");
@@ -236,7 +229,8 @@ TEST_F(ReferenceCountyTest, LoadsThroughTheGatewayAndReadsBackWithinScope) {
   v1::ListSubtreeRequest own_tree;
   own_tree.mutable_org()->set_institution_id(own);
   ASSERT_TRUE(
-      stub_->ListSubtree(As(township_admin).get(), own_tree, &tree).ok());
+      stub_->ListSubtree(Stack::Context(township_admin).get(), own_tree, &tree)
+          .ok());
   int own_villages = 0;
   for (int v = 0; v < ref::kVillages; ++v)
     own_villages += v % ref::kTownships == 0;
@@ -244,24 +238,28 @@ TEST_F(ReferenceCountyTest, LoadsThroughTheGatewayAndReadsBackWithinScope) {
   EXPECT_EQ(tree.village_count(), own_villages);
   v1::ListInstitutionsRequest list;
   v1::ListInstitutionsResponse listed;
-  ASSERT_TRUE(
-      stub_->ListInstitutions(As(township_admin).get(), list, &listed).ok());
+  ASSERT_TRUE(stub_
+                  ->ListInstitutions(Stack::Context(township_admin).get(), list,
+                                     &listed)
+                  .ok());
   ASSERT_EQ(listed.institutions_size(), 1);
   EXPECT_EQ(listed.institutions(0).id(), own);
 
   v1::GetStaffingSummaryRequest own_summary;
   own_summary.mutable_org()->set_institution_id(own);
-  ASSERT_TRUE(
-      stub_->GetStaffingSummary(As(township_admin).get(), own_summary, &summary)
-          .ok());
+  ASSERT_TRUE(stub_
+                  ->GetStaffingSummary(Stack::Context(township_admin).get(),
+                                       own_summary, &summary)
+                  .ok());
   EXPECT_EQ(summary.total(), employed[ref::TownshipIndex(0)]);
   own_summary.mutable_org()->set_institution_id(other);
-  refused = stub_->GetStaffingSummary(As(township_admin).get(), own_summary,
-                                      &summary);
+  refused = stub_->GetStaffingSummary(Stack::Context(township_admin).get(),
+                                      own_summary, &summary);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(BadField(FromGrpcStatus(refused)), "org.institution_id");
   subtree.mutable_org()->set_community_id(community.id());
-  refused = stub_->ListSubtree(As(township_admin).get(), subtree, &tree);
+  refused =
+      stub_->ListSubtree(Stack::Context(township_admin).get(), subtree, &tree);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::PERMISSION_DENIED);
   EXPECT_EQ(BadField(FromGrpcStatus(refused)), "org.community_id");
 }

@@ -67,16 +67,6 @@ class ReferralE2eTest : public ::testing::Test {
     stack_ = nullptr;
   }
 
-  // A context with a deadline and `token` as its bearer.
-  static std::unique_ptr<grpc::ClientContext> As(const std::string& token,
-                                                 int seconds = 10) {
-    auto context = std::make_unique<grpc::ClientContext>();
-    context->set_deadline(std::chrono::system_clock::now() +
-                          std::chrono::seconds(seconds));
-    Stack::AddBearer(context.get(), token);
-    return context;
-  }
-
   static std::string Clinician(const std::string& who,
                                const std::string& institution_id) {
     return stack_->Token("user:" + who, "clinician",
@@ -98,8 +88,8 @@ class ReferralE2eTest : public ::testing::Test {
     i->set_division_code(division);
     i->set_parent_institution_id(parent);
     inst::Institution created;
-    const grpc::Status status =
-        institutions_->CreateInstitution(As(admin).get(), request, &created);
+    const grpc::Status status = institutions_->CreateInstitution(
+        Stack::Context(admin).get(), request, &created);
     EXPECT_TRUE(status.ok()) << name << ": " << status.error_message();
     inst::AddMembershipRequest join;
     join.set_request_id(absl::StrFormat("e2e-mem-%d", n));
@@ -108,8 +98,8 @@ class ReferralE2eTest : public ::testing::Test {
     join.mutable_membership()->set_kind(inst::MEMBERSHIP_KIND_CLOSE_KNIT);
     join.mutable_membership()->mutable_valid_from()->set_value("2024-01-01");
     inst::Membership membership;
-    const grpc::Status joined =
-        institutions_->AddMembership(As(admin).get(), join, &membership);
+    const grpc::Status joined = institutions_->AddMembership(
+        Stack::Context(admin).get(), join, &membership);
     EXPECT_TRUE(joined.ok()) << name << ": " << joined.error_message();
     return created;
   }
@@ -123,8 +113,8 @@ class ReferralE2eTest : public ::testing::Test {
     community.mutable_community()->set_name("转诊测试医共体");
     community.mutable_community()->set_county_division_code(kCounty);
     inst::Community created;
-    const grpc::Status status =
-        institutions_->CreateCommunity(As(admin).get(), community, &created);
+    const grpc::Status status = institutions_->CreateCommunity(
+        Stack::Context(admin).get(), community, &created);
     ASSERT_TRUE(status.ok()) << status.error_message();
     community_id_ = created.id();
     const std::string seat = absl::StrCat(kCounty, "101000");
@@ -189,34 +179,34 @@ TEST_F(ReferralE2eTest, SenderAndReceiverCloseTheLoopThroughTheGateway) {
   const std::string receiver = Clinician("dr.town", township_);
   ref::Referral referral;
   grpc::Status status = referrals_->CreateReferral(
-      As(sender).get(), UpToTownship("e2e-loop"), &referral);
+      Stack::Context(sender).get(), UpToTownship("e2e-loop"), &referral);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(referral.status(), ref::REFERRAL_STATUS_REQUESTED);
   EXPECT_EQ(referral.patient().resident_id(), kMasked);
 
   ASSERT_TRUE(referrals_
                   ->ReceiveReferral(
-                      As(receiver).get(),
+                      Stack::Context(receiver).get(),
                       On<ref::ReceiveReferralRequest>(referral, township_),
                       &referral)
                   .ok());
   EXPECT_EQ(referral.status(), ref::REFERRAL_STATUS_RECEIVED);
   ASSERT_TRUE(
       referrals_
-          ->AcceptReferral(As(receiver).get(),
+          ->AcceptReferral(Stack::Context(receiver).get(),
                            On<ref::AcceptReferralRequest>(referral, township_),
                            &referral)
           .ok());
   ASSERT_TRUE(
       referrals_
-          ->ArriveReferral(As(receiver).get(),
+          ->ArriveReferral(Stack::Context(receiver).get(),
                            On<ref::ArriveReferralRequest>(referral, township_),
                            &referral)
           .ok());
   auto complete = On<ref::CompleteReferralRequest>(referral, township_);
   complete.mutable_outcome()->set_summary("血压平稳，转回村卫生室随访");
-  status =
-      referrals_->CompleteReferral(As(receiver).get(), complete, &referral);
+  status = referrals_->CompleteReferral(Stack::Context(receiver).get(),
+                                        complete, &referral);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(referral.status(), ref::REFERRAL_STATUS_COMPLETED);
   EXPECT_EQ(referral.version(), 5);
@@ -229,7 +219,7 @@ TEST_F(ReferralE2eTest, SenderAndReceiverCloseTheLoopThroughTheGateway) {
   // response says so in its trailer, which the gateway passes on.
   ref::GetReferralRequest get;
   get.set_id(referral.id());
-  auto context = As(receiver);
+  auto context = Stack::Context(receiver);
   ref::Referral read;
   ASSERT_TRUE(referrals_->GetReferral(context.get(), get, &read).ok());
   EXPECT_EQ(read.patient().resident_id(), kResidentId);
@@ -244,35 +234,39 @@ TEST_F(ReferralE2eTest, OutOfScopeClinicianIsRefusedAndChangesNothing) {
   const std::string outsider = Clinician("dr.hospital", hospital_);
   ref::Referral referral;
   ASSERT_TRUE(referrals_
-                  ->CreateReferral(As(sender).get(),
+                  ->CreateReferral(Stack::Context(sender).get(),
                                    UpToTownship("e2e-outsider"), &referral)
                   .ok());
 
   ref::GetReferralRequest get;
   get.set_id(referral.id());
   ref::Referral ignored;
-  ExpectOutOfScope(referrals_->GetReferral(As(outsider).get(), get, &ignored),
-                   "id");
+  ExpectOutOfScope(
+      referrals_->GetReferral(Stack::Context(outsider).get(), get, &ignored),
+      "id");
   ExpectOutOfScope(
       referrals_->AcceptReferral(
-          As(outsider).get(),
+          Stack::Context(outsider).get(),
           On<ref::AcceptReferralRequest>(referral, township_), &ignored),
       "id");
 
   ref::ListReferralsRequest list;
   list.set_outgoing_institution_id(village_);
   ref::ListReferralsResponse page;
-  ExpectOutOfScope(referrals_->ListReferrals(As(outsider).get(), list, &page),
-                   "outgoing_institution_id");
+  ExpectOutOfScope(
+      referrals_->ListReferrals(Stack::Context(outsider).get(), list, &page),
+      "outgoing_institution_id");
 
   // A sender's clinician may create only for its own institution.
   ref::CreateReferralRequest foreign = UpToTownship("e2e-foreign");
-  ExpectOutOfScope(
-      referrals_->CreateReferral(As(outsider).get(), foreign, &ignored),
-      "referral.from_institution_id");
+  ExpectOutOfScope(referrals_->CreateReferral(Stack::Context(outsider).get(),
+                                              foreign, &ignored),
+                   "referral.from_institution_id");
 
   ref::Referral unchanged;
-  ASSERT_TRUE(referrals_->GetReferral(As(sender).get(), get, &unchanged).ok());
+  ASSERT_TRUE(
+      referrals_->GetReferral(Stack::Context(sender).get(), get, &unchanged)
+          .ok());
   EXPECT_EQ(unchanged.version(), 1);
   EXPECT_EQ(unchanged.status(), ref::REFERRAL_STATUS_REQUESTED);
 }
@@ -286,39 +280,42 @@ TEST_F(ReferralE2eTest, TierOpenReferralIsForTheCliniciansOfThatTier) {
   down.mutable_referral()->set_to_tier(common::v1::TIER_TOWNSHIP);
   ref::Referral open;
   grpc::Status status = referrals_->CreateReferral(
-      As(Clinician("dr.hospital", hospital_)).get(), down, &open);
+      Stack::Context(Clinician("dr.hospital", hospital_)).get(), down, &open);
   ASSERT_TRUE(status.ok()) << status.error_message();
 
   const std::string village = Clinician("dr.village", village_);
   ref::GetReferralRequest get;
   get.set_id(open.id());
   ref::Referral ignored;
-  ExpectOutOfScope(referrals_->GetReferral(As(village).get(), get, &ignored),
-                   "id");
   ExpectOutOfScope(
-      referrals_->AcceptReferral(As(village).get(),
+      referrals_->GetReferral(Stack::Context(village).get(), get, &ignored),
+      "id");
+  ExpectOutOfScope(
+      referrals_->AcceptReferral(Stack::Context(village).get(),
                                  On<ref::AcceptReferralRequest>(open, village_),
                                  &ignored),
       "id");
   ref::ListReferralsRequest open_to_townships;
   open_to_townships.set_open_to_tier(common::v1::TIER_TOWNSHIP);
   ref::ListReferralsResponse page;
-  ASSERT_TRUE(
-      referrals_->ListReferrals(As(village).get(), open_to_townships, &page)
-          .ok());
+  ASSERT_TRUE(referrals_
+                  ->ListReferrals(Stack::Context(village).get(),
+                                  open_to_townships, &page)
+                  .ok());
   EXPECT_EQ(page.referrals_size(), 0);
 
   const std::string receiver = Clinician("dr.town", township_);
   page.Clear();
-  ASSERT_TRUE(
-      referrals_->ListReferrals(As(receiver).get(), open_to_townships, &page)
-          .ok());
+  ASSERT_TRUE(referrals_
+                  ->ListReferrals(Stack::Context(receiver).get(),
+                                  open_to_townships, &page)
+                  .ok());
   ASSERT_EQ(page.referrals_size(), 1);
   EXPECT_EQ(page.referrals(0).id(), open.id());
   ref::Referral accepted;
   status = referrals_->AcceptReferral(
-      As(receiver).get(), On<ref::AcceptReferralRequest>(open, township_),
-      &accepted);
+      Stack::Context(receiver).get(),
+      On<ref::AcceptReferralRequest>(open, township_), &accepted);
   ASSERT_TRUE(status.ok()) << status.error_message();
   EXPECT_EQ(accepted.version(), 2) << "the refused calls changed nothing";
   EXPECT_EQ(accepted.receiving_institution_id(), township_);
@@ -328,7 +325,7 @@ TEST_F(ReferralE2eTest, WatchThroughTheGatewayDeliversNewReferrals) {
   const std::string receiver = Clinician("dr.town", township_);
   ref::WatchReferralsRequest watch;
   watch.set_institution_id(township_);
-  auto watch_context = As(receiver, 30);
+  auto watch_context = Stack::Context(receiver, absl::Seconds(30));
   auto reader = referrals_->WatchReferrals(watch_context.get(), watch);
   // The service sends its initial metadata once the stream's starting point
   // is fixed; the gateway relays it, so every later change will arrive.
@@ -336,8 +333,9 @@ TEST_F(ReferralE2eTest, WatchThroughTheGatewayDeliversNewReferrals) {
 
   ref::Referral created;
   ASSERT_TRUE(referrals_
-                  ->CreateReferral(As(Clinician("dr.village", village_)).get(),
-                                   UpToTownship("e2e-watch"), &created)
+                  ->CreateReferral(
+                      Stack::Context(Clinician("dr.village", village_)).get(),
+                      UpToTownship("e2e-watch"), &created)
                   .ok());
   ref::ReferralChange change;
   const auto started = std::chrono::steady_clock::now();
@@ -350,7 +348,7 @@ TEST_F(ReferralE2eTest, WatchThroughTheGatewayDeliversNewReferrals) {
   EXPECT_EQ(change.referral().patient().resident_id(), kMasked);
 
   // An outsider may not watch the township.
-  auto outsider_context = As(Clinician("dr.hospital", hospital_));
+  auto outsider_context = Stack::Context(Clinician("dr.hospital", hospital_));
   auto refused = referrals_->WatchReferrals(outsider_context.get(), watch);
   EXPECT_FALSE(refused->Read(&change));
   ExpectOutOfScope(refused->Finish(), "institution_id");
