@@ -6,9 +6,9 @@
 #include <memory>
 #include <sstream>
 #include <utility>
-#include <variant>
 
 #include "absl/strings/str_cat.h"
+#include "common/db/params.h"
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
 #include "common/status.h"
@@ -68,22 +68,14 @@ void AppendEvent(sql::Connection& conn, absl::string_view type,
 // Runs `sql` with `params` bound in order and parses column 1 of each row.
 absl::StatusOr<std::vector<InCountyCondition>> Select(
     db::Pool& pool, const std::string& sql,
-    const std::vector<std::variant<int64_t, std::string>>& params,
-    absl::Time deadline) {
+    const std::vector<db::Param>& params, absl::Time deadline) {
   std::vector<InCountyCondition> entries;
   CMC_RETURN_IF_ERROR(db::RunOnConnection(
       pool, deadline, [&](sql::Connection& conn) -> absl::Status {
         entries.clear();
         std::unique_ptr<sql::PreparedStatement> select(
             conn.prepareStatement(sql));
-        for (size_t i = 0; i < params.size(); ++i) {
-          const int index = static_cast<int>(i) + 1;
-          if (const auto* number = std::get_if<int64_t>(&params[i])) {
-            select->setInt64(index, *number);
-          } else {
-            select->setString(index, std::get<std::string>(params[i]));
-          }
-        }
+        db::BindParams(*select, params);
         std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
         while (rows->next()) {
           CMC_ASSIGN_OR_RETURN(InCountyCondition entry,
@@ -171,7 +163,7 @@ absl::StatusOr<ConditionPage> CatalogueStore::List(
     const ConditionFilter& filter, absl::Time deadline) {
   // The WHERE clause is assembled from fixed fragments; every value is bound.
   std::string sql = "SELECT record FROM in_county_conditions WHERE 1 = 1";
-  std::vector<std::variant<int64_t, std::string>> params;
+  std::vector<db::Param> params;
   if (!filter.code_prefix.empty()) {
     // Codes hold no LIKE wildcards ('%', '_', '\'): the prefix is literal.
     sql += " AND icd10_code LIKE ?";
@@ -204,7 +196,7 @@ absl::StatusOr<std::vector<InCountyCondition>> CatalogueStore::FindByCodes(
   if (codes.empty()) return std::vector<InCountyCondition>();
   std::string sql =
       "SELECT record FROM in_county_conditions WHERE icd10_code IN (";
-  std::vector<std::variant<int64_t, std::string>> params;
+  std::vector<db::Param> params;
   for (size_t i = 0; i < codes.size(); ++i) {
     sql += i == 0 ? "?" : ", ?";
     params.emplace_back(codes[i]);

@@ -7,10 +7,10 @@
 #include <memory>
 #include <sstream>
 #include <utility>
-#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/db/params.h"
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
 #include "common/status.h"
@@ -249,7 +249,7 @@ absl::StatusOr<ReferralPage> ReferralStore::List(const ReferralFilter& filter,
                                                  absl::Time deadline) {
   // The WHERE clause is assembled from fixed fragments; every value is bound.
   std::string sql = "SELECT row_no, record FROM referrals WHERE 1 = 1";
-  std::vector<std::variant<int64_t, std::string>> params;
+  std::vector<db::Param> params;
   switch (filter.scope) {
     case ReferralFilter::Scope::kAll:
       break;
@@ -330,14 +330,7 @@ absl::StatusOr<ReferralPage> ReferralStore::List(const ReferralFilter& filter,
         page = ReferralPage();
         std::unique_ptr<sql::PreparedStatement> select(
             conn.prepareStatement(sql));
-        for (size_t i = 0; i < params.size(); ++i) {
-          const int index = static_cast<int>(i) + 1;
-          if (const auto* number = std::get_if<int64_t>(&params[i])) {
-            select->setInt64(index, *number);
-          } else {
-            select->setString(index, std::get<std::string>(params[i]));
-          }
-        }
+        db::BindParams(*select, params);
         std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
         while (rows->next()) {
           if (static_cast<int>(page.referrals.size()) == filter.limit) {

@@ -9,8 +9,11 @@
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <thread>
+#include <vector>
 
+#include "common/db/params.h"
 #include "common/db/pool.h"
 #include "common/testing/mariadb.h"
 
@@ -65,6 +68,37 @@ class TransactionTest : public ::testing::Test {
 
   std::unique_ptr<Pool> pool_;
 };
+
+TEST_F(TransactionTest, BindParamsBindsNumbersAndTextsInOrder) {
+  struct Case {
+    const char* name;
+    std::vector<Param> params;
+    std::vector<int64_t> want_fen;
+  };
+  const Case cases[] = {
+      {"both match", {int64_t{1}, std::string("open")}, {100}},
+      {"no such id", {int64_t{3}, std::string("open")}, {}},
+      {"the text does not match", {int64_t{1}, std::string("closed")}, {}},
+      {"text with a quote stays a value",
+       {int64_t{1}, std::string("o'pen")},
+       {}},
+  };
+  for (const Case& c : cases) {
+    std::vector<int64_t> fen;
+    const absl::Status status = RunOnConnection(
+        *pool_, absl::Now() + absl::Seconds(10),
+        [&](sql::Connection& conn) -> absl::Status {
+          std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
+              "SELECT fen FROM account WHERE id = ? AND 'open' = ?"));
+          BindParams(*select, c.params);
+          std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+          while (rows->next()) fen.push_back(rows->getInt64(1));
+          return absl::OkStatus();
+        });
+    ASSERT_TRUE(status.ok()) << c.name << ": " << status;
+    EXPECT_EQ(fen, c.want_fen) << c.name;
+  }
+}
 
 TEST_F(TransactionTest, CommitsOnOk) {
   int attempts = 0;
