@@ -2,6 +2,12 @@
 
 namespace cmc::db {
 
+std::string Placeholders(size_t count) {
+  std::string text;
+  for (size_t i = 0; i < count; ++i) text += i == 0 ? "?" : ", ?";
+  return text;
+}
+
 void BindParams(sql::PreparedStatement& statement,
                 const std::vector<Param>& params) {
   for (size_t i = 0; i < params.size(); ++i) {

@@ -22,6 +22,10 @@ namespace cmc::db {
 // A number or a text.
 using Param = std::variant<int64_t, std::string>;
 
+// "?, ?, ..., ?" with `count` placeholders ("" for none), for an IN (...) list
+// or a VALUES row of run-time length.
+std::string Placeholders(size_t count);
+
 // Binds `params` in order to placeholders 1..n of `statement`. Throws
 // sql::SQLException as the setters do (the transaction helpers map it).
 void BindParams(sql::PreparedStatement& statement,

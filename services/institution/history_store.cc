@@ -12,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
+#include "common/db/params.h"
 #include "common/status.h"
 #include "common/validators/validators.h"
 #include "services/institution/history_rules.h"
@@ -55,14 +56,11 @@ void BindValues(sql::PreparedStatement& stmt, int first,
 void InsertVersion(sql::Connection& conn, const HistoryTable& table,
                    const std::string& id, const HistoryValues& values,
                    absl::CivilDay from, bool first) {
-  std::string placeholders;
-  for (size_t i = 0; i < values.size(); ++i)
-    absl::StrAppend(&placeholders, ", ?");
   std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
       absl::StrCat("INSERT INTO ", table.table, " (", table.key, ", ",
                    absl::StrJoin(table.columns, ", "),
-                   ", valid_from, valid_to, is_first) VALUES (?", placeholders,
-                   ", ?, NULL, ?)")));
+                   ", valid_from, valid_to, is_first) VALUES (",
+                   db::Placeholders(values.size() + 2), ", NULL, ?)")));
   insert->setString(1, id);
   BindValues(*insert, 2, values);
   const int next = 2 + static_cast<int>(values.size());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/db/params.h"
 #include "common/db/transaction.h"
 #include "common/status.h"
 #include "common/validators/validators.h"
@@ -29,12 +30,6 @@ std::string MemberOnDay(const char* institution_column) {
   std::string sql = kMemberOnDay;
   sql.replace(sql.find("%s"), 2, institution_column);
   return sql;
-}
-
-std::string Placeholders(size_t n) {
-  std::string text;
-  for (size_t i = 0; i < n; ++i) absl::StrAppend(&text, i == 0 ? "?" : ", ?");
-  return text;
 }
 
 // Binds community, day, day from `index`; returns the next index.
@@ -155,12 +150,13 @@ void LoadInstitutionContents(sql::Connection& conn, v1::Institution root,
             ? absl::StrCat("SELECT ", internal::kInstitutionColumns,
                            ", hv.h_parent, hv.h_status FROM institutions",
                            VersionsJoin(), " WHERE hv.h_parent IN (",
-                           Placeholders(frontier.size()),
+                           db::Placeholders(frontier.size()),
                            ") ORDER BY tier, row_no")
             : absl::StrCat(
                   "SELECT ", internal::kInstitutionColumns,
                   " FROM institutions WHERE parent_institution_id IN (",
-                  Placeholders(frontier.size()), ") ORDER BY tier, row_no")));
+                  db::Placeholders(frontier.size()),
+                  ") ORDER BY tier, row_no")));
     int index = 1;
     if (history.has_value()) index = BindDay(*select, index, *history);
     for (const std::string& id : frontier) select->setString(index++, id);
@@ -173,7 +169,7 @@ void LoadInstitutionContents(sql::Connection& conn, v1::Institution root,
       contents.institutions.push_back(std::move(child));
     }
   }
-  const std::string in = Placeholders(seen.size());
+  const std::string in = db::Placeholders(seen.size());
   std::unique_ptr<sql::PreparedStatement> villages(conn.prepareStatement(
       absl::StrCat("SELECT ", internal::kVillageColumns,
                    " FROM villages WHERE township_center_id IN (", in,

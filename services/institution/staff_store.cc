@@ -10,6 +10,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
+#include "common/db/params.h"
 #include "common/db/sql_error.h"
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
@@ -214,10 +215,7 @@ absl::StatusOr<std::map<std::string, std::string>> InstitutionStore::MembersOf(
   CMC_RETURN_IF_ERROR(db::RunOnConnection(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
         result.clear();
-        std::string placeholders;
-        for (size_t i = 0; i < community_ids.size(); ++i) {
-          absl::StrAppend(&placeholders, i == 0 ? "?" : ", ?");
-        }
+        const std::string placeholders = db::Placeholders(community_ids.size());
         std::unique_ptr<sql::PreparedStatement> select(
             conn.prepareStatement(absl::StrCat(
                 "SELECT institution_id, community_id FROM memberships "

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/db/params.h"
 #include "common/db/row_values.h"
 #include "common/db/sql_error.h"
 #include "common/outbox/outbox.h"
@@ -299,12 +300,9 @@ void Conditions::AddAnyIn(
   std::vector<std::string> parts;
   for (size_t i = 0; i < columns.size(); ++i) {
     if (values[i]->empty()) continue;
-    std::string placeholders;
-    for (const std::string& value : *values[i]) {
-      absl::StrAppend(&placeholders, placeholders.empty() ? "?" : ", ?");
-      BindString(value);
-    }
-    parts.push_back(absl::StrCat(columns[i], " IN (", placeholders, ")"));
+    for (const std::string& value : *values[i]) BindString(value);
+    parts.push_back(absl::StrCat(columns[i], " IN (",
+                                 db::Placeholders(values[i]->size()), ")"));
   }
   if (count_++ > 0) sql_ += " AND ";
   sql_ += parts.empty() ? std::string("FALSE")

@@ -194,15 +194,11 @@ absl::StatusOr<ConditionPage> CatalogueStore::List(
 absl::StatusOr<std::vector<InCountyCondition>> CatalogueStore::FindByCodes(
     const std::vector<std::string>& codes, absl::Time deadline) {
   if (codes.empty()) return std::vector<InCountyCondition>();
-  std::string sql =
-      "SELECT record FROM in_county_conditions WHERE icd10_code IN (";
-  std::vector<db::Param> params;
-  for (size_t i = 0; i < codes.size(); ++i) {
-    sql += i == 0 ? "?" : ", ?";
-    params.emplace_back(codes[i]);
-  }
-  sql += ")";
-  return Select(*pool_, sql, params, deadline);
+  const std::string sql = absl::StrCat(
+      "SELECT record FROM in_county_conditions WHERE icd10_code IN (",
+      db::Placeholders(codes.size()), ")");
+  return Select(*pool_, sql, std::vector<db::Param>(codes.begin(), codes.end()),
+                deadline);
 }
 
 absl::StatusOr<std::vector<InCountyCondition>> CatalogueStore::All(

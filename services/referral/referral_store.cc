@@ -125,13 +125,6 @@ void AppendEvent(sql::Connection& conn, absl::string_view type,
                         &payload});
 }
 
-// "?, ?, ..., ?" with `count` marks.
-std::string Marks(size_t count) {
-  std::string marks;
-  for (size_t i = 0; i < count; ++i) marks += i == 0 ? "?" : ", ?";
-  return marks;
-}
-
 absl::Status StaleVersion(int64_t current, int64_t expected) {
   return FieldError(
       absl::StatusCode::kAborted, "version",
@@ -298,7 +291,7 @@ absl::StatusOr<ReferralPage> ReferralStore::List(const ReferralFilter& filter,
     const ReferralVisibility& visible = *filter.visible;
     std::vector<std::string> seen_through;
     if (!visible.institutions.empty()) {
-      const std::string marks = Marks(visible.institutions.size());
+      const std::string marks = db::Placeholders(visible.institutions.size());
       seen_through.push_back(absl::StrCat("from_institution_id IN (", marks,
                                           ") OR receiving_institution_id IN (",
                                           marks, ")"));
@@ -309,9 +302,9 @@ absl::StatusOr<ReferralPage> ReferralStore::List(const ReferralFilter& filter,
       }
     }
     if (!visible.open_tiers.empty()) {
-      seen_through.push_back(
-          absl::StrCat("(to_tier IN (", Marks(visible.open_tiers.size()),
-                       ") AND receiving_institution_id = '')"));
+      seen_through.push_back(absl::StrCat(
+          "(to_tier IN (", db::Placeholders(visible.open_tiers.size()),
+          ") AND receiving_institution_id = '')"));
       for (const common::v1::Tier tier : visible.open_tiers) {
         params.emplace_back(static_cast<int64_t>(tier));
       }
@@ -424,7 +417,7 @@ absl::StatusOr<std::vector<Referral>> ReferralStore::DownReferralsSent(
   const std::string sql = absl::StrCat(
       "SELECT record FROM referrals WHERE from_institution_id = ? AND "
       "direction = ? AND patient_resident_id IN (",
-      Marks(resident_ids.size()), ")");
+      db::Placeholders(resident_ids.size()), ")");
   CMC_RETURN_IF_ERROR(db::RunOnConnection(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
         result.clear();
@@ -450,10 +443,7 @@ absl::StatusOr<std::vector<Referral>> ReferralStore::DownReferralsSent(
 absl::StatusOr<std::vector<Referral>> ReferralStore::ForStats(
     const std::vector<std::string>& institution_ids, absl::Time created_from,
     absl::Time created_before, int limit, absl::Time deadline) {
-  std::string marks;
-  for (size_t i = 0; i < institution_ids.size(); ++i) {
-    marks += i == 0 ? "?" : ", ?";
-  }
+  const std::string marks = db::Placeholders(institution_ids.size());
   const std::string sql = absl::StrCat(
       "SELECT record FROM referrals WHERE create_time >= ? AND "
       "create_time < ? AND (from_institution_id IN (",
