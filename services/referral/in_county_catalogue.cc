@@ -23,11 +23,6 @@ bool IsCodeChar(char c) {
          c == 'x';
 }
 
-bool IsTier(int tier) {
-  return tier == common::v1::TIER_COUNTY || tier == common::v1::TIER_TOWNSHIP ||
-         tier == common::v1::TIER_VILLAGE;
-}
-
 // "<fingerprint of the query without its page>:<position>", web-safe base64.
 std::string PageToken(const google::protobuf::Message& query,
                       absl::string_view position) {

@@ -62,11 +62,6 @@ int Rank(common::v1::Tier tier, bool external) {
   return external ? 0 : static_cast<int>(tier);
 }
 
-bool IsTier(common::v1::Tier tier) {
-  return tier == common::v1::TIER_COUNTY || tier == common::v1::TIER_TOWNSHIP ||
-         tier == common::v1::TIER_VILLAGE;
-}
-
 std::string TierName(common::v1::Tier tier) {
   std::string name = common::v1::Tier_Name(tier);
   return name.rfind("TIER_", 0) == 0 ? name.substr(5) : name;
@@ -78,6 +73,11 @@ absl::Status Denied(absl::string_view why) {
 }
 
 }  // namespace
+
+bool IsTier(common::v1::Tier tier) {
+  return tier == common::v1::TIER_COUNTY || tier == common::v1::TIER_TOWNSHIP ||
+         tier == common::v1::TIER_VILLAGE;
+}
 
 absl::Status FieldError(absl::StatusCode code, absl::string_view field,
                         absl::string_view description) {

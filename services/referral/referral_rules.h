@@ -89,6 +89,10 @@ Side RequiredSide(v1::ReferralStatus current, Action action);
 // it first), REQUESTED otherwise.
 v1::ReferralStatus InitialStatus(bool external);
 
+// True for the three tiers of a county medical community (county, township,
+// village); false for TIER_UNSPECIFIED and unknown values.
+bool IsTier(common::v1::Tier tier);
+
 // OK when `direction` fits the tiers: UP goes to a strictly higher tier
 // (village 3 -> township 2 -> county 1) or out of the county; DOWN goes to a
 // strictly lower tier and never out of the county. `to_tier` is ignored when

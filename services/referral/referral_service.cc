@@ -248,8 +248,10 @@ grpc::Status ReferralService::ListReferrals(
                          : "incoming_institution_id",
                      absl::StrCat("institution ", filter->institution_id)));
     }
-    filter->visible =
-        ReferralVisibility{scope->InstitutionIds(), scope->Tiers()};
+    if (!named) {
+      filter->visible =
+          ReferralVisibility{scope->InstitutionIds(), scope->Tiers()};
+    }
   }
   absl::StatusOr<ReferralPage> page = store_.List(*filter, deadline);
   if (!page.ok()) return ToGrpcStatus(page.status());

@@ -57,8 +57,9 @@ struct ReferralFilter {
   // the first page.
   int64_t before_row = 0;
   int limit = 50;
-  // The caller's org scope when it is restricted; nullopt for no
-  // restriction.
+  // The caller's org scope when it is restricted and the filter does not
+  // already confine the rows to it (a covered kOutgoing / kIncoming
+  // institution does); nullopt for no restriction.
   std::optional<ReferralVisibility> visible;
 };
 
