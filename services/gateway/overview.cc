@@ -83,10 +83,10 @@ absl::Status CheckOverviewScope(const Principal& principal,
   return OutOfScope("community_id", absl::StrCat("community ", community_id));
 }
 
-void FillMembers(const ListSubtreeResponse& subtree,
-                 v1::MembersSection* section) {
+std::vector<std::string> FillMembers(const ListSubtreeResponse& subtree,
+                                     v1::MembersSection* section) {
   std::map<common::v1::Tier, int> by_tier;
-  const std::vector<std::string> ids = Members(subtree, &by_tier);
+  std::vector<std::string> ids = Members(subtree, &by_tier);
   *section->mutable_community() = subtree.community();
   for (const auto& [tier, count] : by_tier) {  // std::map: tier order
     v1::TierCount* entry = section->add_by_tier();
@@ -95,12 +95,7 @@ void FillMembers(const ListSubtreeResponse& subtree,
   }
   section->set_institution_count(static_cast<int32_t>(ids.size()));
   section->set_village_count(subtree.village_count());
-}
-
-std::vector<std::string> MemberInstitutionIds(
-    const ListSubtreeResponse& subtree) {
-  std::map<common::v1::Tier, int> by_tier;
-  return Members(subtree, &by_tier);
+  return ids;
 }
 
 google::rpc::Status BackendErrorStatus(absl::string_view backend,

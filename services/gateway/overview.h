@@ -57,13 +57,11 @@ absl::Status CheckOverviewScope(const Principal& principal,
 
 // The members section of a successful ListSubtree of the community: the
 // community, the member count per tier (every institution of the tree, at any
-// depth) and the village count. Leaves `section->status` OK.
-void FillMembers(const institution::v1::ListSubtreeResponse& subtree,
-                 v1::MembersSection* section);
-
-// Every institution id of the tree, in tree order (depth first), once each.
-std::vector<std::string> MemberInstitutionIds(
-    const institution::v1::ListSubtreeResponse& subtree);
+// depth) and the village count. Leaves `section->status` OK. Returns every
+// institution id of the tree, in tree order (depth first), once each.
+std::vector<std::string> FillMembers(
+    const institution::v1::ListSubtreeResponse& subtree,
+    v1::MembersSection* section);
 
 // The status of a section whose backend call failed with `error`: the
 // backend's code and details, message "backend <name>: <backend's message>",

@@ -131,8 +131,7 @@ v1::CommunityOverview OverviewFetcher::Fetch(
           std::lock_guard<std::mutex> lock(calls.mu);
           v1::MembersSection* members = calls.overview.mutable_members();
           if (status.ok()) {
-            FillMembers(calls.subtree, members);
-            for (std::string& id : MemberInstitutionIds(calls.subtree)) {
+            for (std::string& id : FillMembers(calls.subtree, members)) {
               calls.stats_request.add_institution_ids(std::move(id));
             }
             // No members, no referrals: the service refuses an empty list.
