@@ -59,16 +59,20 @@ absl::Time ToTime(const google::protobuf::Timestamp& timestamp) {
 
 }  // namespace
 
+bool IsReadMethodName(absl::string_view method_name) {
+  for (absl::string_view read : {"Get", "List", "BatchGet", "Watch"}) {
+    if (absl::StartsWith(method_name, read)) return true;
+  }
+  return false;
+}
+
 bool IsAuditedMethod(absl::string_view full_method) {
   const absl::string_view method = WithoutSlash(full_method);
   if (absl::StartsWith(method, "grpc.")) return false;
   const size_t slash = method.rfind('/');
   if (slash == absl::string_view::npos) return false;
   const absl::string_view name = method.substr(slash + 1);
-  for (absl::string_view read : {"Get", "List", "BatchGet", "Watch"}) {
-    if (absl::StartsWith(name, read)) return false;
-  }
-  return !name.empty();
+  return !name.empty() && !IsReadMethodName(name);
 }
 
 bool MarksPersonalData(
@@ -79,9 +83,7 @@ bool MarksPersonalData(
 bool IsAuditedCall(absl::string_view full_method, bool personal_data_read) {
   if (IsAuditedMethod(full_method)) return true;
   if (!personal_data_read) return false;
-  absl::string_view name = full_method;
-  absl::ConsumePrefix(&name, "/");
-  return !absl::StartsWith(name, "grpc.");
+  return !absl::StartsWith(WithoutSlash(full_method), "grpc.");
 }
 
 v1::AuditRecord BuildAuditRecord(const FinishedCall& call) {

@@ -29,6 +29,11 @@ namespace cmc::gateway {
 // The request header whose value becomes AuditRecord.request_id.
 inline constexpr char kRequestIdHeader[] = "x-request-id";
 
+// True when a method's short name ("GetReferral", without its service) marks
+// it as only reading, by the contracts' naming: Get*, List*, BatchGet*,
+// Watch*.
+bool IsReadMethodName(absl::string_view method_name);
+
 // True when a call of `full_method` ("/pkg.Service/Method" or without the
 // slash) changes data and is therefore audited: its method name does not start
 // with Get, List, BatchGet or Watch. grpc.* services (health, reflection) are

@@ -2,21 +2,19 @@
 
 #include <algorithm>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "cmc/common/v1/event.pb.h"
 #include "cmc/institution/v1/institution.pb.h"
 #include "cmc/referral/v1/referral.pb.h"
+#include "services/gateway/audit_record.h"
 
 namespace cmc::gateway {
 
 bool IsRetryableRead(const google::protobuf::MethodDescriptor& method) {
+  // Watch* methods are reads too, but they stream.
   if (method.client_streaming() || method.server_streaming()) return false;
-  for (absl::string_view read : {"Get", "List", "BatchGet"}) {
-    if (absl::StartsWith(method.name(), read)) return true;
-  }
-  return false;
+  return IsReadMethodName(method.name());
 }
 
 std::vector<std::string> RetryableReadMethods(
