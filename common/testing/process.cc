@@ -11,6 +11,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <mutex>
+#include <random>
+#include <set>
 #include <sstream>
 
 #include "absl/time/clock.h"
@@ -96,21 +99,44 @@ std::string ChildProcess::ReadLog() const {
   return text.str();
 }
 
-int FreePort() {
+namespace {
+
+// True when `port` on 127.0.0.1 can be bound right now.
+bool Bindable(int port) {
   const int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) return false;
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  if (fd < 0 ||
-      bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    std::perror("FreePort");
-    std::abort();
-  }
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  const bool ok =
+      bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
   close(fd);
-  return ntohs(addr.sin_port);
+  return ok;
+}
+
+}  // namespace
+
+int FreePort() {
+  // Below Linux's ephemeral range (32768-60999 by default), so that no
+  // outgoing connection of another test takes the port between this check
+  // and the child's bind: a port the kernel hands out for port 0 is an
+  // ephemeral one, and that race failed CI once. Random, and never the same
+  // port twice from one process, so parallel test binaries rarely collide.
+  static std::mutex mu;
+  static std::set<int> given;
+  static std::mt19937 random(std::random_device{}() ^
+                             static_cast<unsigned>(getpid()));
+  std::lock_guard<std::mutex> lock(mu);
+  std::uniform_int_distribution<int> pick(20000, 32000);
+  for (int attempt = 0; attempt < 200; ++attempt) {
+    const int port = pick(random);
+    if (given.count(port) > 0 || !Bindable(port)) continue;
+    given.insert(port);
+    return port;
+  }
+  std::fprintf(stderr, "FreePort: no free port in 20000-32000\n");
+  std::abort();
 }
 
 }  // namespace cmc::testing

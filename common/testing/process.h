@@ -46,8 +46,9 @@ class ChildProcess {
   std::string log_path_;
 };
 
-// A TCP port on 127.0.0.1 that was free a moment ago (bound to port 0 and
-// released).
+// A TCP port on 127.0.0.1 that was free a moment ago: bound and released,
+// picked at random below the kernel's ephemeral range (so no outgoing
+// connection takes it before the child binds it), never twice per process.
 int FreePort();
 
 }  // namespace cmc::testing
