@@ -1,12 +1,14 @@
 #include "services/referral/expiry_sweeper.h"
 
+#include <utility>
+
 #include "common/log.h"
 
 namespace cmc::referral {
 
-ExpirySweeper::ExpirySweeper(db::Pool* pool, ExpiryPolicy policy,
+ExpirySweeper::ExpirySweeper(std::unique_ptr<ReferralStore> store,
                              Options options)
-    : store_(pool, policy), options_(options) {}
+    : store_(std::move(store)), options_(options) {}
 
 ExpirySweeper::~ExpirySweeper() { Stop(); }
 
@@ -24,7 +26,7 @@ absl::StatusOr<int> ExpirySweeper::SweepOnce() {
   while (true) {
     const absl::Time now = absl::Now();
     absl::StatusOr<int> expired =
-        store_.ExpireDue(now, options_.batch, now + options_.batch_deadline);
+        store_->ExpireDue(now, options_.batch, now + options_.batch_deadline);
     if (!expired.ok()) return expired.status();
     total += *expired;
     if (*expired < options_.batch || stop_.stopped()) return total;

@@ -12,6 +12,8 @@
 #include "services/referral/community_directory.h"
 #include "services/referral/expiry_sweeper.h"
 #include "services/referral/institution_directory.h"
+#include "services/referral/mysql_catalogue_store.h"
+#include "services/referral/mysql_referral_store.h"
 #include "services/referral/referral_service.h"
 
 // Each flag also reads CMC_<FLAG> from the environment (e.g.
@@ -72,9 +74,10 @@ std::vector<NamedService> MakeServices(DomainServiceContext& context) {
   ReferralService::Options options;
   options.default_deadline = context.config.default_deadline;
   options.max_deadline = context.config.max_deadline;
-  options.expiry.emergency = absl::Minutes(emergency);
-  options.expiry.outpatient = absl::Minutes(outpatient);
-  options.expiry.inpatient = absl::Minutes(inpatient);
+  ExpiryPolicy expiry;
+  expiry.emergency = absl::Minutes(emergency);
+  expiry.outpatient = absl::Minutes(outpatient);
+  expiry.inpatient = absl::Minutes(inpatient);
   auto channel = NewInstitutionChannel(absl::GetFlag(FLAGS_institution_addr));
   auto directory = NewCachingDirectory(NewGrpcInstitutionDirectory(channel),
                                        absl::Milliseconds(ttl_ms));
@@ -87,13 +90,15 @@ std::vector<NamedService> MakeServices(DomainServiceContext& context) {
   ExpirySweeper::Options sweep;
   sweep.interval = absl::Milliseconds(sweep_interval_ms);
   sweep.batch = sweep_batch;
-  auto sweeper =
-      std::make_shared<ExpirySweeper>(&context.pool, options.expiry, sweep);
+  auto sweeper = std::make_shared<ExpirySweeper>(
+      std::make_unique<MysqlReferralStore>(&context.pool, expiry), sweep);
   sweeper->Start();
   context.server.AddShutdownHook([sweeper] { sweeper->Stop(); });
 
   auto service = std::make_unique<ReferralService>(
-      &context.pool, std::move(directory), std::move(communities), options);
+      std::make_unique<MysqlReferralStore>(&context.pool, expiry),
+      std::make_unique<MysqlCatalogueStore>(&context.pool),
+      std::move(directory), std::move(communities), options);
   context.server.AddShutdownHook([s = service.get()] { s->Stop(); });
   std::vector<NamedService> services;
   services.push_back(

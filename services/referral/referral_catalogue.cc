@@ -52,8 +52,8 @@ grpc::Status ReferralService::UpsertInCountyCondition(
     if (request->has_expected_version()) {
       expected = request->expected_version();
     }
-    return catalogue_.Upsert(request->condition(), expected,
-                             SubjectOf(*context), deadline);
+    return catalogue_->Upsert(request->condition(), expected,
+                              SubjectOf(*context), deadline);
   };
   return Reply(upsert(), response);
 }
@@ -67,8 +67,8 @@ grpc::Status ReferralService::DeleteInCountyCondition(
     const absl::Time deadline = Deadline(*context);
     CMC_ASSIGN_OR_RETURN(const OrgScope scope, ScopeOf(*context, deadline));
     CMC_RETURN_IF_ERROR(AuthorizeCatalogueWrite(scope, "icd10_code"));
-    return catalogue_.Delete(request->icd10_code(), request->version(),
-                             SubjectOf(*context), deadline);
+    return catalogue_->Delete(request->icd10_code(), request->version(),
+                              SubjectOf(*context), deadline);
   };
   return Reply(remove(), response);
 }
@@ -80,7 +80,7 @@ grpc::Status ReferralService::ListInCountyConditions(
   absl::StatusOr<ConditionFilter> filter = ParseConditionList(*request);
   if (!filter.ok()) return ToGrpcStatus(filter.status());
   absl::StatusOr<ConditionPage> page =
-      catalogue_.List(*filter, Deadline(*context));
+      catalogue_->List(*filter, Deadline(*context));
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (v1::InCountyCondition& entry : page->conditions) {
     *response->add_conditions() = std::move(entry);
@@ -113,7 +113,7 @@ ReferralService::Suggestions(
                       absl::StrCat("institution ", query.institution_id));
   }
   CMC_ASSIGN_OR_RETURN(const std::vector<v1::InCountyCondition> catalogue,
-                       catalogue_.All(deadline));
+                       catalogue_->All(deadline));
   v1::ListDownReferralSuggestionsResponse response;
   response.mutable_page()->set_total_size(-1);
   if (catalogue.empty()) return response;
@@ -126,15 +126,15 @@ ReferralService::Suggestions(
   while (true) {
     CMC_ASSIGN_OR_RETURN(
         const std::vector<ReferralRow> rows,
-        store_.ReceivedUpReferrals(query.institution_id, before_row,
-                                   kSuggestionBatch, deadline));
+        store_->ReceivedUpReferrals(query.institution_id, before_row,
+                                    kSuggestionBatch, deadline));
     std::vector<std::string> patients;
     for (const ReferralRow& row : rows) {
       patients.push_back(row.referral.patient().resident_id());
     }
     CMC_ASSIGN_OR_RETURN(
         const std::vector<v1::Referral> downs,
-        store_.DownReferralsSent(query.institution_id, patients, deadline));
+        store_->DownReferralsSent(query.institution_id, patients, deadline));
     for (const ReferralRow& row : rows) {
       before_row = row.row_no;
       std::optional<v1::DownReferralSuggestion> suggestion =

@@ -1,14 +1,19 @@
 #include "services/referral/referral_service.h"
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 #include "common/deadline.h"
 #include "common/identity/principal.h"
 #include "common/status.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 #include "services/referral/in_county_catalogue.h"
 #include "services/referral/referral_stats.h"
 #include "services/referral/request_checks.h"
@@ -43,6 +48,62 @@ absl::Status NameLookupError(const absl::Status& status,
                     "the institution service knows no such institution");
 }
 
+// How the text a transition request carries is checked.
+enum class TextCheck {
+  kOptionalNote,  // a string of 0-2000 characters (CheckNote)
+  kRequiredNote,  // a string of 1-2000 characters (CheckNote)
+  kOutcome,       // CompleteReferral's ReferralOutcome (CheckOutcome)
+};
+
+// The seven transition RPCs differ only in their action and in the request
+// field that carries the action's text; the rest (id, version, actor) they
+// share, and Act does the work.
+struct TransitionRpc {
+  absl::string_view request;  // the request message's name
+  Action action;
+  absl::string_view text_field;
+  TextCheck check;
+};
+constexpr TransitionRpc kTransitionRpcs[] = {
+    {"ReceiveReferralRequest", Action::kReceive, "note",
+     TextCheck::kOptionalNote},
+    {"AcceptReferralRequest", Action::kAccept, "note",
+     TextCheck::kOptionalNote},
+    {"RejectReferralRequest", Action::kReject, "reason",
+     TextCheck::kRequiredNote},
+    {"ArriveReferralRequest", Action::kArrive, "note",
+     TextCheck::kOptionalNote},
+    {"CompleteReferralRequest", Action::kComplete, "outcome",
+     TextCheck::kOutcome},
+    {"CancelReferralRequest", Action::kCancel, "reason",
+     TextCheck::kOptionalNote},
+    {"ApproveReferralRequest", Action::kApprove, "note",
+     TextCheck::kOptionalNote},
+};
+
+// The action transition `request` asks for, its text taken from the field
+// its row of kTransitionRpcs names, and the result of checking that text.
+std::pair<ActionRequest, absl::Status> ReadTransition(
+    const google::protobuf::Message& request) {
+  const google::protobuf::Descriptor& type = *request.GetDescriptor();
+  const TransitionRpc& rpc = *std::find_if(
+      std::begin(kTransitionRpcs), std::end(kTransitionRpcs),
+      [&type](const TransitionRpc& row) { return row.request == type.name(); });
+  const google::protobuf::FieldDescriptor* field =
+      type.FindFieldByName(std::string(rpc.text_field));
+  const google::protobuf::Reflection& reflection = *request.GetReflection();
+  ActionRequest action;
+  action.action = rpc.action;
+  if (rpc.check == TextCheck::kOutcome) {
+    action.outcome.CopyFrom(reflection.GetMessage(request, field));
+    return {action, CheckOutcome(action.outcome)};
+  }
+  action.note = reflection.GetString(request, field);
+  const absl::Status checked = CheckNote(action.note, rpc.text_field,
+                                         rpc.check == TextCheck::kRequiredNote);
+  return {std::move(action), checked};
+}
+
 grpc::Status Reply(absl::StatusOr<Referral> result, Referral* response) {
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = MaskedForOutput(*result);
@@ -52,11 +113,12 @@ grpc::Status Reply(absl::StatusOr<Referral> result, Referral* response) {
 }  // namespace
 
 ReferralService::ReferralService(
-    db::Pool* pool, std::unique_ptr<InstitutionDirectory> directory,
+    std::unique_ptr<ReferralStore> store,
+    std::unique_ptr<CatalogueStore> catalogue,
+    std::unique_ptr<InstitutionDirectory> directory,
     std::unique_ptr<CommunityDirectory> communities, Options options)
-    : pool_(pool),
-      store_(pool, options.expiry),
-      catalogue_(pool),
+    : store_(std::move(store)),
+      catalogue_(std::move(catalogue)),
       directory_(std::move(directory)),
       communities_(std::move(communities)),
       options_(options) {}
@@ -91,7 +153,7 @@ absl::Status ReferralService::ApplyCatalogue(Referral* referral,
   }
   const std::string& code = referral->diagnosis().icd10_code();
   CMC_ASSIGN_OR_RETURN(const std::vector<v1::InCountyCondition> entries,
-                       catalogue_.FindByCodes(CandidateCodes(code), deadline));
+                       catalogue_->FindByCodes(CandidateCodes(code), deadline));
   return ApplyInCountyRule(LongestMatch(entries, code), referral);
 }
 
@@ -142,12 +204,12 @@ absl::StatusOr<Referral> ReferralService::Create(
   // the institution service is down, and sees the tiers the first call saw.
   CMC_ASSIGN_OR_RETURN(
       std::optional<Referral> existing,
-      store_.FindByRequest(request.request_id(), digest, deadline));
+      store_->FindByRequest(request.request_id(), digest, deadline));
   if (existing.has_value()) return std::move(*existing);
   CMC_RETURN_IF_ERROR(CheckParties(referral, deadline));
   CMC_RETURN_IF_ERROR(ApplyCatalogue(&referral, deadline));
-  return store_.Create(request.request_id(), digest, std::move(referral),
-                       PrincipalOf(context), deadline);
+  return store_->Create(request.request_id(), digest, std::move(referral),
+                        PrincipalOf(context), deadline);
 }
 
 absl::StatusOr<Referral> ReferralService::Act(
@@ -161,7 +223,7 @@ absl::StatusOr<Referral> ReferralService::Act(
   action.principal = PrincipalOf(context);
   const absl::Time deadline = Deadline(context);
   CMC_ASSIGN_OR_RETURN(OrgScope caller, ScopeOf(context, deadline));
-  CMC_ASSIGN_OR_RETURN(const Referral current, store_.Get(id, deadline));
+  CMC_ASSIGN_OR_RETURN(const Referral current, store_->Get(id, deadline));
   // Without tiers when `current` does not need them; nor does then any later
   // version the transaction may read (OrgScope::NeedsTiersFor).
   CMC_ASSIGN_OR_RETURN(
@@ -188,10 +250,10 @@ absl::StatusOr<Referral> ReferralService::Act(
     }
     action.institution_tier = facts->front().tier;
   }
-  return store_.Transition(id, version, action, deadline,
-                           [&scope, &action](const Referral& referral) {
-                             return AuthorizeAction(scope, referral, action);
-                           });
+  return store_->Transition(id, version, action, deadline,
+                            [&scope, &action](const Referral& referral) {
+                              return AuthorizeAction(scope, referral, action);
+                            });
 }
 
 grpc::Status ReferralService::CreateReferral(
@@ -209,7 +271,7 @@ grpc::Status ReferralService::GetReferral(grpc::ServerContext* context,
   const absl::Time deadline = Deadline(*context);
   absl::StatusOr<OrgScope> caller = ScopeOf(*context, deadline);
   if (!caller.ok()) return ToGrpcStatus(caller.status());
-  absl::StatusOr<Referral> referral = store_.Get(request->id(), deadline);
+  absl::StatusOr<Referral> referral = store_->Get(request->id(), deadline);
   if (!referral.ok()) return ToGrpcStatus(referral.status());
   absl::StatusOr<OrgScope> scope =
       ScopeToJudge(*context, *std::move(caller), *referral, deadline);
@@ -253,7 +315,7 @@ grpc::Status ReferralService::ListReferrals(
           ReferralVisibility{scope->InstitutionIds(), scope->Tiers()};
     }
   }
-  absl::StatusOr<ReferralPage> page = store_.List(*filter, deadline);
+  absl::StatusOr<ReferralPage> page = store_->List(*filter, deadline);
   if (!page.ok()) return ToGrpcStatus(page.status());
   for (const Referral& referral : page->referrals) {
     *response->add_referrals() = MaskedForOutput(referral);
@@ -284,95 +346,63 @@ grpc::Status ReferralService::GetReferralStats(
   // Each referral counted was sent or is received by a covered institution,
   // so the caller sees it whatever tiers it covers.
   absl::StatusOr<std::vector<Referral>> referrals =
-      store_.ForStats(query->institution_ids, query->created_from,
-                      query->created_before, kMaxStatsReferrals, deadline);
+      store_->ForStats(query->institution_ids, query->created_from,
+                       query->created_before, kMaxStatsReferrals, deadline);
   if (!referrals.ok()) return ToGrpcStatus(referrals.status());
   *response = ReferralStatsOf(*referrals);
   return grpc::Status::OK;
 }
 
+template <typename Request>
+grpc::Status ReferralService::Transition(grpc::ServerContext* context,
+                                         const Request& request,
+                                         Referral* response) {
+  auto [action, text] = ReadTransition(request);
+  return Reply(Act(*context, request.id(), request.version(), request.actor(),
+                   std::move(action), text),
+               response);
+}
+
 grpc::Status ReferralService::ReceiveReferral(
     grpc::ServerContext* context, const v1::ReceiveReferralRequest* request,
     Referral* response) {
-  ActionRequest action;
-  action.action = Action::kReceive;
-  action.note = request->note();
-  return Reply(
-      Act(*context, request->id(), request->version(), request->actor(),
-          std::move(action), CheckNote(request->note(), "note", false)),
-      response);
+  return Transition(context, *request, response);
 }
 
 grpc::Status ReferralService::AcceptReferral(
     grpc::ServerContext* context, const v1::AcceptReferralRequest* request,
     Referral* response) {
-  ActionRequest action;
-  action.action = Action::kAccept;
-  action.note = request->note();
-  return Reply(
-      Act(*context, request->id(), request->version(), request->actor(),
-          std::move(action), CheckNote(request->note(), "note", false)),
-      response);
+  return Transition(context, *request, response);
 }
 
 grpc::Status ReferralService::RejectReferral(
     grpc::ServerContext* context, const v1::RejectReferralRequest* request,
     Referral* response) {
-  ActionRequest action;
-  action.action = Action::kReject;
-  action.note = request->reason();
-  return Reply(
-      Act(*context, request->id(), request->version(), request->actor(),
-          std::move(action), CheckNote(request->reason(), "reason", true)),
-      response);
+  return Transition(context, *request, response);
 }
 
 grpc::Status ReferralService::ArriveReferral(
     grpc::ServerContext* context, const v1::ArriveReferralRequest* request,
     Referral* response) {
-  ActionRequest action;
-  action.action = Action::kArrive;
-  action.note = request->note();
-  return Reply(
-      Act(*context, request->id(), request->version(), request->actor(),
-          std::move(action), CheckNote(request->note(), "note", false)),
-      response);
+  return Transition(context, *request, response);
 }
 
 grpc::Status ReferralService::CompleteReferral(
     grpc::ServerContext* context, const v1::CompleteReferralRequest* request,
     Referral* response) {
-  ActionRequest action;
-  action.action = Action::kComplete;
-  action.outcome = request->outcome();
-  return Reply(
-      Act(*context, request->id(), request->version(), request->actor(),
-          std::move(action), CheckOutcome(request->outcome())),
-      response);
+  return Transition(context, *request, response);
 }
 
 grpc::Status ReferralService::CancelReferral(
     grpc::ServerContext* context, const v1::CancelReferralRequest* request,
     Referral* response) {
-  ActionRequest action;
-  action.action = Action::kCancel;
-  action.note = request->reason();
-  return Reply(
-      Act(*context, request->id(), request->version(), request->actor(),
-          std::move(action), CheckNote(request->reason(), "reason", false)),
-      response);
+  return Transition(context, *request, response);
 }
 
 grpc::Status ReferralService::ApproveReferral(
     grpc::ServerContext* context, const v1::ApproveReferralRequest* request,
     Referral* response) {
-  ActionRequest action;
-  action.action = Action::kApprove;
-  action.note = request->note();
-  return Reply(
-      Act(*context, request->id(), request->version(), request->actor(),
-          std::move(action), CheckNote(request->note(), "note", false)),
-      response);
+  return Transition(context, *request, response);
 }
 
 }  // namespace cmc::referral

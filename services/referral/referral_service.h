@@ -2,11 +2,13 @@
 // (INVALID_ARGUMENT naming the field as written in referral.proto), gather
 // what the rules need (tiers from the institution directory), call the store,
 // and return the referral with the resident ID masked. The life-cycle rules
-// live in referral_rules.h, request checks in request_checks.h, all SQL in
-// referral_store.h.
+// live in referral_rules.h, request checks in request_checks.h; storage is
+// behind ReferralStore and CatalogueStore (MySQL in mysql_*_store.h).
 //
 //   auto service = std::make_unique<ReferralService>(
-//       &pool, NewCachingDirectory(NewGrpcInstitutionDirectory(channel), ttl),
+//       std::make_unique<MysqlReferralStore>(&pool, expiry),
+//       std::make_unique<MysqlCatalogueStore>(&pool),
+//       NewCachingDirectory(NewGrpcInstitutionDirectory(channel), ttl),
 //       NewCachingCommunityDirectory(NewGrpcCommunityDirectory(channel), ttl),
 //       options);
 //   server.AddService(service.get(), "cmc.referral.v1.ReferralService");
@@ -34,7 +36,6 @@
 
 #include "absl/time/time.h"
 #include "cmc/referral/v1/referral.grpc.pb.h"
-#include "common/db/pool.h"
 #include "common/stop_signal.h"
 #include "services/referral/catalogue_store.h"
 #include "services/referral/community_directory.h"
@@ -50,13 +51,12 @@ class ReferralService final : public v1::ReferralService::Service {
   struct Options {
     absl::Duration default_deadline = absl::Seconds(30);
     absl::Duration max_deadline = absl::Minutes(5);
-    ExpiryPolicy expiry;
     // How often an open WatchReferrals stream looks for new events.
     absl::Duration watch_poll_interval = absl::Milliseconds(200);
   };
 
-  // `pool` (schema cmc_referral, migrated) must outlive the service.
-  ReferralService(db::Pool* pool,
+  ReferralService(std::unique_ptr<ReferralStore> store,
+                  std::unique_ptr<CatalogueStore> catalogue,
                   std::unique_ptr<InstitutionDirectory> directory,
                   std::unique_ptr<CommunityDirectory> communities,
                   Options options);
@@ -150,6 +150,11 @@ class ReferralService final : public v1::ReferralService::Service {
                                       const v1::CreateReferralRequest& request);
   // Checks the sending and receiving institutions and the direction.
   absl::Status CheckParties(const v1::Referral& referral, absl::Time deadline);
+  // The one body of the seven transition RPCs (Receive, Accept, ...): reads
+  // `request` as its row of the transition table says and runs Act.
+  template <typename Request>
+  grpc::Status Transition(grpc::ServerContext* context, const Request& request,
+                          v1::Referral* response);
   // Checks the fields every transition request has (`id`, `version`,
   // `actor`), then returns `fields_of_action` (the check of the action's own
   // fields: note, reason, outcome) if it failed; otherwise completes `action`
@@ -159,11 +164,10 @@ class ReferralService final : public v1::ReferralService::Service {
                                    const v1::Actor& actor, ActionRequest action,
                                    const absl::Status& fields_of_action);
 
-  db::Pool* pool_;
-  ReferralStore store_;
-  CatalogueStore catalogue_;
-  std::unique_ptr<InstitutionDirectory> directory_;
-  std::unique_ptr<CommunityDirectory> communities_;
+  const std::unique_ptr<ReferralStore> store_;
+  const std::unique_ptr<CatalogueStore> catalogue_;
+  const std::unique_ptr<InstitutionDirectory> directory_;
+  const std::unique_ptr<CommunityDirectory> communities_;
   const Options options_;
   StopSignal stop_;
 };

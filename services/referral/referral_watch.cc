@@ -1,14 +1,11 @@
-// ReferralService::WatchReferrals: tails the service's own outbox (as
-// cmc.common.v1.EventFeed does) and forwards the events whose referral
-// involves the watching institution.
+// ReferralService::WatchReferrals: tails the referral events
+// (ReferralStore::TailEvents, the service's own outbox) and forwards those
+// whose referral involves the watching institution.
 #include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "common/db/transaction.h"
-#include "common/deadline.h"
 #include "common/identity/principal.h"
-#include "common/outbox/outbox.h"
 #include "common/outbox/tail.h"
 #include "common/status.h"
 #include "services/referral/referral_service.h"
@@ -65,12 +62,10 @@ grpc::Status ReferralService::WatchReferrals(
 
   int64_t cursor = request->after_sequence();
   if (!request->has_after_sequence()) {
-    status = db::RunOnConnection(*pool_, Deadline(*context),
-                                 [&](sql::Connection& conn) -> absl::Status {
-                                   cursor = outbox::LastSequence(conn);
-                                   return absl::OkStatus();
-                                 });
-    if (!status.ok()) return ToGrpcStatus(status);
+    absl::StatusOr<int64_t> last =
+        store_->LastEventSequence(Deadline(*context));
+    if (!last.ok()) return ToGrpcStatus(last.status());
+    cursor = *last;
   }
   // The starting point is fixed: a client that waits for the initial
   // metadata knows every later change will reach it.
@@ -81,9 +76,8 @@ grpc::Status ReferralService::WatchReferrals(
   tail.batch = kWatchBatch;
   tail.poll_interval = options_.watch_poll_interval;
   tail.read_deadline = options_.default_deadline;
-  return ToGrpcStatus(outbox::TailOutbox(
-      *pool_, tail, cursor, *context, stop_,
-      [&](const common::v1::Event& event) {
+  return ToGrpcStatus(store_->TailEvents(
+      tail, cursor, *context, stop_, [&](const common::v1::Event& event) {
         v1::ReferralChange change;
         if (!event.payload().UnpackTo(change.mutable_referral())) return true;
         const Involvement involvement =

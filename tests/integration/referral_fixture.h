@@ -30,6 +30,8 @@
 #include "common/testing/mariadb.h"
 #include "services/referral/community_directory.h"
 #include "services/referral/institution_directory.h"
+#include "services/referral/mysql_catalogue_store.h"
+#include "services/referral/mysql_referral_store.h"
 #include "services/referral/referral_service.h"
 
 namespace cmc::referral {
@@ -127,7 +129,8 @@ class ReferralTest : public ::testing::Test {
     auto channel =
         NewInstitutionChannel(absl::StrCat("127.0.0.1:", institution_port_));
     service_ = std::make_unique<ReferralService>(
-        pool_.get(),
+        std::make_unique<MysqlReferralStore>(pool_.get(), expiry_),
+        std::make_unique<MysqlCatalogueStore>(pool_.get()),
         NewCachingDirectory(NewGrpcInstitutionDirectory(channel),
                             absl::Seconds(30)),
         NewCachingCommunityDirectory(NewGrpcCommunityDirectory(channel),
@@ -284,9 +287,10 @@ class ReferralTest : public ::testing::Test {
     return events;
   }
 
-  // What SetUp builds the service with; a derived fixture may change it in
-  // its constructor.
+  // What SetUp builds the service and its store with; a derived fixture may
+  // change them in its constructor.
   ReferralService::Options service_options_;
+  ExpiryPolicy expiry_;
   std::unique_ptr<db::Pool> pool_;
   FakeInstitutions fake_;
   std::unique_ptr<Server> institutions_;

@@ -1,4 +1,4 @@
-#include "services/referral/referral_store.h"
+#include "services/referral/mysql_referral_store.h"
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
@@ -13,6 +13,7 @@
 #include "common/db/params.h"
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
+#include "common/outbox/tail.h"
 #include "common/status.h"
 
 namespace cmc::referral {
@@ -31,6 +32,20 @@ absl::StatusOr<Referral> ParseRecord(const std::string& bytes) {
     return absl::InternalError("a stored referral record does not parse");
   }
   return referral;
+}
+
+// Referral `id` as stored on `conn`; NOT_FOUND "id" when there is none.
+absl::StatusOr<Referral> ReadReferral(sql::Connection& conn,
+                                      const std::string& id) {
+  std::unique_ptr<sql::PreparedStatement> select(
+      conn.prepareStatement("SELECT record FROM referrals WHERE id = ?"));
+  select->setString(1, id);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next()) {
+    return FieldError(absl::StatusCode::kNotFound, "id",
+                      absl::StrCat("no referral ", id));
+  }
+  return ParseRecord(rows->getString(1));
 }
 
 void SetRecord(sql::PreparedStatement& stmt, int index,
@@ -134,10 +149,10 @@ absl::Status StaleVersion(int64_t current, int64_t expected) {
 
 }  // namespace
 
-ReferralStore::ReferralStore(db::Pool* pool, ExpiryPolicy policy)
+MysqlReferralStore::MysqlReferralStore(db::Pool* pool, ExpiryPolicy policy)
     : pool_(pool), policy_(policy) {}
 
-absl::StatusOr<std::optional<Referral>> ReferralStore::FindByRequest(
+absl::StatusOr<std::optional<Referral>> MysqlReferralStore::FindByRequest(
     const std::string& request_id, const std::string& request_sha256,
     absl::Time deadline) {
   absl::StatusOr<std::optional<Referral>> found;
@@ -149,7 +164,7 @@ absl::StatusOr<std::optional<Referral>> ReferralStore::FindByRequest(
   return found;
 }
 
-absl::StatusOr<Referral> ReferralStore::Create(
+absl::StatusOr<Referral> MysqlReferralStore::Create(
     const std::string& request_id, const std::string& request_sha256,
     Referral referral, const std::string& principal, absl::Time deadline) {
   Referral result;
@@ -180,42 +195,25 @@ absl::StatusOr<Referral> ReferralStore::Create(
   return result;
 }
 
-absl::StatusOr<Referral> ReferralStore::Get(const std::string& id,
-                                            absl::Time deadline) {
+absl::StatusOr<Referral> MysqlReferralStore::Get(const std::string& id,
+                                                 absl::Time deadline) {
   Referral result;
   CMC_RETURN_IF_ERROR(db::RunOnConnection(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
-        std::unique_ptr<sql::PreparedStatement> select(
-            conn.prepareStatement("SELECT record FROM referrals WHERE id = ?"));
-        select->setString(1, id);
-        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-        if (!rows->next()) {
-          return FieldError(absl::StatusCode::kNotFound, "id",
-                            absl::StrCat("no referral ", id));
-        }
-        CMC_ASSIGN_OR_RETURN(result, ParseRecord(rows->getString(1)));
+        CMC_ASSIGN_OR_RETURN(result, ReadReferral(conn, id));
         return absl::OkStatus();
       }));
   return result;
 }
 
-absl::StatusOr<Referral> ReferralStore::Transition(
+absl::StatusOr<Referral> MysqlReferralStore::Transition(
     const std::string& id, int64_t expected_version,
     const ActionRequest& request, absl::Time deadline,
     const std::function<absl::Status(const Referral&)>& authorize) {
   Referral result;
   CMC_RETURN_IF_ERROR(db::RunInTransaction(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
-        std::unique_ptr<sql::PreparedStatement> select(
-            conn.prepareStatement("SELECT record FROM referrals WHERE id = ?"));
-        select->setString(1, id);
-        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-        if (!rows->next()) {
-          return FieldError(absl::StatusCode::kNotFound, "id",
-                            absl::StrCat("no referral ", id));
-        }
-        CMC_ASSIGN_OR_RETURN(Referral referral,
-                             ParseRecord(rows->getString(1)));
+        CMC_ASSIGN_OR_RETURN(Referral referral, ReadReferral(conn, id));
         if (authorize) CMC_RETURN_IF_ERROR(authorize(referral));
         if (referral.version() != expected_version) {
           return StaleVersion(referral.version(), expected_version);
@@ -238,8 +236,8 @@ absl::StatusOr<Referral> ReferralStore::Transition(
   return result;
 }
 
-absl::StatusOr<ReferralPage> ReferralStore::List(const ReferralFilter& filter,
-                                                 absl::Time deadline) {
+absl::StatusOr<ReferralPage> MysqlReferralStore::List(
+    const ReferralFilter& filter, absl::Time deadline) {
   // The WHERE clause is assembled from fixed fragments; every value is bound.
   std::string sql = "SELECT row_no, record FROM referrals WHERE 1 = 1";
   std::vector<db::Param> params;
@@ -340,8 +338,8 @@ absl::StatusOr<ReferralPage> ReferralStore::List(const ReferralFilter& filter,
   return page;
 }
 
-absl::StatusOr<int> ReferralStore::ExpireDue(absl::Time now, int limit,
-                                             absl::Time deadline) {
+absl::StatusOr<int> MysqlReferralStore::ExpireDue(absl::Time now, int limit,
+                                                  absl::Time deadline) {
   int expired = 0;
   CMC_RETURN_IF_ERROR(db::RunInTransaction(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
@@ -380,9 +378,10 @@ absl::StatusOr<int> ReferralStore::ExpireDue(absl::Time now, int limit,
   return expired;
 }
 
-absl::StatusOr<std::vector<ReferralRow>> ReferralStore::ReceivedUpReferrals(
-    const std::string& institution_id, int64_t before_row, int limit,
-    absl::Time deadline) {
+absl::StatusOr<std::vector<ReferralRow>>
+MysqlReferralStore::ReceivedUpReferrals(const std::string& institution_id,
+                                        int64_t before_row, int limit,
+                                        absl::Time deadline) {
   std::vector<ReferralRow> result;
   CMC_RETURN_IF_ERROR(db::RunOnConnection(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
@@ -409,7 +408,7 @@ absl::StatusOr<std::vector<ReferralRow>> ReferralStore::ReceivedUpReferrals(
   return result;
 }
 
-absl::StatusOr<std::vector<Referral>> ReferralStore::DownReferralsSent(
+absl::StatusOr<std::vector<Referral>> MysqlReferralStore::DownReferralsSent(
     const std::string& institution_id,
     const std::vector<std::string>& resident_ids, absl::Time deadline) {
   std::vector<Referral> result;
@@ -440,7 +439,7 @@ absl::StatusOr<std::vector<Referral>> ReferralStore::DownReferralsSent(
   return result;
 }
 
-absl::StatusOr<std::vector<Referral>> ReferralStore::ForStats(
+absl::StatusOr<std::vector<Referral>> MysqlReferralStore::ForStats(
     const std::vector<std::string>& institution_ids, absl::Time created_from,
     absl::Time created_before, int limit, absl::Time deadline) {
   const std::string marks = db::Placeholders(institution_ids.size());
@@ -478,6 +477,25 @@ absl::StatusOr<std::vector<Referral>> ReferralStore::ForStats(
         return absl::OkStatus();
       }));
   return result;
+}
+
+absl::StatusOr<int64_t> MysqlReferralStore::LastEventSequence(
+    absl::Time deadline) {
+  int64_t sequence = 0;
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        sequence = outbox::LastSequence(conn);
+        return absl::OkStatus();
+      }));
+  return sequence;
+}
+
+absl::Status MysqlReferralStore::TailEvents(
+    const outbox::TailOptions& options, int64_t after_sequence,
+    const grpc::ServerContextBase& context, StopSignal& stop,
+    absl::FunctionRef<bool(const common::v1::Event&)> deliver) {
+  return outbox::TailOutbox(*pool_, options, after_sequence, context, stop,
+                            deliver);
 }
 
 }  // namespace cmc::referral
