@@ -79,17 +79,6 @@ bool IsTier(common::v1::Tier tier) {
          tier == common::v1::TIER_VILLAGE;
 }
 
-absl::Status FieldError(absl::StatusCode code, absl::string_view field,
-                        absl::string_view description) {
-  absl::Status invalid = InvalidField(field, description);
-  absl::Status status(code, invalid.message());
-  invalid.ForEachPayload(
-      [&status](absl::string_view url, const absl::Cord& payload) {
-        status.SetPayload(url, payload);
-      });
-  return status;
-}
-
 void ToProtoTime(absl::Time time, google::protobuf::Timestamp* out) {
   const int64_t micros = absl::ToUnixMicros(time);
   int64_t seconds = micros / 1000000;
