@@ -4,10 +4,11 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
 #include "common/status.h"
 
@@ -74,7 +75,7 @@ class CachingCommunityDirectory final : public CommunityDirectory {
   absl::StatusOr<std::set<std::string>> Members(const std::string& community_id,
                                                 absl::Time deadline) override {
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       auto it = entries_.find(community_id);
       if (it != entries_.end() && it->second.fetched > now_() - ttl_) {
         return it->second.members;
@@ -83,7 +84,7 @@ class CachingCommunityDirectory final : public CommunityDirectory {
     absl::StatusOr<std::set<std::string>> members =
         inner_->Members(community_id, deadline);
     if (!members.ok()) return members.status();
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     // A county has a handful of communities; the bound only guards against
     // callers cycling through made-up ids.
     if (entries_.size() > kMaxEntries) entries_.clear();
@@ -101,8 +102,8 @@ class CachingCommunityDirectory final : public CommunityDirectory {
   std::unique_ptr<CommunityDirectory> inner_;
   const absl::Duration ttl_;
   const std::function<absl::Time()> now_;
-  std::mutex mu_;
-  std::map<std::string, Entry> entries_;
+  absl::Mutex mu_;
+  std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace

@@ -13,11 +13,14 @@ ExpirySweeper::ExpirySweeper(std::unique_ptr<ReferralStore> store,
 ExpirySweeper::~ExpirySweeper() { Stop(); }
 
 void ExpirySweeper::Start() {
+  absl::MutexLock lock(&thread_mu_);
   thread_ = std::thread([this] { Run(); });
 }
 
 void ExpirySweeper::Stop() {
   stop_.Stop();
+  // Run never takes thread_mu_, so joining under it cannot deadlock.
+  absl::MutexLock lock(&thread_mu_);
   if (thread_.joinable()) thread_.join();
 }
 

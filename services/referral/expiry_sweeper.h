@@ -15,7 +15,9 @@
 #include <memory>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/stop_signal.h"
 #include "services/referral/referral_store.h"
@@ -56,7 +58,10 @@ class ExpirySweeper {
   const std::unique_ptr<ReferralStore> store_;
   const Options options_;
   StopSignal stop_;
-  std::thread thread_;
+  // Start runs on the wiring thread, Stop on a shutdown hook's or the
+  // destructor's.
+  absl::Mutex thread_mu_;
+  std::thread thread_ ABSL_GUARDED_BY(thread_mu_);
 };
 
 }  // namespace cmc::referral

@@ -4,12 +4,13 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <utility>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
 #include "common/status.h"
 #include "services/referral/referral_rules.h"
@@ -104,7 +105,7 @@ class CachingDirectory final : public InstitutionDirectory {
     std::vector<std::string> missing;
     std::vector<size_t> missing_index;  // position in `ids` of missing[i]
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       const absl::Time fresh_after = now_() - ttl_;
       for (size_t i = 0; i < ids.size(); ++i) {
         auto it = entries_.find(ids[i]);
@@ -126,7 +127,7 @@ class CachingDirectory final : public InstitutionDirectory {
       }
       return fetched.status();
     }
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     // A county has a few hundred institutions; the bound only guards against
     // a caller cycling through made-up ids.
     if (entries_.size() > kMaxEntries) entries_.clear();
@@ -148,8 +149,8 @@ class CachingDirectory final : public InstitutionDirectory {
   std::unique_ptr<InstitutionDirectory> inner_;
   const absl::Duration ttl_;
   const std::function<absl::Time()> now_;
-  std::mutex mu_;
-  std::map<std::string, Entry> entries_;
+  absl::Mutex mu_;
+  std::map<std::string, Entry> entries_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace
