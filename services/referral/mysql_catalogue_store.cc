@@ -11,6 +11,7 @@
 #include "common/db/params.h"
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
+#include "common/service/county_time.h"
 #include "common/status.h"
 #include "services/referral/referral_rules.h"
 

@@ -11,20 +11,17 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/db/params.h"
+#include "common/db/row_values.h"
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
 #include "common/outbox/tail.h"
+#include "common/service/county_time.h"
 #include "common/status.h"
 
 namespace cmc::referral {
 namespace {
 
 using v1::Referral;
-
-// Times are stored as UTC DATETIME(6): the session time zone is UTC.
-std::string DbTime(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", time, absl::UTCTimeZone());
-}
 
 absl::StatusOr<Referral> ParseRecord(const std::string& bytes) {
   Referral referral;
@@ -57,7 +54,7 @@ void SetRecord(sql::PreparedStatement& stmt, int index,
 void SetExpireTime(sql::PreparedStatement& stmt, int index,
                    const Referral& referral) {
   if (referral.has_expire_time()) {
-    stmt.setString(index, DbTime(FromProtoTime(referral.expire_time())));
+    stmt.setString(index, db::DbTime(FromProtoTime(referral.expire_time())));
   } else {
     stmt.setNull(index, sql::DataType::TIMESTAMP);
   }
@@ -105,8 +102,8 @@ void Insert(sql::Connection& conn, const std::string& request_id,
                             ? referral.to_external_hospital().uscc()
                             : "");
   insert->setString(12, referral.patient().resident_id());
-  insert->setString(13, DbTime(FromProtoTime(referral.create_time())));
-  insert->setString(14, DbTime(FromProtoTime(referral.update_time())));
+  insert->setString(13, db::DbTime(FromProtoTime(referral.create_time())));
+  insert->setString(14, db::DbTime(FromProtoTime(referral.update_time())));
   SetExpireTime(*insert, 15, referral);
   std::istringstream record;
   SetRecord(*insert, 16, referral, record);
@@ -124,7 +121,7 @@ bool Update(sql::Connection& conn, const Referral& referral,
   update->setInt(1, referral.status());
   update->setInt64(2, referral.version());
   update->setString(3, referral.receiving_institution_id());
-  update->setString(4, DbTime(FromProtoTime(referral.update_time())));
+  update->setString(4, db::DbTime(FromProtoTime(referral.update_time())));
   SetExpireTime(*update, 5, referral);
   std::istringstream record;
   SetRecord(*update, 6, referral, record);
@@ -275,11 +272,11 @@ absl::StatusOr<ReferralPage> MysqlReferralStore::List(
   }
   if (filter.created_from.has_value()) {
     sql += " AND create_time >= ?";
-    params.emplace_back(DbTime(*filter.created_from));
+    params.emplace_back(db::DbTime(*filter.created_from));
   }
   if (filter.created_before.has_value()) {
     sql += " AND create_time < ?";
-    params.emplace_back(DbTime(*filter.created_before));
+    params.emplace_back(db::DbTime(*filter.created_before));
   }
   if (filter.before_row > 0) {
     sql += " AND row_no < ?";
@@ -350,7 +347,7 @@ absl::StatusOr<int> MysqlReferralStore::ExpireDue(absl::Time now, int limit,
             "FOR UPDATE SKIP LOCKED"));
         select->setInt(1, v1::REFERRAL_STATUS_REQUESTED);
         select->setInt(2, v1::REFERRAL_STATUS_RECEIVED);
-        select->setString(3, DbTime(now));
+        select->setString(3, db::DbTime(now));
         select->setInt(4, limit);
         std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
         std::vector<Referral> due;
@@ -454,8 +451,8 @@ absl::StatusOr<std::vector<Referral>> MysqlReferralStore::ForStats(
         std::unique_ptr<sql::PreparedStatement> select(
             conn.prepareStatement(sql));
         int index = 1;
-        select->setString(index++, DbTime(created_from));
-        select->setString(index++, DbTime(created_before));
+        select->setString(index++, db::DbTime(created_from));
+        select->setString(index++, db::DbTime(created_before));
         for (int pass = 0; pass < 2; ++pass) {
           for (const std::string& id : institution_ids) {
             select->setString(index++, id);

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "common/service/county_time.h"
 #include "common/status.h"
 
 namespace cmc::referral {
@@ -390,7 +391,6 @@ absl::StatusOr<std::vector<InstitutionFacts>> FakeInstitutionService::Lookup(
   if (!reachable_) {
     return absl::UnavailableError("the institution service cannot answer");
   }
-  ++lookups_;
   std::vector<InstitutionFacts> facts;
   for (size_t i = 0; i < ids.size(); ++i) {
     auto it = institutions_.find(ids[i]);
@@ -409,7 +409,6 @@ absl::StatusOr<std::set<std::string>> FakeInstitutionService::Members(
   if (!reachable_) {
     return absl::UnavailableError("the institution service cannot answer");
   }
-  ++lookups_;
   auto it = communities_.find(community_id);
   if (it == communities_.end()) return std::set<std::string>();
   return it->second;
@@ -445,14 +444,11 @@ class FakeCommunityDirectory final : public CommunityDirectory {
 
 }  // namespace
 
-std::unique_ptr<InstitutionDirectory> NewFakeInstitutionDirectory(
-    FakeInstitutionService* service) {
-  return std::make_unique<FakeInstitutionDirectory>(service);
-}
-
-std::unique_ptr<CommunityDirectory> NewFakeCommunityDirectory(
-    FakeInstitutionService* service) {
-  return std::make_unique<FakeCommunityDirectory>(service);
+InstitutionClient NewFakeInstitutionClient(FakeInstitutionService* service) {
+  InstitutionClient client;
+  client.communities = std::make_unique<FakeCommunityDirectory>(service);
+  client.institutions = std::make_unique<FakeInstitutionDirectory>(service);
+  return client;
 }
 
 }  // namespace cmc::referral

@@ -4,10 +4,10 @@
 // EnvWrapper), and fixed institution and community directories that can be
 // made unreachable.
 //
-//   auto referrals = std::make_unique<FakeReferralStore>();
-//   FakeInstitutionDirectory institutions = ...;
-//   ReferralService service(std::move(referrals),
-//                           std::make_unique<FakeCatalogueStore>(), ...);
+//   FakeInstitutionService institutions(facts, members);
+//   ReferralService service(std::make_unique<FakeReferralStore>(),
+//                           std::make_unique<FakeCatalogueStore>(),
+//                           NewFakeInstitutionClient(&institutions), {});
 //
 // All are thread-safe: the service calls them from gRPC's threads.
 #ifndef CMC_SERVICES_REFERRAL_REFERRAL_FAKES_H_
@@ -24,9 +24,10 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/synchronization/mutex.h"
+#include "common/service/community_directory.h"
+#include "common/service/institution_client.h"
+#include "common/service/institution_directory.h"
 #include "services/referral/catalogue_store.h"
-#include "services/referral/community_directory.h"
-#include "services/referral/institution_directory.h"
 #include "services/referral/referral_rules.h"
 #include "services/referral/referral_store.h"
 
@@ -197,8 +198,8 @@ class FakeCatalogueStore final : public CatalogueStore {
 };
 
 // The institution service as the directories see it: fixed institutions and
-// community memberships, reachable or not, counting the calls it answers.
-// The directories below ask it; a test keeps it and flips SetReachable.
+// community memberships, reachable or not.
+// The client below asks it; a test keeps it and flips SetReachable.
 class FakeInstitutionService {
  public:
   FakeInstitutionService(
@@ -212,10 +213,6 @@ class FakeInstitutionService {
     absl::MutexLock lock(&mu_);
     reachable_ = reachable;
   }
-  int lookups() const {
-    absl::MutexLock lock(&mu_);
-    return lookups_;
-  }
 
   // InstitutionDirectory::Lookup and CommunityDirectory::Members over the
   // fixed data.
@@ -227,16 +224,13 @@ class FakeInstitutionService {
  private:
   const std::map<std::string, InstitutionFacts> institutions_;
   const std::map<std::string, std::set<std::string>> communities_;
-  mutable absl::Mutex mu_;
+  absl::Mutex mu_;
   bool reachable_ ABSL_GUARDED_BY(mu_) = true;
-  int lookups_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
-// Directories asking `service`, which must outlive them.
-std::unique_ptr<InstitutionDirectory> NewFakeInstitutionDirectory(
-    FakeInstitutionService* service);
-std::unique_ptr<CommunityDirectory> NewFakeCommunityDirectory(
-    FakeInstitutionService* service);
+// The institution client of a service, its directories asking `service`,
+// which must outlive them.
+InstitutionClient NewFakeInstitutionClient(FakeInstitutionService* service);
 
 }  // namespace cmc::referral
 

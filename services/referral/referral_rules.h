@@ -20,13 +20,8 @@
 #include "absl/time/time.h"
 #include "cmc/common/v1/types.pb.h"
 #include "cmc/referral/v1/referral.pb.h"
-#include "google/protobuf/timestamp.pb.h"
 
 namespace cmc::referral {
-
-// absl::Time <-> google.protobuf.Timestamp (microsecond precision, as stored).
-void ToProtoTime(absl::Time time, google::protobuf::Timestamp* out);
-absl::Time FromProtoTime(const google::protobuf::Timestamp& time);
 
 // What can happen to a referral after it is created. kExpire is taken only by
 // the system (the expiry sweep), never by a caller.

@@ -58,8 +58,7 @@ class ReferralServiceTest : public ::testing::Test {
     catalogue_ = catalogue.get();
     service_ = std::make_unique<ReferralService>(
         WrapStore(std::move(referrals)), std::move(catalogue),
-        NewFakeInstitutionDirectory(&institutions_),
-        NewFakeCommunityDirectory(&institutions_), ReferralService::Options());
+        NewFakeInstitutionClient(&institutions_), ReferralService::Options());
     ServerOptions options;
     options.service_name = "referral";
     options.listen_host = "127.0.0.1";
