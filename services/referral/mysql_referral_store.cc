@@ -16,6 +16,7 @@
 #include "common/outbox/outbox.h"
 #include "common/outbox/tail.h"
 #include "common/service/county_time.h"
+#include "common/service/idempotency.h"
 #include "common/status.h"
 
 namespace cmc::referral {
@@ -60,53 +61,55 @@ void SetExpireTime(sql::PreparedStatement& stmt, int index,
   }
 }
 
-// The referral created with `request_id` on `conn`, if any.
-absl::StatusOr<std::optional<Referral>> FindByRequestOn(
-    sql::Connection& conn, const std::string& request_id,
-    const std::string& request_sha256) {
-  std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
-      "SELECT request_sha256, record FROM referrals WHERE request_id = ?"));
-  select->setString(1, request_id);
-  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-  if (!rows->next()) return std::optional<Referral>();
-  if (std::string(rows->getString(1)) != request_sha256) {
-    return InvalidField("request_id",
-                        "already used for a different referral request; "
-                        "choose a new request_id for a new referral");
-  }
-  CMC_ASSIGN_OR_RETURN(Referral existing, ParseRecord(rows->getString(2)));
-  return std::optional<Referral>(std::move(existing));
+// CreateReferral's key in request_claims (common/service/idempotency.h). The
+// digest is the whole request's, as ClaimOf(request_id, kCreateMethod,
+// request) computes it.
+constexpr char kCreateMethod[] = "CreateReferral";
+
+RequestClaim CreateClaim(const std::string& request_id,
+                         const std::string& request_sha256) {
+  return RequestClaim{request_id, kCreateMethod, request_sha256};
 }
 
-void Insert(sql::Connection& conn, const std::string& request_id,
-            const std::string& request_sha256, const Referral& referral) {
+// The referral a committed claim made, as it is stored now.
+absl::StatusOr<std::optional<Referral>> ClaimedReferral(
+    sql::Connection& conn, const std::optional<ClaimedRequest>& claimed) {
+  if (!claimed.has_value()) return std::optional<Referral>();
+  CMC_ASSIGN_OR_RETURN(Referral referral,
+                       ReadReferral(conn, claimed->resource_id));
+  return std::optional<Referral>(std::move(referral));
+}
+
+void Insert(sql::Connection& conn, const Referral& referral) {
   std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
-      "INSERT INTO referrals (id, request_id, request_sha256, status, "
-      "version, direction, type, from_institution_id, "
-      "receiving_institution_id, to_tier, to_external_uscc, "
-      "patient_resident_id, create_time, update_time, expire_time, record) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  insert->setString(1, referral.id());
-  insert->setString(2, request_id);
-  insert->setString(3, request_sha256);
-  insert->setInt(4, referral.status());
-  insert->setInt64(5, referral.version());
-  insert->setInt(6, referral.direction());
-  insert->setInt(7, referral.type());
-  insert->setString(8, referral.from_institution_id());
-  insert->setString(9, referral.receiving_institution_id());
-  insert->setInt(10, referral.to_case() == Referral::kToTier
-                         ? static_cast<int>(referral.to_tier())
-                         : 0);
-  insert->setString(11, referral.to_case() == Referral::kToExternalHospital
-                            ? referral.to_external_hospital().uscc()
-                            : "");
-  insert->setString(12, referral.patient().resident_id());
-  insert->setString(13, db::DbTime(FromProtoTime(referral.create_time())));
-  insert->setString(14, db::DbTime(FromProtoTime(referral.update_time())));
-  SetExpireTime(*insert, 15, referral);
+      "INSERT INTO referrals (id, status, version, direction, type, "
+      "from_institution_id, receiving_institution_id, to_tier, "
+      "to_external_uscc, patient_resident_id, create_time, update_time, "
+      "expire_time, record) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  int column = 1;
+  insert->setString(column++, referral.id());
+  insert->setInt(column++, referral.status());
+  insert->setInt64(column++, referral.version());
+  insert->setInt(column++, referral.direction());
+  insert->setInt(column++, referral.type());
+  insert->setString(column++, referral.from_institution_id());
+  insert->setString(column++, referral.receiving_institution_id());
+  insert->setInt(column++, referral.to_case() == Referral::kToTier
+                               ? static_cast<int>(referral.to_tier())
+                               : 0);
+  insert->setString(column++,
+                    referral.to_case() == Referral::kToExternalHospital
+                        ? referral.to_external_hospital().uscc()
+                        : "");
+  insert->setString(column++, referral.patient().resident_id());
+  insert->setString(column++,
+                    db::DbTime(FromProtoTime(referral.create_time())));
+  insert->setString(column++,
+                    db::DbTime(FromProtoTime(referral.update_time())));
+  SetExpireTime(*insert, column++, referral);
   std::istringstream record;
-  SetRecord(*insert, 16, referral, record);
+  SetRecord(*insert, column, referral, record);
   insert->executeUpdate();
 }
 
@@ -152,11 +155,14 @@ MysqlReferralStore::MysqlReferralStore(db::Pool* pool, ExpiryPolicy policy)
 absl::StatusOr<std::optional<Referral>> MysqlReferralStore::FindByRequest(
     const std::string& request_id, const std::string& request_sha256,
     absl::Time deadline) {
-  absl::StatusOr<std::optional<Referral>> found;
+  std::optional<Referral> found;
   CMC_RETURN_IF_ERROR(db::RunOnConnection(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
-        found = FindByRequestOn(conn, request_id, request_sha256);
-        return found.status();
+        CMC_ASSIGN_OR_RETURN(
+            const std::optional<ClaimedRequest> claimed,
+            FindClaim(conn, CreateClaim(request_id, request_sha256)));
+        CMC_ASSIGN_OR_RETURN(found, ClaimedReferral(conn, claimed));
+        return absl::OkStatus();
       }));
   return found;
 }
@@ -164,11 +170,16 @@ absl::StatusOr<std::optional<Referral>> MysqlReferralStore::FindByRequest(
 absl::StatusOr<Referral> MysqlReferralStore::Create(
     const std::string& request_id, const std::string& request_sha256,
     Referral referral, const std::string& principal, absl::Time deadline) {
+  const RequestClaim claim = CreateClaim(request_id, request_sha256);
   Referral result;
-  const absl::Status status = db::RunInTransaction(
+  CMC_RETURN_IF_ERROR(db::RunInTransaction(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        // A concurrent create with the same key waits here for the first to
+        // commit, then replays it.
+        CMC_ASSIGN_OR_RETURN(const std::optional<ClaimedRequest> claimed,
+                             ClaimRequest(conn, claim));
         CMC_ASSIGN_OR_RETURN(std::optional<Referral> existing,
-                             FindByRequestOn(conn, request_id, request_sha256));
+                             ClaimedReferral(conn, claimed));
         if (existing.has_value()) {
           result = std::move(*existing);
           return absl::OkStatus();
@@ -176,19 +187,12 @@ absl::StatusOr<Referral> MysqlReferralStore::Create(
         Referral row = referral;
         InitializeReferral("ref-" + outbox::NewUuid(), absl::Now(), principal,
                            policy_, &row);
-        Insert(conn, request_id, request_sha256, row);
+        Insert(conn, row);
+        RecordClaimResult(conn, claim, row.id(), /*response=*/nullptr);
         AppendEvent(conn, "referral.ReferralCreated", row, principal);
         result = std::move(row);
         return absl::OkStatus();
-      });
-  if (absl::IsAlreadyExists(status)) {
-    // A concurrent create with the same request_id committed first: this call
-    // is its repeat.
-    CMC_ASSIGN_OR_RETURN(std::optional<Referral> existing,
-                         FindByRequest(request_id, request_sha256, deadline));
-    if (existing.has_value()) return std::move(*existing);
-  }
-  CMC_RETURN_IF_ERROR(status);
+      }));
   return result;
 }
 

@@ -1,6 +1,8 @@
-// ReferralStore on MySQL / MariaDB (schema cmc_referral, see
-// migrations/0001_init.sql): all of the referral aggregate's SQL. Every write
-// runs in one transaction with its outbox event (cmc::outbox::Append). The
+// ReferralStore on MySQL / MariaDB (schema cmc_referral, see migrations/):
+// all of the referral aggregate's SQL. Every write runs in one transaction
+// with its outbox event (cmc::outbox::Append); a create claims its request_id
+// in the kit's request_claims (common/service/idempotency.h) in that same
+// transaction, and a repeat returns the referral as it is stored now. The
 // expiry sweep locks the due rows with FOR UPDATE SKIP LOCKED, so that sweeps
 // on several replicas skip each other's rows instead of queueing.
 //
