@@ -1,9 +1,12 @@
 #include "common/server/domain_service_main.h"
 
 #include <cstdio>
+#include <optional>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "common/identity/internal_tls.h"
 #include "common/log.h"
 #include "common/outbox/event_feed_service.h"
 #include "common/outbox/outbox.h"
@@ -38,6 +41,18 @@ absl::Status MigrateWithRetry(db::Pool& pool, const std::string& component,
   }
 }
 
+void LogInternalTls(bool enabled) {
+  if (enabled) {
+    Log(LogLevel::kInfo, "internal_tls")
+        .Field("mode", "mutual TLS; principals only from the gateway");
+    return;
+  }
+  Log(LogLevel::kWarning, "internal_tls")
+      .Field("mode",
+             "off: plaintext, and principal headers are believed from any "
+             "peer; set --internal_tls_* outside tests");
+}
+
 int RunDomainService(int argc, char** argv, const DomainServiceSpec& spec) {
   BlockTerminationSignals();
   SetLogService(spec.defaults.name);
@@ -52,7 +67,16 @@ int RunDomainService(int argc, char** argv, const DomainServiceSpec& spec) {
                  std::string(config.status().message()).c_str());
     return 2;
   }
+  absl::StatusOr<std::optional<InternalTls>> tls = InternalTlsFromFlags();
+  if (!tls.ok()) {
+    std::fprintf(stderr, "cmc-%s: bad configuration: %s\n",
+                 spec.defaults.name.c_str(),
+                 std::string(tls.status().message()).c_str());
+    return 2;
+  }
   LogServiceConfig(*config);
+  LogInternalTls(tls->has_value());
+  UseInternalTls(*std::move(tls));
 
   auto pool = db::Pool::Create(config->db);
   absl::Status status = MigrateWithRetry(
@@ -63,7 +87,9 @@ int RunDomainService(int argc, char** argv, const DomainServiceSpec& spec) {
     return 1;
   }
 
-  Server server(ServerOptions::FromConfig(*config));
+  ServerOptions server_options = ServerOptions::FromConfig(*config);
+  server_options.credentials = InternalServerCredentials();
+  Server server(std::move(server_options));
   outbox::EventFeedService::Options feed_options;
   feed_options.default_deadline = config->default_deadline;
   feed_options.max_deadline = config->max_deadline;
