@@ -15,9 +15,9 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "cmc/common/v1/event.grpc.pb.h"
+#include "common/identity/jwt.h"
 #include "services/gateway/access_flags.h"
 #include "services/gateway/fake_backend.h"
-#include "services/gateway/jwt.h"
 #include "services/gateway/proxy.h"
 
 namespace cmc::gateway {
