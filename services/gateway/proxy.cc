@@ -22,8 +22,35 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string ToString(grpc::string_ref ref) {
-  return std::string(ref.data(), ref.size());
+// Readies the backend's side of a forwarded call: the caller's headers the
+// backends may see, the caller's verified principal and `deadline`.
+void PrepareBackendContext(const grpc::GenericCallbackServerContext& caller,
+                           const Principal& principal,
+                           std::chrono::system_clock::time_point deadline,
+                           grpc::ClientContext* backend) {
+  for (const auto& [key, value] :
+       ForwardedHeaders(caller.client_metadata(), HeaderDirection::kRequest)) {
+    backend->AddMetadata(key, value);
+  }
+  AttachPrincipal(principal, backend);
+  backend->set_deadline(deadline);
+}
+
+// Pass the backend's initial, resp. trailing, metadata on to the caller; call
+// once the backend has sent it.
+void ForwardInitialMetadata(const grpc::ClientContext& backend,
+                            grpc::ServerContextBase* caller) {
+  for (const auto& [key, value] : ForwardedHeaders(
+           backend.GetServerInitialMetadata(), HeaderDirection::kResponse)) {
+    caller->AddInitialMetadata(key, value);
+  }
+}
+void ForwardTrailingMetadata(const grpc::ClientContext& backend,
+                             grpc::ServerContextBase* caller) {
+  for (const auto& [key, value] : ForwardedHeaders(
+           backend.GetServerTrailingMetadata(), HeaderDirection::kResponse)) {
+    caller->AddTrailingMetadata(key, value);
+  }
 }
 
 // The status the caller sees for the backend's `status` (see proxy.h).
@@ -111,14 +138,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
         audit_(audit),
         backend_call_(this) {
     std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [key, value] : context_->client_metadata()) {
-      const std::string name = ToString(key);
-      if (ForwardsRequestHeader(name)) {
-        backend_context_.AddMetadata(name, ToString(value));
-      }
-    }
-    AttachPrincipal(principal_, &backend_context_);
-    backend_context_.set_deadline(deadline);
+    PrepareBackendContext(*context_, principal_, deadline, &backend_context_);
     // The backend hears of the call only with its first request message (or
     // the caller's half-close), so a call that fails before it, e.g. a request
     // larger than --max_message_bytes, never reaches the backend.
@@ -211,13 +231,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   void OnBackendInitialMetadata(bool ok) {
     std::lock_guard<std::mutex> lock(mu_);
     if (ok) {
-      for (const auto& [key, value] :
-           backend_context_.GetServerInitialMetadata()) {
-        const std::string name = ToString(key);
-        if (ForwardsResponseHeader(name)) {
-          context_->AddInitialMetadata(name, ToString(value));
-        }
-      }
+      ForwardInitialMetadata(backend_context_, context_);
       StartSendInitialMetadata();
     }
     initial_metadata_done_ = true;
@@ -289,13 +303,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   void FinishCaller() {
     if (finished_) return;
     finished_ = true;
-    for (const auto& [key, value] :
-         backend_context_.GetServerTrailingMetadata()) {
-      const std::string name = ToString(key);
-      if (ForwardsResponseHeader(name)) {
-        context_->AddTrailingMetadata(name, ToString(value));
-      }
-    }
+    ForwardTrailingMetadata(backend_context_, context_);
     // A single-request call whose request never came was never sent to the
     // backend (corked): the caller's call failed or was cancelled before.
     const bool refused = single_request_ && !request_forwarded_;
@@ -364,14 +372,7 @@ class UnaryRelay final : public grpc::ServerGenericBidiReactor {
         stub_(stub),
         principal_(std::move(principal)),
         audit_(audit) {
-    for (const auto& [key, value] : context_->client_metadata()) {
-      const std::string name = ToString(key);
-      if (ForwardsRequestHeader(name)) {
-        backend_context_.AddMetadata(name, ToString(value));
-      }
-    }
-    AttachPrincipal(principal_, &backend_context_);
-    backend_context_.set_deadline(deadline);
+    PrepareBackendContext(*context_, principal_, deadline, &backend_context_);
     StartRead(&request_);
   }
 
@@ -397,20 +398,8 @@ class UnaryRelay final : public grpc::ServerGenericBidiReactor {
 
  private:
   void OnBackendDone(const grpc::Status& backend_status) {
-    for (const auto& [key, value] :
-         backend_context_.GetServerInitialMetadata()) {
-      const std::string name = ToString(key);
-      if (ForwardsResponseHeader(name)) {
-        context_->AddInitialMetadata(name, ToString(value));
-      }
-    }
-    for (const auto& [key, value] :
-         backend_context_.GetServerTrailingMetadata()) {
-      const std::string name = ToString(key);
-      if (ForwardsResponseHeader(name)) {
-        context_->AddTrailingMetadata(name, ToString(value));
-      }
-    }
+    ForwardInitialMetadata(backend_context_, context_);
+    ForwardTrailingMetadata(backend_context_, context_);
     const grpc::Status status = CallerStatus(backend_status, backend_);
     LogCall(context_->method(), backend_.name, status, start_);
     RecordAudit(audit_, *context_, backend_context_, principal_, status,
