@@ -4,13 +4,13 @@
 #include <grpcpp/support/client_callback.h>
 
 #include <chrono>
-#include <mutex>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/identity/principal.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -137,7 +137,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
         principal_(std::move(principal)),
         audit_(audit),
         backend_call_(this) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     PrepareBackendContext(*context_, principal_, deadline, &backend_context_);
     // The backend hears of the call only with its first request message (or
     // the caller's half-close), so a call that fails before it, e.g. a request
@@ -155,7 +155,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   void OnReadDone(bool ok) override {
     bool cancel_backend = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (requests_closed_)
         return;  // the backend has finished; nothing to send it
       if (ok) {
@@ -182,7 +182,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   void OnWriteDone(bool ok) override {
     bool cancel = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       caller_write_in_flight_ = false;
       if (!ok) {  // the caller is gone
         CloseResponses();
@@ -200,7 +200,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   void OnDone() override {
     bool both_done;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       caller_done_ = true;
       both_done = backend_done_;
     }
@@ -229,7 +229,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   // `ok` is false when the backend answered with trailers only (an immediate
   // error) or failed.
   void OnBackendInitialMetadata(bool ok) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (ok) {
       ForwardInitialMetadata(backend_context_, context_);
       StartSendInitialMetadata();
@@ -243,7 +243,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
 
   // A response message from the backend, or the end of the responses.
   void OnBackendReadDone(bool ok) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (ok) {
       // The caller gets the backend's initial metadata before the first
       // response; the reactions may run in either order.
@@ -262,7 +262,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
 
   // A request was written to the backend.
   void OnBackendWriteDone(bool ok) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     backend_write_in_flight_ = false;
     if (ok && !responses_closed_) {
       StartRead(&request_);
@@ -274,7 +274,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   void OnBackendDone(const grpc::Status& status) {
     bool both_done;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       backend_done_ = true;
       backend_status_ = status;
       if (!caller_write_in_flight_) FinishCaller();
@@ -283,24 +283,24 @@ class Relay final : public grpc::ServerGenericBidiReactor {
     if (both_done) delete this;
   }
 
-  void WriteResponse() {
+  void WriteResponse() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     caller_write_in_flight_ = true;
     StartWrite(&response_);
   }
 
-  void CloseRequests() {
+  void CloseRequests() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (requests_closed_) return;
     requests_closed_ = true;
     backend_call_.RemoveHold();
   }
 
-  void CloseResponses() {
+  void CloseResponses() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (responses_closed_) return;
     responses_closed_ = true;
     backend_call_.RemoveHold();
   }
 
-  void FinishCaller() {
+  void FinishCaller() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     finished_ = true;
     ForwardTrailingMetadata(backend_context_, context_);
@@ -332,21 +332,23 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   grpc::ByteBuffer
       response_;  // read from the backend, then written to the caller
 
-  std::mutex mu_;
-  bool request_forwarded_ = false;  // a request message went to the backend
-  bool initial_metadata_done_ =
-      false;                       // the backend's initial metadata was handled
-  bool response_pending_ = false;  // response_ waits for the initial metadata
-  bool backend_write_in_flight_ = false;
-  bool caller_write_in_flight_ = false;
-  bool requests_closed_ =
-      false;  // no more backend writes; that hold is released
-  bool responses_closed_ =
-      false;  // no more backend reads; that hold is released
-  std::optional<grpc::Status> backend_status_;
-  bool finished_ = false;
-  bool caller_done_ = false;
-  bool backend_done_ = false;
+  absl::Mutex mu_;
+  // A request message went to the backend.
+  bool request_forwarded_ ABSL_GUARDED_BY(mu_) = false;
+  // The backend's initial metadata was handled.
+  bool initial_metadata_done_ ABSL_GUARDED_BY(mu_) = false;
+  // response_ waits for the initial metadata.
+  bool response_pending_ ABSL_GUARDED_BY(mu_) = false;
+  bool backend_write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  bool caller_write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  // No more backend writes; that hold is released.
+  bool requests_closed_ ABSL_GUARDED_BY(mu_) = false;
+  // No more backend reads; that hold is released.
+  bool responses_closed_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> backend_status_ ABSL_GUARDED_BY(mu_);
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool caller_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool backend_done_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // One forwarded unary call (one request, one response): read the caller's
