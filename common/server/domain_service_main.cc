@@ -1,6 +1,5 @@
 #include "common/server/domain_service_main.h"
 
-#include <cstdio>
 #include <optional>
 #include <utility>
 
@@ -60,25 +59,15 @@ int RunDomainService(int argc, char** argv, const DomainServiceSpec& spec) {
       argc, argv,
       "a CMC domain service. Flags fall back to CMC_<FLAG> environment "
       "variables.");
-  auto config = ServiceConfigFromFlags(spec.defaults);
-  if (!config.ok()) {
-    std::fprintf(stderr, "cmc-%s: bad configuration: %s\n",
-                 spec.defaults.name.c_str(),
-                 std::string(config.status().message()).c_str());
-    return 2;
-  }
-  absl::StatusOr<std::optional<InternalTls>> tls = InternalTlsFromFlags();
-  if (!tls.ok()) {
-    std::fprintf(stderr, "cmc-%s: bad configuration: %s\n",
-                 spec.defaults.name.c_str(),
-                 std::string(tls.status().message()).c_str());
-    return 2;
-  }
-  LogServiceConfig(*config);
-  LogInternalTls(tls->has_value());
-  UseInternalTls(*std::move(tls));
+  const ServiceConfig config = ValueOrExit(
+      ServiceConfigFromFlags(spec.defaults), "cmc-" + spec.defaults.name);
+  LogServiceConfig(config);
+  std::optional<InternalTls> tls =
+      ValueOrExit(InternalTlsFromFlags(), "cmc-" + spec.defaults.name);
+  LogInternalTls(tls.has_value());
+  UseInternalTls(std::move(tls));
 
-  auto pool = db::Pool::Create(config->db);
+  auto pool = db::Pool::Create(config.db);
   absl::Status status = MigrateWithRetry(
       *pool, spec.defaults.name, spec.migrations(),
       absl::Milliseconds(absl::GetFlag(FLAGS_startup_db_wait_ms)));
@@ -87,16 +76,16 @@ int RunDomainService(int argc, char** argv, const DomainServiceSpec& spec) {
     return 1;
   }
 
-  ServerOptions server_options = ServerOptions::FromConfig(*config);
+  ServerOptions server_options = ServerOptions::FromConfig(config);
   server_options.credentials = InternalServerCredentials();
   Server server(std::move(server_options));
   outbox::EventFeedService::Options feed_options;
-  feed_options.default_deadline = config->default_deadline;
-  feed_options.max_deadline = config->max_deadline;
+  feed_options.default_deadline = config.default_deadline;
+  feed_options.max_deadline = config.max_deadline;
   outbox::EventFeedService feed(pool.get(), spec.defaults.name, feed_options);
   server.AddService(&feed, "cmc.common.v1.EventFeed");
   server.AddHealthName(spec.grpc_service_name);
-  DomainServiceContext context{*config, *pool, server};
+  DomainServiceContext context{config, *pool, server};
   std::vector<NamedService> services;
   if (spec.make_services) services = spec.make_services(context);
   for (NamedService& s : services) server.AddService(s.service.get(), s.name);
