@@ -1,4 +1,4 @@
-#include "services/referral/referral_store.h"
+#include "services/referral/mysql_referral_store.h"
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
@@ -11,8 +11,12 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/db/params.h"
+#include "common/db/row_values.h"
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
+#include "common/outbox/tail.h"
+#include "common/service/county_time.h"
+#include "common/service/idempotency.h"
 #include "common/status.h"
 
 namespace cmc::referral {
@@ -20,17 +24,26 @@ namespace {
 
 using v1::Referral;
 
-// Times are stored as UTC DATETIME(6): the session time zone is UTC.
-std::string DbTime(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", time, absl::UTCTimeZone());
-}
-
 absl::StatusOr<Referral> ParseRecord(const std::string& bytes) {
   Referral referral;
   if (!referral.ParseFromString(bytes)) {
     return absl::InternalError("a stored referral record does not parse");
   }
   return referral;
+}
+
+// Referral `id` as stored on `conn`; NOT_FOUND "id" when there is none.
+absl::StatusOr<Referral> ReadReferral(sql::Connection& conn,
+                                      const std::string& id) {
+  std::unique_ptr<sql::PreparedStatement> select(
+      conn.prepareStatement("SELECT record FROM referrals WHERE id = ?"));
+  select->setString(1, id);
+  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+  if (!rows->next()) {
+    return FieldError(absl::StatusCode::kNotFound, "id",
+                      absl::StrCat("no referral ", id));
+  }
+  return ParseRecord(rows->getString(1));
 }
 
 void SetRecord(sql::PreparedStatement& stmt, int index,
@@ -42,59 +55,61 @@ void SetRecord(sql::PreparedStatement& stmt, int index,
 void SetExpireTime(sql::PreparedStatement& stmt, int index,
                    const Referral& referral) {
   if (referral.has_expire_time()) {
-    stmt.setString(index, DbTime(FromProtoTime(referral.expire_time())));
+    stmt.setString(index, db::DbTime(FromProtoTime(referral.expire_time())));
   } else {
     stmt.setNull(index, sql::DataType::TIMESTAMP);
   }
 }
 
-// The referral created with `request_id` on `conn`, if any.
-absl::StatusOr<std::optional<Referral>> FindByRequestOn(
-    sql::Connection& conn, const std::string& request_id,
-    const std::string& request_sha256) {
-  std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
-      "SELECT request_sha256, record FROM referrals WHERE request_id = ?"));
-  select->setString(1, request_id);
-  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-  if (!rows->next()) return std::optional<Referral>();
-  if (std::string(rows->getString(1)) != request_sha256) {
-    return InvalidField("request_id",
-                        "already used for a different referral request; "
-                        "choose a new request_id for a new referral");
-  }
-  CMC_ASSIGN_OR_RETURN(Referral existing, ParseRecord(rows->getString(2)));
-  return std::optional<Referral>(std::move(existing));
+// CreateReferral's key in request_claims (common/service/idempotency.h). The
+// digest is the whole request's, as ClaimOf(request_id, kCreateMethod,
+// request) computes it.
+constexpr char kCreateMethod[] = "CreateReferral";
+
+RequestClaim CreateClaim(const std::string& request_id,
+                         const std::string& request_sha256) {
+  return RequestClaim{request_id, kCreateMethod, request_sha256};
 }
 
-void Insert(sql::Connection& conn, const std::string& request_id,
-            const std::string& request_sha256, const Referral& referral) {
+// The referral a committed claim made, as it is stored now.
+absl::StatusOr<std::optional<Referral>> ClaimedReferral(
+    sql::Connection& conn, const std::optional<ClaimedRequest>& claimed) {
+  if (!claimed.has_value()) return std::optional<Referral>();
+  CMC_ASSIGN_OR_RETURN(Referral referral,
+                       ReadReferral(conn, claimed->resource_id));
+  return std::optional<Referral>(std::move(referral));
+}
+
+void Insert(sql::Connection& conn, const Referral& referral) {
   std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
-      "INSERT INTO referrals (id, request_id, request_sha256, status, "
-      "version, direction, type, from_institution_id, "
-      "receiving_institution_id, to_tier, to_external_uscc, "
-      "patient_resident_id, create_time, update_time, expire_time, record) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  insert->setString(1, referral.id());
-  insert->setString(2, request_id);
-  insert->setString(3, request_sha256);
-  insert->setInt(4, referral.status());
-  insert->setInt64(5, referral.version());
-  insert->setInt(6, referral.direction());
-  insert->setInt(7, referral.type());
-  insert->setString(8, referral.from_institution_id());
-  insert->setString(9, referral.receiving_institution_id());
-  insert->setInt(10, referral.to_case() == Referral::kToTier
-                         ? static_cast<int>(referral.to_tier())
-                         : 0);
-  insert->setString(11, referral.to_case() == Referral::kToExternalHospital
-                            ? referral.to_external_hospital().uscc()
-                            : "");
-  insert->setString(12, referral.patient().resident_id());
-  insert->setString(13, DbTime(FromProtoTime(referral.create_time())));
-  insert->setString(14, DbTime(FromProtoTime(referral.update_time())));
-  SetExpireTime(*insert, 15, referral);
+      "INSERT INTO referrals (id, status, version, direction, type, "
+      "from_institution_id, receiving_institution_id, to_tier, "
+      "to_external_uscc, patient_resident_id, create_time, update_time, "
+      "expire_time, record) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  int column = 1;
+  insert->setString(column++, referral.id());
+  insert->setInt(column++, referral.status());
+  insert->setInt64(column++, referral.version());
+  insert->setInt(column++, referral.direction());
+  insert->setInt(column++, referral.type());
+  insert->setString(column++, referral.from_institution_id());
+  insert->setString(column++, referral.receiving_institution_id());
+  insert->setInt(column++, referral.to_case() == Referral::kToTier
+                               ? static_cast<int>(referral.to_tier())
+                               : 0);
+  insert->setString(column++,
+                    referral.to_case() == Referral::kToExternalHospital
+                        ? referral.to_external_hospital().uscc()
+                        : "");
+  insert->setString(column++, referral.patient().resident_id());
+  insert->setString(column++,
+                    db::DbTime(FromProtoTime(referral.create_time())));
+  insert->setString(column++,
+                    db::DbTime(FromProtoTime(referral.update_time())));
+  SetExpireTime(*insert, column++, referral);
   std::istringstream record;
-  SetRecord(*insert, 16, referral, record);
+  SetRecord(*insert, column, referral, record);
   insert->executeUpdate();
 }
 
@@ -109,7 +124,7 @@ bool Update(sql::Connection& conn, const Referral& referral,
   update->setInt(1, referral.status());
   update->setInt64(2, referral.version());
   update->setString(3, referral.receiving_institution_id());
-  update->setString(4, DbTime(FromProtoTime(referral.update_time())));
+  update->setString(4, db::DbTime(FromProtoTime(referral.update_time())));
   SetExpireTime(*update, 5, referral);
   std::istringstream record;
   SetRecord(*update, 6, referral, record);
@@ -134,29 +149,37 @@ absl::Status StaleVersion(int64_t current, int64_t expected) {
 
 }  // namespace
 
-ReferralStore::ReferralStore(db::Pool* pool, ExpiryPolicy policy)
+MysqlReferralStore::MysqlReferralStore(db::Pool* pool, ExpiryPolicy policy)
     : pool_(pool), policy_(policy) {}
 
-absl::StatusOr<std::optional<Referral>> ReferralStore::FindByRequest(
+absl::StatusOr<std::optional<Referral>> MysqlReferralStore::FindByRequest(
     const std::string& request_id, const std::string& request_sha256,
     absl::Time deadline) {
-  absl::StatusOr<std::optional<Referral>> found;
+  std::optional<Referral> found;
   CMC_RETURN_IF_ERROR(db::RunOnConnection(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
-        found = FindByRequestOn(conn, request_id, request_sha256);
-        return found.status();
+        CMC_ASSIGN_OR_RETURN(
+            const std::optional<ClaimedRequest> claimed,
+            FindClaim(conn, CreateClaim(request_id, request_sha256)));
+        CMC_ASSIGN_OR_RETURN(found, ClaimedReferral(conn, claimed));
+        return absl::OkStatus();
       }));
   return found;
 }
 
-absl::StatusOr<Referral> ReferralStore::Create(
+absl::StatusOr<Referral> MysqlReferralStore::Create(
     const std::string& request_id, const std::string& request_sha256,
     Referral referral, const std::string& principal, absl::Time deadline) {
+  const RequestClaim claim = CreateClaim(request_id, request_sha256);
   Referral result;
-  const absl::Status status = db::RunInTransaction(
+  CMC_RETURN_IF_ERROR(db::RunInTransaction(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        // A concurrent create with the same key waits here for the first to
+        // commit, then replays it.
+        CMC_ASSIGN_OR_RETURN(const std::optional<ClaimedRequest> claimed,
+                             ClaimRequest(conn, claim));
         CMC_ASSIGN_OR_RETURN(std::optional<Referral> existing,
-                             FindByRequestOn(conn, request_id, request_sha256));
+                             ClaimedReferral(conn, claimed));
         if (existing.has_value()) {
           result = std::move(*existing);
           return absl::OkStatus();
@@ -164,58 +187,34 @@ absl::StatusOr<Referral> ReferralStore::Create(
         Referral row = referral;
         InitializeReferral("ref-" + outbox::NewUuid(), absl::Now(), principal,
                            policy_, &row);
-        Insert(conn, request_id, request_sha256, row);
+        Insert(conn, row);
+        RecordClaimResult(conn, claim, row.id(), /*response=*/nullptr);
         AppendEvent(conn, "referral.ReferralCreated", row, principal);
         result = std::move(row);
-        return absl::OkStatus();
-      });
-  if (absl::IsAlreadyExists(status)) {
-    // A concurrent create with the same request_id committed first: this call
-    // is its repeat.
-    CMC_ASSIGN_OR_RETURN(std::optional<Referral> existing,
-                         FindByRequest(request_id, request_sha256, deadline));
-    if (existing.has_value()) return std::move(*existing);
-  }
-  CMC_RETURN_IF_ERROR(status);
-  return result;
-}
-
-absl::StatusOr<Referral> ReferralStore::Get(const std::string& id,
-                                            absl::Time deadline) {
-  Referral result;
-  CMC_RETURN_IF_ERROR(db::RunOnConnection(
-      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
-        std::unique_ptr<sql::PreparedStatement> select(
-            conn.prepareStatement("SELECT record FROM referrals WHERE id = ?"));
-        select->setString(1, id);
-        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-        if (!rows->next()) {
-          return FieldError(absl::StatusCode::kNotFound, "id",
-                            absl::StrCat("no referral ", id));
-        }
-        CMC_ASSIGN_OR_RETURN(result, ParseRecord(rows->getString(1)));
         return absl::OkStatus();
       }));
   return result;
 }
 
-absl::StatusOr<Referral> ReferralStore::Transition(
+absl::StatusOr<Referral> MysqlReferralStore::Get(const std::string& id,
+                                                 absl::Time deadline) {
+  Referral result;
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        CMC_ASSIGN_OR_RETURN(result, ReadReferral(conn, id));
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
+absl::StatusOr<Referral> MysqlReferralStore::Transition(
     const std::string& id, int64_t expected_version,
     const ActionRequest& request, absl::Time deadline,
     const std::function<absl::Status(const Referral&)>& authorize) {
   Referral result;
   CMC_RETURN_IF_ERROR(db::RunInTransaction(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
-        std::unique_ptr<sql::PreparedStatement> select(
-            conn.prepareStatement("SELECT record FROM referrals WHERE id = ?"));
-        select->setString(1, id);
-        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-        if (!rows->next()) {
-          return FieldError(absl::StatusCode::kNotFound, "id",
-                            absl::StrCat("no referral ", id));
-        }
-        CMC_ASSIGN_OR_RETURN(Referral referral,
-                             ParseRecord(rows->getString(1)));
+        CMC_ASSIGN_OR_RETURN(Referral referral, ReadReferral(conn, id));
         if (authorize) CMC_RETURN_IF_ERROR(authorize(referral));
         if (referral.version() != expected_version) {
           return StaleVersion(referral.version(), expected_version);
@@ -238,8 +237,8 @@ absl::StatusOr<Referral> ReferralStore::Transition(
   return result;
 }
 
-absl::StatusOr<ReferralPage> ReferralStore::List(const ReferralFilter& filter,
-                                                 absl::Time deadline) {
+absl::StatusOr<ReferralPage> MysqlReferralStore::List(
+    const ReferralFilter& filter, absl::Time deadline) {
   // The WHERE clause is assembled from fixed fragments; every value is bound.
   std::string sql = "SELECT row_no, record FROM referrals WHERE 1 = 1";
   std::vector<db::Param> params;
@@ -277,11 +276,11 @@ absl::StatusOr<ReferralPage> ReferralStore::List(const ReferralFilter& filter,
   }
   if (filter.created_from.has_value()) {
     sql += " AND create_time >= ?";
-    params.emplace_back(DbTime(*filter.created_from));
+    params.emplace_back(db::DbTime(*filter.created_from));
   }
   if (filter.created_before.has_value()) {
     sql += " AND create_time < ?";
-    params.emplace_back(DbTime(*filter.created_before));
+    params.emplace_back(db::DbTime(*filter.created_before));
   }
   if (filter.before_row > 0) {
     sql += " AND row_no < ?";
@@ -340,8 +339,8 @@ absl::StatusOr<ReferralPage> ReferralStore::List(const ReferralFilter& filter,
   return page;
 }
 
-absl::StatusOr<int> ReferralStore::ExpireDue(absl::Time now, int limit,
-                                             absl::Time deadline) {
+absl::StatusOr<int> MysqlReferralStore::ExpireDue(absl::Time now, int limit,
+                                                  absl::Time deadline) {
   int expired = 0;
   CMC_RETURN_IF_ERROR(db::RunInTransaction(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
@@ -352,7 +351,7 @@ absl::StatusOr<int> ReferralStore::ExpireDue(absl::Time now, int limit,
             "FOR UPDATE SKIP LOCKED"));
         select->setInt(1, v1::REFERRAL_STATUS_REQUESTED);
         select->setInt(2, v1::REFERRAL_STATUS_RECEIVED);
-        select->setString(3, DbTime(now));
+        select->setString(3, db::DbTime(now));
         select->setInt(4, limit);
         std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
         std::vector<Referral> due;
@@ -380,9 +379,10 @@ absl::StatusOr<int> ReferralStore::ExpireDue(absl::Time now, int limit,
   return expired;
 }
 
-absl::StatusOr<std::vector<ReferralRow>> ReferralStore::ReceivedUpReferrals(
-    const std::string& institution_id, int64_t before_row, int limit,
-    absl::Time deadline) {
+absl::StatusOr<std::vector<ReferralRow>>
+MysqlReferralStore::ReceivedUpReferrals(const std::string& institution_id,
+                                        int64_t before_row, int limit,
+                                        absl::Time deadline) {
   std::vector<ReferralRow> result;
   CMC_RETURN_IF_ERROR(db::RunOnConnection(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
@@ -409,7 +409,7 @@ absl::StatusOr<std::vector<ReferralRow>> ReferralStore::ReceivedUpReferrals(
   return result;
 }
 
-absl::StatusOr<std::vector<Referral>> ReferralStore::DownReferralsSent(
+absl::StatusOr<std::vector<Referral>> MysqlReferralStore::DownReferralsSent(
     const std::string& institution_id,
     const std::vector<std::string>& resident_ids, absl::Time deadline) {
   std::vector<Referral> result;
@@ -440,7 +440,7 @@ absl::StatusOr<std::vector<Referral>> ReferralStore::DownReferralsSent(
   return result;
 }
 
-absl::StatusOr<std::vector<Referral>> ReferralStore::ForStats(
+absl::StatusOr<std::vector<Referral>> MysqlReferralStore::ForStats(
     const std::vector<std::string>& institution_ids, absl::Time created_from,
     absl::Time created_before, int limit, absl::Time deadline) {
   const std::string marks = db::Placeholders(institution_ids.size());
@@ -455,8 +455,8 @@ absl::StatusOr<std::vector<Referral>> ReferralStore::ForStats(
         std::unique_ptr<sql::PreparedStatement> select(
             conn.prepareStatement(sql));
         int index = 1;
-        select->setString(index++, DbTime(created_from));
-        select->setString(index++, DbTime(created_before));
+        select->setString(index++, db::DbTime(created_from));
+        select->setString(index++, db::DbTime(created_before));
         for (int pass = 0; pass < 2; ++pass) {
           for (const std::string& id : institution_ids) {
             select->setString(index++, id);
@@ -478,6 +478,25 @@ absl::StatusOr<std::vector<Referral>> ReferralStore::ForStats(
         return absl::OkStatus();
       }));
   return result;
+}
+
+absl::StatusOr<int64_t> MysqlReferralStore::LastEventSequence(
+    absl::Time deadline) {
+  int64_t sequence = 0;
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        sequence = outbox::LastSequence(conn);
+        return absl::OkStatus();
+      }));
+  return sequence;
+}
+
+absl::Status MysqlReferralStore::TailEvents(
+    const outbox::TailOptions& options, int64_t after_sequence,
+    const grpc::ServerContextBase& context, StopSignal& stop,
+    absl::FunctionRef<bool(const common::v1::Event&)> deliver) {
+  return outbox::TailOutbox(*pool_, options, after_sequence, context, stop,
+                            deliver);
 }
 
 }  // namespace cmc::referral

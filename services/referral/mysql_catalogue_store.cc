@@ -1,4 +1,4 @@
-#include "services/referral/catalogue_store.h"
+#include "services/referral/mysql_catalogue_store.h"
 
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
@@ -11,6 +11,7 @@
 #include "common/db/params.h"
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
+#include "common/service/county_time.h"
 #include "common/status.h"
 #include "services/referral/referral_rules.h"
 
@@ -89,9 +90,9 @@ absl::StatusOr<std::vector<InCountyCondition>> Select(
 
 }  // namespace
 
-CatalogueStore::CatalogueStore(db::Pool* pool) : pool_(pool) {}
+MysqlCatalogueStore::MysqlCatalogueStore(db::Pool* pool) : pool_(pool) {}
 
-absl::StatusOr<InCountyCondition> CatalogueStore::Upsert(
+absl::StatusOr<InCountyCondition> MysqlCatalogueStore::Upsert(
     InCountyCondition condition, std::optional<int64_t> expected_version,
     const std::string& principal, absl::Time deadline) {
   InCountyCondition result;
@@ -129,7 +130,7 @@ absl::StatusOr<InCountyCondition> CatalogueStore::Upsert(
   return result;
 }
 
-absl::StatusOr<InCountyCondition> CatalogueStore::Delete(
+absl::StatusOr<InCountyCondition> MysqlCatalogueStore::Delete(
     const std::string& icd10_code, int64_t version,
     const std::string& principal, absl::Time deadline) {
   InCountyCondition result;
@@ -159,7 +160,7 @@ absl::StatusOr<InCountyCondition> CatalogueStore::Delete(
   return result;
 }
 
-absl::StatusOr<ConditionPage> CatalogueStore::List(
+absl::StatusOr<ConditionPage> MysqlCatalogueStore::List(
     const ConditionFilter& filter, absl::Time deadline) {
   // The WHERE clause is assembled from fixed fragments; every value is bound.
   std::string sql = "SELECT record FROM in_county_conditions WHERE 1 = 1";
@@ -191,7 +192,7 @@ absl::StatusOr<ConditionPage> CatalogueStore::List(
   return page;
 }
 
-absl::StatusOr<std::vector<InCountyCondition>> CatalogueStore::FindByCodes(
+absl::StatusOr<std::vector<InCountyCondition>> MysqlCatalogueStore::FindByCodes(
     const std::vector<std::string>& codes, absl::Time deadline) {
   if (codes.empty()) return std::vector<InCountyCondition>();
   const std::string sql = absl::StrCat(
@@ -201,7 +202,7 @@ absl::StatusOr<std::vector<InCountyCondition>> CatalogueStore::FindByCodes(
                 deadline);
 }
 
-absl::StatusOr<std::vector<InCountyCondition>> CatalogueStore::All(
+absl::StatusOr<std::vector<InCountyCondition>> MysqlCatalogueStore::All(
     absl::Time deadline) {
   CMC_ASSIGN_OR_RETURN(
       std::vector<InCountyCondition> entries,
