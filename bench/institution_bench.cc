@@ -32,6 +32,7 @@
 #include "common/server/server.h"
 #include "common/testing/mariadb.h"
 #include "services/institution/institution_service.h"
+#include "services/institution/mysql_stores.h"
 #include "services/institution/reference_county.h"
 
 namespace cmc::institution {
@@ -125,7 +126,8 @@ int Run(int calls, int threads, bool import_staff) {
     std::fprintf(stderr, "migrations failed\n");
     return 1;
   }
-  InstitutionService service(pool.get(), InstitutionService::Options());
+  MysqlStores stores(pool.get());
+  InstitutionService service(stores.stores(), InstitutionService::Options());
   ServerOptions options;
   options.service_name = "institution";
   options.listen_host = "127.0.0.1";

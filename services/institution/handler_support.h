@@ -29,9 +29,12 @@
 #include "common/identity/principal.h"
 #include "common/status.h"
 #include "common/validators/validators.h"
+#include "services/institution/community_store.h"
 #include "services/institution/institution_store.h"
 #include "services/institution/org_scope.h"
 #include "services/institution/paging.h"
+#include "services/institution/staff_store.h"
+#include "services/institution/store_types.h"
 
 // Returns the gRPC form of `expr`'s status (an absl::Status) from a handler
 // when it is not OK.
@@ -205,14 +208,14 @@ inline absl::Status RequireKnownInstitutionFilter(InstitutionStore& store,
   if (id.empty()) return absl::OkStatus();
   return store.GetInstitution(id, field, deadline).status();
 }
-inline absl::Status RequireKnownCommunityFilter(InstitutionStore& store,
+inline absl::Status RequireKnownCommunityFilter(CommunityStore& store,
                                                 const std::string& id,
                                                 absl::string_view field,
                                                 absl::Time deadline) {
   if (id.empty()) return absl::OkStatus();
   return store.GetCommunity(id, field, deadline).status();
 }
-inline absl::Status RequireKnownStaffFilter(InstitutionStore& store,
+inline absl::Status RequireKnownStaffFilter(StaffStore& store,
                                             const std::string& id,
                                             absl::string_view field,
                                             absl::Time deadline) {
@@ -225,16 +228,16 @@ inline absl::Status RequireKnownStaffFilter(InstitutionStore& store,
 // "institution_id", then "community_id", when outside `scope`; then NOT_FOUND
 // "institution_id", then "community_id", when unknown.
 inline absl::Status RequireInstitutionAndCommunityFilters(
-    const OrgScope& scope, InstitutionStore& store,
-    const std::string& institution_id, const std::string& community_id,
-    absl::Time deadline) {
+    const OrgScope& scope, InstitutionStore& institutions,
+    CommunityStore& communities, const std::string& institution_id,
+    const std::string& community_id, absl::Time deadline) {
   CMC_RETURN_IF_ERROR(
       scope.RequireInstitutionFilter(institution_id, "institution_id"));
   CMC_RETURN_IF_ERROR(
       scope.RequireCommunityFilter(community_id, "community_id"));
   CMC_RETURN_IF_ERROR(RequireKnownInstitutionFilter(
-      store, institution_id, "institution_id", deadline));
-  return RequireKnownCommunityFilter(store, community_id, "community_id",
+      institutions, institution_id, "institution_id", deadline));
+  return RequireKnownCommunityFilter(communities, community_id, "community_id",
                                      deadline);
 }
 

@@ -120,8 +120,8 @@ grpc::Status InstitutionService::ImportInstitutions(
                  CheckInstitutionRow(request, scope, today, row);
                }));
   return internal::Reply(
-      store_.ImportInstitutions(rows, mode, today, internal::ActorOf(*context),
-                                Deadline(*context)),
+      stores_.imports->ImportInstitutions(
+          rows, mode, today, internal::ActorOf(*context), Deadline(*context)),
       response);
 }
 
@@ -141,8 +141,8 @@ grpc::Status InstitutionService::ImportStaff(
         CheckStaffRow(request, *scope, row);
       }));
   return internal::Reply(
-      store_.ImportStaff(rows, mode, today, internal::ActorOf(*context),
-                         deadline),
+      stores_.imports->ImportStaff(rows, mode, today,
+                                   internal::ActorOf(*context), deadline),
       response);
 }
 

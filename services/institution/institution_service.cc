@@ -38,8 +38,8 @@ OrgScope CommunityScope(const grpc::ServerContext& context) {
 
 }  // namespace
 
-InstitutionService::InstitutionService(db::Pool* pool, Options options)
-    : store_(pool), options_(options) {}
+InstitutionService::InstitutionService(Stores stores, Options options)
+    : stores_(stores), options_(std::move(options)) {}
 
 absl::Time InstitutionService::Deadline(
     const grpc::ServerContext& context) const {
@@ -56,8 +56,8 @@ absl::StatusOr<OrgScope> InstitutionService::Scope(
     absl::Time deadline) {
   const Principal who = PrincipalFromContext(context);
   if (who.unrestricted()) return OrgScope::Unrestricted();
-  CMC_ASSIGN_OR_RETURN(auto members,
-                       store_.MembersOf(who.communities, day, deadline));
+  CMC_ASSIGN_OR_RETURN(auto members, stores_.memberships->MembersOf(
+                                         who.communities, day, deadline));
   return OrgScope::Restricted(who, std::move(members));
 }
 
@@ -76,7 +76,7 @@ grpc::Status InstitutionService::CreateCommunity(
   wanted.set_name(in.name());
   wanted.set_county_division_code(in.county_division_code());
   wanted.set_lead_institution_id(in.lead_institution_id());
-  return Reply(store_.CreateCommunity(
+  return Reply(stores_.communities->CreateCommunity(
                    ClaimOf(request->request_id(), "CreateCommunity", wanted),
                    wanted, ActorOf(*context), Deadline(*context)),
                response);
@@ -90,7 +90,8 @@ grpc::Status InstitutionService::GetCommunity(
   }
   CMC_RETURN_IF_ERROR_GRPC(
       CommunityScope(*context).RequireCommunity(request->id(), "id"));
-  return Reply(store_.GetCommunity(request->id(), "id", Deadline(*context)),
+  return Reply(stores_.communities->GetCommunity(request->id(), "id",
+                                                 Deadline(*context)),
                response);
 }
 
@@ -105,7 +106,7 @@ grpc::Status InstitutionService::UpdateCommunity(
   absl::StatusOr<std::set<std::string>> paths =
       CheckUpdateMask(request->update_mask(), CommunityUpdatePaths());
   if (!paths.ok()) return ToGrpcStatus(paths.status());
-  return Reply(store_.UpdateCommunity(
+  return Reply(stores_.communities->UpdateCommunity(
                    in.id(), in.version(),
                    [&](v1::Community& stored) {
                      return ApplyCommunityUpdate(*paths, in, stored);
@@ -131,9 +132,9 @@ grpc::Status InstitutionService::ListCommunities(
   }
   filter.scope = internal::ScopeFilterOf(CommunityScope(*context));
   CMC_ASSIGN_OR_RETURN_GRPC(const ListPage page, ParseListPage(*request));
-  return ReplyPage(
-      store_.ListCommunities(filter, page.query, Deadline(*context)), page,
-      response->mutable_communities(), response);
+  return ReplyPage(stores_.communities->ListCommunities(filter, page.query,
+                                                        Deadline(*context)),
+                   page, response->mutable_communities(), response);
 }
 
 grpc::Status InstitutionService::CreateInstitution(
@@ -167,7 +168,7 @@ grpc::Status InstitutionService::CreateInstitution(
           ? static_cast<const google::protobuf::Message&>(digested)
           : wanted;
   return Reply(
-      store_.CreateInstitution(
+      stores_.institutions->CreateInstitution(
           ClaimOf(request->request_id(), "CreateInstitution", normalized),
           wanted, *joining, today, ActorOf(*context), Deadline(*context)),
       response);
@@ -183,7 +184,9 @@ grpc::Status InstitutionService::GetInstitution(
   absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   CMC_RETURN_IF_ERROR_GRPC(scope->RequireInstitution(request->id(), "id"));
-  return Reply(store_.GetInstitution(request->id(), "id", deadline), response);
+  return Reply(
+      stores_.institutions->GetInstitution(request->id(), "id", deadline),
+      response);
 }
 
 grpc::Status InstitutionService::UpdateInstitution(
@@ -205,7 +208,7 @@ grpc::Status InstitutionService::UpdateInstitution(
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   CMC_RETURN_IF_ERROR_GRPC(
       scope->RequireInstitution(in.id(), "institution.id"));
-  return Reply(store_.UpdateInstitution(
+  return Reply(stores_.institutions->UpdateInstitution(
                    in.id(), in.version(),
                    [&](v1::Institution& stored) {
                      return ApplyInstitutionUpdate(*paths, in, stored);
@@ -251,10 +254,11 @@ grpc::Status InstitutionService::ListInstitutions(
   CMC_RETURN_IF_ERROR_GRPC(
       scope.RequireCommunityFilter(filter.community_id, "community_id"));
   CMC_RETURN_IF_ERROR_GRPC(internal::RequireKnownCommunityFilter(
-      store_, filter.community_id, "community_id", deadline));
+      *stores_.communities, filter.community_id, "community_id", deadline));
   filter.scope = internal::ScopeFilterOf(scope);
-  return ReplyPage(store_.ListInstitutions(filter, page.query, deadline), page,
-                   response->mutable_institutions(), response);
+  return ReplyPage(
+      stores_.institutions->ListInstitutions(filter, page.query, deadline),
+      page, response->mutable_institutions(), response);
 }
 
 grpc::Status InstitutionService::BatchGetInstitutions(
@@ -276,7 +280,7 @@ grpc::Status InstitutionService::BatchGetInstitutions(
   const std::vector<std::string> ids(request->ids().begin(),
                                      request->ids().end());
   absl::StatusOr<std::vector<v1::Institution>> result =
-      store_.BatchGetInstitutions(ids, deadline);
+      stores_.institutions->BatchGetInstitutions(ids, deadline);
   if (!result.ok()) return ToGrpcStatus(result.status());
   for (v1::Institution& i : *result) {
     *response->add_institutions() = std::move(i);
@@ -304,7 +308,7 @@ grpc::Status InstitutionService::AddMembership(
   wanted.set_kind(in.kind());
   *wanted.mutable_valid_from() = in.valid_from();
   if (in.has_valid_to()) *wanted.mutable_valid_to() = in.valid_to();
-  return Reply(store_.AddMembership(
+  return Reply(stores_.memberships->AddMembership(
                    ClaimOf(request->request_id(), "AddMembership", wanted),
                    wanted, ActorOf(*context), deadline),
                response);
@@ -323,7 +327,7 @@ grpc::Status InstitutionService::EndMembership(
       ParseCivilDate(request->valid_to().value(), "valid_to");
   if (!last.ok()) return ToGrpcStatus(last.status());
   const OrgScope scope = CommunityScope(*context);
-  return Reply(store_.EndMembership(
+  return Reply(stores_.memberships->EndMembership(
                    request->id(), *last,
                    [&](const v1::Membership& stored) {
                      return scope.RequireCommunity(stored.community_id(), "id");
@@ -350,10 +354,12 @@ grpc::Status InstitutionService::ListMemberships(
   CMC_ASSIGN_OR_RETURN_GRPC(const OrgScope scope,
                             Scope(*context, Today(), deadline));
   CMC_RETURN_IF_ERROR_GRPC(internal::RequireInstitutionAndCommunityFilters(
-      scope, store_, filter.institution_id, filter.community_id, deadline));
+      scope, *stores_.institutions, *stores_.communities, filter.institution_id,
+      filter.community_id, deadline));
   filter.scope = internal::ScopeFilterOf(scope);
-  return ReplyPage(store_.ListMemberships(filter, page.query, deadline), page,
-                   response->mutable_memberships(), response);
+  return ReplyPage(
+      stores_.memberships->ListMemberships(filter, page.query, deadline), page,
+      response->mutable_memberships(), response);
 }
 
 }  // namespace cmc::institution

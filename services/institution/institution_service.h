@@ -2,10 +2,13 @@
 // request (INVALID_ARGUMENT naming the field as written in institution.proto),
 // translate it for the store, call the store, and return its result or error.
 // Rules needing no data live in institution_rules.h; rules needing stored
-// data, and all SQL, in institution_store.h.
+// data sit behind the store interfaces (community_store.h, ...), whose MySQL
+// implementations (mysql_stores.h) hold all SQL.
 //
-//   auto service = std::make_unique<InstitutionService>(&pool, options);
-//   server.AddService(service.get(), InstitutionService::service_full_name());
+//   MysqlStores mysql(&pool);
+//   auto service = std::make_unique<InstitutionService>(mysql.stores(),
+//   options); server.AddService(service.get(),
+//   InstitutionService::service_full_name());
 //
 // Every handler works within the caller's deadline (defaulted and capped as
 // cmc::EffectiveDeadline does), confines the call to the caller's org scope
@@ -23,9 +26,15 @@
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
-#include "common/db/pool.h"
+#include "services/institution/community_store.h"
+#include "services/institution/import_store.h"
 #include "services/institution/institution_store.h"
+#include "services/institution/membership_store.h"
 #include "services/institution/org_scope.h"
+#include "services/institution/org_store.h"
+#include "services/institution/posting_store.h"
+#include "services/institution/staff_store.h"
+#include "services/institution/village_store.h"
 
 namespace cmc::institution {
 
@@ -40,8 +49,20 @@ class InstitutionService final : public v1::InstitutionService::Service {
     std::function<absl::CivilDay()> today;
   };
 
-  // `pool` (schema cmc_institution, migrated) must outlive the service.
-  InstitutionService(db::Pool* pool, Options options);
+  // The stores the handlers work through, one per aggregate; every pointer
+  // is set and outlives the service.
+  struct Stores {
+    CommunityStore* communities = nullptr;
+    InstitutionStore* institutions = nullptr;
+    MembershipStore* memberships = nullptr;
+    VillageStore* villages = nullptr;
+    StaffStore* staff = nullptr;
+    PostingStore* postings = nullptr;
+    OrgStore* orgs = nullptr;
+    ImportStore* imports = nullptr;
+  };
+
+  InstitutionService(Stores stores, Options options);
 
   grpc::Status CreateCommunity(grpc::ServerContext* context,
                                const v1::CreateCommunityRequest* request,
@@ -150,7 +171,7 @@ class InstitutionService final : public v1::InstitutionService::Service {
   absl::StatusOr<OrgScope> Scope(const grpc::ServerContext& context,
                                  absl::CivilDay day, absl::Time deadline);
 
-  InstitutionStore store_;
+  const Stores stores_;
   const Options options_;
 };
 

@@ -38,7 +38,7 @@ grpc::Status InstitutionService::ListSubtree(
   CMC_RETURN_IF_ERROR_GRPC(RequireOrg(scope, request->org()));
   CMC_ASSIGN_OR_RETURN_GRPC(
       OrgContents contents,
-      store_.LoadOrgContents(request->org(), as_of, today, deadline));
+      stores_.orgs->LoadOrgContents(request->org(), as_of, today, deadline));
   // Below a covered root may hang institutions outside the scope (an
   // institution scope covers the institution, not its children).
   scope.Prune(contents);
@@ -59,7 +59,7 @@ grpc::Status InstitutionService::GetStaffingSummary(
   CMC_RETURN_IF_ERROR_GRPC(RequireOrg(scope, request->org()));
   CMC_ASSIGN_OR_RETURN_GRPC(
       const std::vector<StaffingRow> rows,
-      store_.CountActiveStaff(request->org(), as_of, today, deadline));
+      stores_.orgs->CountActiveStaff(request->org(), as_of, today, deadline));
   *response = SummarizeStaffing(rows);
   return grpc::Status::OK;
 }

@@ -2,7 +2,7 @@
 // thread-safe): which communities and institutions a call may read or change.
 // Built once per call from the caller's principal and, for a community scope,
 // the community's members on the day the call is about (one query, made by the
-// handler through InstitutionStore::MembersOf).
+// handler through MembershipStore::MembersOf).
 //
 //   "county" or an anonymous call   everything (unrestricted())
 //   "community:<C>"                 community C and every institution that is

@@ -14,7 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "cmc/common/v1/types.pb.h"
-#include "services/institution/institution_store.h"
+#include "services/institution/store_types.h"
 
 namespace cmc::institution {
 

@@ -34,7 +34,7 @@ grpc::Status InstitutionService::CreatePosting(
   absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   return Reply(
-      store_.CreatePosting(
+      stores_.postings->CreatePosting(
           ClaimOf(request->request_id(), "CreatePosting", wanted), wanted,
           [&](const v1::Staff& staff) {
             return scope->RequireStaff(staff, "posting.staff_id");
@@ -58,7 +58,7 @@ grpc::Status InstitutionService::EndPosting(
   const absl::Time deadline = Deadline(*context);
   absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
-  return Reply(store_.EndPosting(
+  return Reply(stores_.postings->EndPosting(
                    request->id(), *last,
                    [&](const v1::Posting& stored) {
                      return scope->RequirePostingChange(stored, "id");
@@ -90,11 +90,12 @@ grpc::Status InstitutionService::ListPostings(
   // the scope are the caller's business; the row filter keeps only those.
   filter.scope = internal::ScopeFilterOf(scope);
   CMC_RETURN_IF_ERROR_GRPC(internal::RequireKnownStaffFilter(
-      store_, filter.staff_id, "staff_id", deadline));
+      *stores_.staff, filter.staff_id, "staff_id", deadline));
   CMC_RETURN_IF_ERROR_GRPC(internal::RequireKnownInstitutionFilter(
-      store_, filter.institution_id, "institution_id", deadline));
-  return ReplyPage(store_.ListPostings(filter, page.query, deadline), page,
-                   response->mutable_postings(), response);
+      *stores_.institutions, filter.institution_id, "institution_id",
+      deadline));
+  return ReplyPage(stores_.postings->ListPostings(filter, page.query, deadline),
+                   page, response->mutable_postings(), response);
 }
 
 }  // namespace cmc::institution

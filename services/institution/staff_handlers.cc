@@ -68,8 +68,8 @@ grpc::Status InstitutionService::CreateStaff(
   const CreateClaim claim =
       ClaimOf(request->request_id(), "CreateStaff", wanted);
   DeriveStaffFacts(wanted);
-  absl::StatusOr<v1::Staff> created =
-      store_.CreateStaff(claim, wanted, today, ActorOf(*context), deadline);
+  absl::StatusOr<v1::Staff> created = stores_.staff->CreateStaff(
+      claim, wanted, today, ActorOf(*context), deadline);
   if (!created.ok()) return ToGrpcStatus(created.status());
   *response = *std::move(created);
   MaskForCaller(context, *scope, {response});
@@ -86,7 +86,7 @@ grpc::Status InstitutionService::GetStaff(grpc::ServerContext* context,
   absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   absl::StatusOr<v1::Staff> found =
-      store_.GetStaff(request->id(), "id", deadline);
+      stores_.staff->GetStaff(request->id(), "id", deadline);
   if (!found.ok()) return ToGrpcStatus(found.status());
   CMC_RETURN_IF_ERROR_GRPC(scope->RequireStaff(*found, "id"));
   *response = *std::move(found);
@@ -110,7 +110,7 @@ grpc::Status InstitutionService::UpdateStaff(
   if (!effective.ok()) return ToGrpcStatus(effective.status());
   absl::StatusOr<OrgScope> scope = Scope(*context, today, deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
-  absl::StatusOr<v1::Staff> updated = store_.UpdateStaff(
+  absl::StatusOr<v1::Staff> updated = stores_.staff->UpdateStaff(
       in.id(), in.version(),
       [&](const v1::Staff& stored) {
         return scope->RequireStaff(stored, "staff.id");
@@ -162,10 +162,12 @@ grpc::Status InstitutionService::ListStaff(grpc::ServerContext* context,
   CMC_ASSIGN_OR_RETURN_GRPC(const OrgScope scope,
                             Scope(*context, Today(), deadline));
   CMC_RETURN_IF_ERROR_GRPC(internal::RequireInstitutionAndCommunityFilters(
-      scope, store_, filter.institution_id, filter.community_id, deadline));
+      scope, *stores_.institutions, *stores_.communities, filter.institution_id,
+      filter.community_id, deadline));
   filter.scope = internal::ScopeFilterOf(scope);
-  CMC_ASSIGN_OR_RETURN_GRPC(PageOf<v1::Staff> result,
-                            store_.ListStaff(filter, page.query, deadline));
+  CMC_ASSIGN_OR_RETURN_GRPC(
+      PageOf<v1::Staff> result,
+      stores_.staff->ListStaff(filter, page.query, deadline));
   google::protobuf::RepeatedPtrField<v1::Staff>* listed =
       response->mutable_staff();
   FillPage(std::move(result), page, listed, response);

@@ -34,7 +34,7 @@ grpc::Status InstitutionService::CreateVillage(
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   CMC_RETURN_IF_ERROR_GRPC(
       scope->RequireVillage(wanted, "village.township_center_id"));
-  return Reply(store_.CreateVillage(
+  return Reply(stores_.villages->CreateVillage(
                    ClaimOf(request->request_id(), "CreateVillage", wanted),
                    wanted, ActorOf(*context), deadline),
                response);
@@ -50,7 +50,7 @@ grpc::Status InstitutionService::GetVillage(
   absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   absl::StatusOr<v1::Village> found =
-      store_.GetVillage(request->id(), "id", deadline);
+      stores_.villages->GetVillage(request->id(), "id", deadline);
   if (!found.ok()) return ToGrpcStatus(found.status());
   CMC_RETURN_IF_ERROR_GRPC(scope->RequireVillage(*found, "id"));
   *response = *std::move(found);
@@ -69,7 +69,7 @@ grpc::Status InstitutionService::UpdateVillage(
   absl::StatusOr<OrgScope> scope = Scope(*context, Today(), deadline);
   if (!scope.ok()) return ToGrpcStatus(scope.status());
   return Reply(
-      store_.UpdateVillage(
+      stores_.villages->UpdateVillage(
           in.id(), in.version(),
           [&](const v1::Village& stored) {
             return scope->RequireVillage(stored, "village.id");
@@ -109,9 +109,9 @@ grpc::Status InstitutionService::ListVillages(
       filter.village_clinic_id, "village_clinic_id"));
   filter.scope = internal::ScopeFilterOf(scope);
   CMC_RETURN_IF_ERROR_GRPC(internal::RequireKnownCommunityFilter(
-      store_, filter.community_id, "community_id", deadline));
-  return ReplyPage(store_.ListVillages(filter, page.query, deadline), page,
-                   response->mutable_villages(), response);
+      *stores_.communities, filter.community_id, "community_id", deadline));
+  return ReplyPage(stores_.villages->ListVillages(filter, page.query, deadline),
+                   page, response->mutable_villages(), response);
 }
 
 }  // namespace cmc::institution

@@ -1,9 +1,10 @@
-// Internal to InstitutionStore: row <-> proto mapping, loading single rows,
-// request-id claims and the WHERE clauses of list queries. Every function takes
-// a connection the caller owns and throws sql::SQLException on database errors
-// (the transaction helper maps and retries them).
-#ifndef CMC_SERVICES_INSTITUTION_STORE_ROWS_H_
-#define CMC_SERVICES_INSTITUTION_STORE_ROWS_H_
+// Internal to the MySQL stores (mysql_*_store.h): row <-> proto mapping,
+// loading single rows, request-id claims and the WHERE clauses of list queries.
+// Every function takes a connection the caller owns and throws
+// sql::SQLException on database errors (the transaction helper maps and retries
+// them).
+#ifndef CMC_SERVICES_INSTITUTION_MYSQL_ROWS_H_
+#define CMC_SERVICES_INSTITUTION_MYSQL_ROWS_H_
 
 #include <cppconn/connection.h>
 #include <cppconn/prepared_statement.h>
@@ -25,7 +26,7 @@
 #include "absl/time/civil_time.h"
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
-#include "services/institution/institution_store.h"
+#include "services/institution/store_types.h"
 
 namespace cmc::institution::internal {
 
@@ -77,7 +78,7 @@ absl::StatusOr<v1::Staff> InsertStaff(sql::Connection& conn,
                                       const v1::Staff& staff,
                                       absl::CivilDay today);
 
-// History (history_store.cc, migrations/0005_history.sql). Each records the
+// History (mysql_history.cc, migrations/0005_history.sql). Each records the
 // values a write has just stored (an institution's parent and status; a staff
 // member's employer, status, qualification, title code and GP flag) as the
 // version holding from `day` (today, or an update's effective date), in the
@@ -255,4 +256,4 @@ std::string ContainsPattern(absl::string_view text);
 
 }  // namespace cmc::institution::internal
 
-#endif  // CMC_SERVICES_INSTITUTION_STORE_ROWS_H_
+#endif  // CMC_SERVICES_INSTITUTION_MYSQL_ROWS_H_

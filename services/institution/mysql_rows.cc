@@ -1,4 +1,4 @@
-#include "services/institution/store_rows.h"
+#include "services/institution/mysql_rows.h"
 
 #include <algorithm>
 #include <memory>
