@@ -33,7 +33,7 @@
 #include "common/testing/mariadb.h"
 #include "services/institution/institution_service.h"
 #include "services/institution/mysql_stores.h"
-#include "services/institution/reference_county.h"
+#include "common/testing/reference_county.h"
 
 namespace cmc::institution {
 const std::vector<db::Migration>& Migrations();
@@ -42,7 +42,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Stub = v1::InstitutionService::Stub;
 
-// The reference county (domain.md §1, services/institution/reference_county.h).
+// The reference county (domain.md §1, common/testing/reference_county.h).
 using reference::kClinics;
 using reference::kCountyTier;
 using reference::kInstitutions;
