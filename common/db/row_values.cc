@@ -17,6 +17,10 @@ google::protobuf::Timestamp TimestampFromDb(const std::string& text) {
   return ts;
 }
 
+std::string DbTime(absl::Time time) {
+  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", time, absl::UTCTimeZone());
+}
+
 std::string NullableString(sql::ResultSet& row, const char* column) {
   return row.isNull(column) ? std::string()
                             : std::string(row.getString(column));

@@ -7,6 +7,7 @@
 #include "common/log.h"
 #include "common/outbox/event_feed_service.h"
 #include "common/outbox/outbox.h"
+#include "common/service/idempotency.h"
 
 ABSL_FLAG(int, startup_db_wait_ms, 60000,
           "How long start-up waits for the database to become reachable");
@@ -21,6 +22,9 @@ absl::Status MigrateWithRetry(db::Pool& pool, const std::string& component,
   while (true) {
     absl::Status status =
         db::ApplyMigrations(pool, "outbox", outbox::Migrations());
+    if (status.ok()) {
+      status = db::ApplyMigrations(pool, "requests", requests::Migrations());
+    }
     if (status.ok()) status = db::ApplyMigrations(pool, component, migrations);
     if (status.ok() || !absl::IsUnavailable(status) ||
         absl::Now() + backoff > give_up) {

@@ -60,7 +60,8 @@ struct DomainServiceSpec {
 
 int RunDomainService(int argc, char** argv, const DomainServiceSpec& spec);
 
-// Applies the outbox's and then the service's migrations, retrying while the
+// Applies the outbox's, the request claims' (common/service/idempotency.h)
+// and then the service's migrations, retrying while the
 // database is unreachable until `wait` has passed. Other errors are returned at
 // once.
 absl::Status MigrateWithRetry(db::Pool& pool, const std::string& component,

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/service/county_time.h"
 #include "common/status.h"
 
 namespace cmc {
@@ -91,12 +92,6 @@ bool IsRealDate(int year, int month, int day) {
   const absl::CivilDay normalized(year, month, day);
   return normalized.year() == year && normalized.month() == month &&
          normalized.day() == day;
-}
-
-// China Standard Time is UTC+8 all year (no daylight saving since 1991), so a
-// fixed offset is exact and needs no tzdata on the host.
-absl::CivilDay TodayInChina() {
-  return absl::ToCivilDay(absl::Now(), absl::FixedTimeZone(8 * 60 * 60));
 }
 
 // ---- Resident ID ------------------------------------------------------------
@@ -262,7 +257,7 @@ enum class PeriodKind { kYear, kQuarter, kMonth, kWeek };
 }  // namespace
 
 absl::Status ValidateResidentId(absl::string_view id, absl::string_view field) {
-  return ValidateResidentId(id, field, TodayInChina());
+  return ValidateResidentId(id, field, CountyDay(absl::Now()));
 }
 
 absl::Status ValidateResidentId(absl::string_view id, absl::string_view field,
@@ -272,7 +267,7 @@ absl::Status ValidateResidentId(absl::string_view id, absl::string_view field,
 
 absl::StatusOr<ResidentIdFacts> ParseResidentId(absl::string_view id,
                                                 absl::string_view field) {
-  return ParseResidentId(id, field, TodayInChina());
+  return ParseResidentId(id, field, CountyDay(absl::Now()));
 }
 
 absl::StatusOr<ResidentIdFacts> ParseResidentId(absl::string_view id,
