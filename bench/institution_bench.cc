@@ -30,10 +30,11 @@
 #include "common/identity/principal.h"
 #include "common/outbox/outbox.h"
 #include "common/server/server.h"
+#include "common/service/idempotency.h"
 #include "common/testing/mariadb.h"
+#include "common/testing/reference_county.h"
 #include "services/institution/institution_service.h"
 #include "services/institution/mysql_stores.h"
-#include "common/testing/reference_county.h"
 
 namespace cmc::institution {
 const std::vector<db::Migration>& Migrations();
@@ -122,6 +123,7 @@ int Run(int calls, int threads, bool import_staff) {
   config.pool_size = 8;
   auto pool = db::Pool::Create(config);
   if (!db::ApplyMigrations(*pool, "outbox", outbox::Migrations()).ok() ||
+      !db::ApplyMigrations(*pool, "requests", requests::Migrations()).ok() ||
       !db::ApplyMigrations(*pool, "institution", Migrations()).ok()) {
     std::fprintf(stderr, "migrations failed\n");
     return 1;

@@ -27,7 +27,7 @@ class CommunityStore {
   // "community.lead_institution_id") and be a lead hospital kind
   // (INVALID_ARGUMENT). ALREADY_EXISTS "community.code" when the code is taken.
   virtual absl::StatusOr<v1::Community> CreateCommunity(
-      const CreateClaim& claim, const v1::Community& community,
+      const RequestClaim& claim, const v1::Community& community,
       const Actor& actor, absl::Time deadline) = 0;
   // NOT_FOUND naming `field` when `id` is unknown.
   virtual absl::StatusOr<v1::Community> GetCommunity(const std::string& id,

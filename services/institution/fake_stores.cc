@@ -91,20 +91,20 @@ void FakeStores::Put(Table<T>& table, const T& row) {
   table.rows[row.id()] = row;
 }
 
-absl::StatusOr<bool> FakeStores::Replay(const CreateClaim& claim,
+absl::StatusOr<bool> FakeStores::Replay(const RequestClaim& claim,
                                         google::protobuf::Message* out) {
   ++creates_;
   auto it = claims_.find(claim.request_id);
   if (it == claims_.end()) return false;
   if (it->second.claim.method != claim.method ||
-      it->second.claim.payload_sha256 != claim.payload_sha256) {
+      it->second.claim.request_sha256 != claim.request_sha256) {
     return InvalidField("request_id", "used before for another request");
   }
   out->ParseFromString(it->second.response);
   return true;
 }
 
-void FakeStores::Remember(const CreateClaim& claim,
+void FakeStores::Remember(const RequestClaim& claim,
                           const google::protobuf::Message& response) {
   claims_[claim.request_id] = Claimed{claim, response.SerializeAsString()};
 }
@@ -169,7 +169,7 @@ std::string FakeStores::AddStaff(v1::Staff staff) {
 }
 
 absl::StatusOr<v1::Community> FakeStores::CreateCommunity(
-    const CreateClaim& claim, const v1::Community& community, const Actor&,
+    const RequestClaim& claim, const v1::Community& community, const Actor&,
     absl::Time) {
   absl::MutexLock lock(&mu_);
   v1::Community result;
@@ -227,7 +227,7 @@ absl::StatusOr<PageOf<v1::Community>> FakeStores::ListCommunities(
 }
 
 absl::StatusOr<v1::Institution> FakeStores::CreateInstitution(
-    const CreateClaim& claim, const v1::Institution& institution,
+    const RequestClaim& claim, const v1::Institution& institution,
     const std::optional<Joining>& joining, absl::CivilDay, const Actor&,
     absl::Time) {
   absl::MutexLock lock(&mu_);
@@ -309,7 +309,7 @@ absl::StatusOr<std::vector<v1::Institution>> FakeStores::BatchGetInstitutions(
 }
 
 absl::StatusOr<v1::Membership> FakeStores::AddMembership(
-    const CreateClaim& claim, const v1::Membership& membership, const Actor&,
+    const RequestClaim& claim, const v1::Membership& membership, const Actor&,
     absl::Time) {
   absl::MutexLock lock(&mu_);
   v1::Membership result;
@@ -374,7 +374,7 @@ absl::StatusOr<std::map<std::string, std::string>> FakeStores::MembersOf(
 }
 
 absl::StatusOr<v1::Village> FakeStores::CreateVillage(
-    const CreateClaim& claim, const v1::Village& village, const Actor&,
+    const RequestClaim& claim, const v1::Village& village, const Actor&,
     absl::Time) {
   absl::MutexLock lock(&mu_);
   v1::Village result;
@@ -430,7 +430,7 @@ absl::StatusOr<PageOf<v1::Village>> FakeStores::ListVillages(
               });
 }
 
-absl::StatusOr<v1::Staff> FakeStores::CreateStaff(const CreateClaim& claim,
+absl::StatusOr<v1::Staff> FakeStores::CreateStaff(const RequestClaim& claim,
                                                   const v1::Staff& staff,
                                                   absl::CivilDay, const Actor&,
                                                   absl::Time) {
@@ -491,7 +491,7 @@ absl::StatusOr<PageOf<v1::Staff>> FakeStores::ListStaff(
 }
 
 absl::StatusOr<v1::Posting> FakeStores::CreatePosting(
-    const CreateClaim& claim, const v1::Posting& posting,
+    const RequestClaim& claim, const v1::Posting& posting,
     const Guard<v1::Staff>& guard, const Actor&, absl::Time) {
   absl::MutexLock lock(&mu_);
   v1::Posting result;

@@ -2,7 +2,7 @@
 // handlers run in a unit test without MariaDB (institution_service_test.cc).
 // The fakes keep the contracts the handlers rely on: ids and versions minted
 // on create, NOT_FOUND naming the field, ABORTED on a stale version, the
-// guard and mutation of an update, idempotent creates under a CreateClaim,
+// guard and mutation of an update, idempotent creates under a RequestClaim,
 // scope filters of lists, paging by row. Rules needing stored data beyond
 // those (parent tiers, overlapping memberships, history) are the MySQL
 // stores' and are covered by tests/integration; trees, staffing counts and
@@ -59,7 +59,7 @@ class FakeStores final : public CommunityStore,
   int creates() const;
 
   // CommunityStore
-  absl::StatusOr<v1::Community> CreateCommunity(const CreateClaim& claim,
+  absl::StatusOr<v1::Community> CreateCommunity(const RequestClaim& claim,
                                                 const v1::Community& community,
                                                 const Actor& actor,
                                                 absl::Time deadline) override;
@@ -76,7 +76,7 @@ class FakeStores final : public CommunityStore,
 
   // InstitutionStore
   absl::StatusOr<v1::Institution> CreateInstitution(
-      const CreateClaim& claim, const v1::Institution& institution,
+      const RequestClaim& claim, const v1::Institution& institution,
       const std::optional<Joining>& joining, absl::CivilDay today,
       const Actor& actor, absl::Time deadline) override;
   absl::StatusOr<v1::Institution> GetInstitution(const std::string& id,
@@ -94,7 +94,7 @@ class FakeStores final : public CommunityStore,
       const std::vector<std::string>& ids, absl::Time deadline) override;
 
   // MembershipStore
-  absl::StatusOr<v1::Membership> AddMembership(const CreateClaim& claim,
+  absl::StatusOr<v1::Membership> AddMembership(const RequestClaim& claim,
                                                const v1::Membership& membership,
                                                const Actor& actor,
                                                absl::Time deadline) override;
@@ -110,7 +110,7 @@ class FakeStores final : public CommunityStore,
       absl::Time deadline) override;
 
   // VillageStore
-  absl::StatusOr<v1::Village> CreateVillage(const CreateClaim& claim,
+  absl::StatusOr<v1::Village> CreateVillage(const RequestClaim& claim,
                                             const v1::Village& village,
                                             const Actor& actor,
                                             absl::Time deadline) override;
@@ -128,7 +128,7 @@ class FakeStores final : public CommunityStore,
       absl::Time deadline) override;
 
   // StaffStore
-  absl::StatusOr<v1::Staff> CreateStaff(const CreateClaim& claim,
+  absl::StatusOr<v1::Staff> CreateStaff(const RequestClaim& claim,
                                         const v1::Staff& staff,
                                         absl::CivilDay today,
                                         const Actor& actor,
@@ -147,7 +147,7 @@ class FakeStores final : public CommunityStore,
                                               absl::Time deadline) override;
 
   // PostingStore
-  absl::StatusOr<v1::Posting> CreatePosting(const CreateClaim& claim,
+  absl::StatusOr<v1::Posting> CreatePosting(const RequestClaim& claim,
                                             const v1::Posting& posting,
                                             const Guard<v1::Staff>& guard,
                                             const Actor& actor,
@@ -184,16 +184,16 @@ class FakeStores final : public CommunityStore,
     std::map<std::string, int64_t> row_no;
   };
   struct Claimed {
-    CreateClaim claim;
+    RequestClaim claim;
     std::string response;
   };
 
   // The first response of a repeated create into `out` (true), nothing for a
   // new claim (false), or INVALID_ARGUMENT "request_id" for a reused key.
-  absl::StatusOr<bool> Replay(const CreateClaim& claim,
+  absl::StatusOr<bool> Replay(const RequestClaim& claim,
                               google::protobuf::Message* out)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
-  void Remember(const CreateClaim& claim,
+  void Remember(const RequestClaim& claim,
                 const google::protobuf::Message& response)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   std::string NextId(absl::string_view prefix)
@@ -223,7 +223,7 @@ class InstitutionStoreWrapper : public InstitutionStore {
       : target_(target) {}
 
   absl::StatusOr<v1::Institution> CreateInstitution(
-      const CreateClaim& claim, const v1::Institution& institution,
+      const RequestClaim& claim, const v1::Institution& institution,
       const std::optional<Joining>& joining, absl::CivilDay today,
       const Actor& actor, absl::Time deadline) override {
     return target_->CreateInstitution(claim, institution, joining, today, actor,

@@ -115,7 +115,7 @@ class InstitutionServiceTest : public ::testing::Test {
     InstitutionService::Stores stores = fake_.stores();
     stores.institutions = &institutions_;
     InstitutionService::Options options;
-    options.today = [] { return kToday; };
+    options.call.clock = CountyClock::FixedDay(kToday);
     service_ = std::make_unique<InstitutionService>(stores, options);
     grpc::ServerBuilder builder;
     builder.RegisterService(service_.get());

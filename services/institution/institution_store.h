@@ -38,7 +38,7 @@ class InstitutionStore {
   // "community_id"; event institution.MembershipAdded after
   // institution.InstitutionCreated). Its history starts on `today`.
   virtual absl::StatusOr<v1::Institution> CreateInstitution(
-      const CreateClaim& claim, const v1::Institution& institution,
+      const RequestClaim& claim, const v1::Institution& institution,
       const std::optional<Joining>& joining, absl::CivilDay today,
       const Actor& actor, absl::Time deadline) = 0;
   // NOT_FOUND naming `field` when `id` is unknown.

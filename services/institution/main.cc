@@ -20,8 +20,8 @@ int main(int argc, char** argv) {
       /*make_services=*/
       [](cmc::DomainServiceContext& context) {
         cmc::institution::InstitutionService::Options options;
-        options.default_deadline = context.config.default_deadline;
-        options.max_deadline = context.config.max_deadline;
+        options.call.default_deadline = context.config.default_deadline;
+        options.call.max_deadline = context.config.max_deadline;
         // Called once; the stores hold only the pool's address and outlive
         // the service, which RunDomainService destroys before returning.
         static cmc::institution::MysqlStores mysql(&context.pool);

@@ -25,7 +25,7 @@ class MembershipStore {
   // Stores a validated new membership after the checks listed for
   // AddMembership in institution.proto.
   virtual absl::StatusOr<v1::Membership> AddMembership(
-      const CreateClaim& claim, const v1::Membership& membership,
+      const RequestClaim& claim, const v1::Membership& membership,
       const Actor& actor, absl::Time deadline) = 0;
   // Sets valid_to of open membership `id` to `last_day`. NOT_FOUND "id";
   // FAILED_PRECONDITION when already ended; INVALID_ARGUMENT "valid_to" when

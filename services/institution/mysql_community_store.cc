@@ -51,7 +51,7 @@ absl::Status CheckLead(sql::Connection& conn, const std::string& lead_id,
 MysqlCommunityStore::MysqlCommunityStore(db::Pool* pool) : pool_(pool) {}
 
 absl::StatusOr<v1::Community> MysqlCommunityStore::CreateCommunity(
-    const CreateClaim& claim, const v1::Community& community,
+    const RequestClaim& claim, const v1::Community& community,
     const Actor& actor, absl::Time deadline) {
   return internal::RunCreate<v1::Community>(
       *pool_, deadline, claim, "institution.CommunityCreated", "Community",

@@ -20,7 +20,7 @@ class MysqlCommunityStore final : public CommunityStore {
  public:
   explicit MysqlCommunityStore(db::Pool* pool);
 
-  absl::StatusOr<v1::Community> CreateCommunity(const CreateClaim& claim,
+  absl::StatusOr<v1::Community> CreateCommunity(const RequestClaim& claim,
                                                 const v1::Community& community,
                                                 const Actor& actor,
                                                 absl::Time deadline) override;

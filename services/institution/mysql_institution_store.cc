@@ -134,7 +134,7 @@ absl::StatusOr<v1::Institution> InsertInstitution(
 MysqlInstitutionStore::MysqlInstitutionStore(db::Pool* pool) : pool_(pool) {}
 
 absl::StatusOr<v1::Institution> MysqlInstitutionStore::CreateInstitution(
-    const CreateClaim& claim, const v1::Institution& institution,
+    const RequestClaim& claim, const v1::Institution& institution,
     const std::optional<Joining>& joining, absl::CivilDay today,
     const Actor& actor, absl::Time deadline) {
   std::optional<v1::Membership> joined;

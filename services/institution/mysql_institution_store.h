@@ -23,7 +23,7 @@ class MysqlInstitutionStore final : public InstitutionStore {
   explicit MysqlInstitutionStore(db::Pool* pool);
 
   absl::StatusOr<v1::Institution> CreateInstitution(
-      const CreateClaim& claim, const v1::Institution& institution,
+      const RequestClaim& claim, const v1::Institution& institution,
       const std::optional<Joining>& joining, absl::CivilDay today,
       const Actor& actor, absl::Time deadline) override;
   absl::StatusOr<v1::Institution> GetInstitution(const std::string& id,

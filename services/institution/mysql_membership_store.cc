@@ -151,7 +151,7 @@ absl::StatusOr<v1::Membership> JoinCommunity(sql::Connection& conn,
 MysqlMembershipStore::MysqlMembershipStore(db::Pool* pool) : pool_(pool) {}
 
 absl::StatusOr<v1::Membership> MysqlMembershipStore::AddMembership(
-    const CreateClaim& claim, const v1::Membership& membership,
+    const RequestClaim& claim, const v1::Membership& membership,
     const Actor& actor, absl::Time deadline) {
   return internal::RunCreate<v1::Membership>(
       *pool_, deadline, claim, "institution.MembershipAdded", "Membership",

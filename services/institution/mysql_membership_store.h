@@ -21,7 +21,7 @@ class MysqlMembershipStore final : public MembershipStore {
  public:
   explicit MysqlMembershipStore(db::Pool* pool);
 
-  absl::StatusOr<v1::Membership> AddMembership(const CreateClaim& claim,
+  absl::StatusOr<v1::Membership> AddMembership(const RequestClaim& claim,
                                                const v1::Membership& membership,
                                                const Actor& actor,
                                                absl::Time deadline) override;

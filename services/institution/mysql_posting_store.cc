@@ -104,7 +104,7 @@ absl::StatusOr<std::string> CheckPosting(sql::Connection& conn,
 MysqlPostingStore::MysqlPostingStore(db::Pool* pool) : pool_(pool) {}
 
 absl::StatusOr<v1::Posting> MysqlPostingStore::CreatePosting(
-    const CreateClaim& claim, const v1::Posting& posting,
+    const RequestClaim& claim, const v1::Posting& posting,
     const Guard<v1::Staff>& guard, const Actor& actor, absl::Time deadline) {
   return internal::RunCreate<v1::Posting>(
       *pool_, deadline, claim, "institution.PostingCreated", "Posting", actor,

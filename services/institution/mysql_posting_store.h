@@ -19,7 +19,7 @@ class MysqlPostingStore final : public PostingStore {
  public:
   explicit MysqlPostingStore(db::Pool* pool);
 
-  absl::StatusOr<v1::Posting> CreatePosting(const CreateClaim& claim,
+  absl::StatusOr<v1::Posting> CreatePosting(const RequestClaim& claim,
                                             const v1::Posting& posting,
                                             const Guard<v1::Staff>& guard,
                                             const Actor& actor,

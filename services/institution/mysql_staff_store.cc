@@ -85,11 +85,9 @@ absl::StatusOr<v1::Staff> InsertStaff(sql::Connection& conn,
 
 MysqlStaffStore::MysqlStaffStore(db::Pool* pool) : pool_(pool) {}
 
-absl::StatusOr<v1::Staff> MysqlStaffStore::CreateStaff(const CreateClaim& claim,
-                                                       const v1::Staff& staff,
-                                                       absl::CivilDay today,
-                                                       const Actor& actor,
-                                                       absl::Time deadline) {
+absl::StatusOr<v1::Staff> MysqlStaffStore::CreateStaff(
+    const RequestClaim& claim, const v1::Staff& staff, absl::CivilDay today,
+    const Actor& actor, absl::Time deadline) {
   return internal::RunCreate<v1::Staff>(
       *pool_, deadline, claim, "institution.StaffCreated", "Staff", actor,
       [&](sql::Connection& conn, v1::Staff& out) -> absl::Status {

@@ -20,7 +20,7 @@ class MysqlStaffStore final : public StaffStore {
  public:
   explicit MysqlStaffStore(db::Pool* pool);
 
-  absl::StatusOr<v1::Staff> CreateStaff(const CreateClaim& claim,
+  absl::StatusOr<v1::Staff> CreateStaff(const RequestClaim& claim,
                                         const v1::Staff& staff,
                                         absl::CivilDay today,
                                         const Actor& actor,

@@ -80,7 +80,7 @@ absl::Status CheckVillageLinks(sql::Connection& conn,
 MysqlVillageStore::MysqlVillageStore(db::Pool* pool) : pool_(pool) {}
 
 absl::StatusOr<v1::Village> MysqlVillageStore::CreateVillage(
-    const CreateClaim& claim, const v1::Village& village, const Actor& actor,
+    const RequestClaim& claim, const v1::Village& village, const Actor& actor,
     absl::Time deadline) {
   return internal::RunCreate<v1::Village>(
       *pool_, deadline, claim, "institution.VillageCreated", "Village", actor,

@@ -20,7 +20,7 @@ class MysqlVillageStore final : public VillageStore {
  public:
   explicit MysqlVillageStore(db::Pool* pool);
 
-  absl::StatusOr<v1::Village> CreateVillage(const CreateClaim& claim,
+  absl::StatusOr<v1::Village> CreateVillage(const RequestClaim& claim,
                                             const v1::Village& village,
                                             const Actor& actor,
                                             absl::Time deadline) override;

@@ -27,7 +27,7 @@ class PostingStore {
   // postings of one person cannot both pass the overlap check. `guard` sees
   // the staff member (locked) before the other checks.
   virtual absl::StatusOr<v1::Posting> CreatePosting(
-      const CreateClaim& claim, const v1::Posting& posting,
+      const RequestClaim& claim, const v1::Posting& posting,
       const Guard<v1::Staff>& guard, const Actor& actor,
       absl::Time deadline) = 0;
   // Sets end_date of posting `id` to `last_day` (see EndPosting in

@@ -29,7 +29,7 @@ class StaffStore {
   // Stores a validated new staff member (gender, birth date and title level
   // derived by the caller) after the checks listed for CreateStaff in
   // institution.proto. Its history starts on `today`.
-  virtual absl::StatusOr<v1::Staff> CreateStaff(const CreateClaim& claim,
+  virtual absl::StatusOr<v1::Staff> CreateStaff(const RequestClaim& claim,
                                                 const v1::Staff& staff,
                                                 absl::CivilDay today,
                                                 const Actor& actor,

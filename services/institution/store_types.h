@@ -4,7 +4,8 @@
 //
 // The contract every store interface (community_store.h, ...) shares:
 // implementations are thread-safe; a write is atomic with its outbox event;
-// a create repeated under the same CreateClaim returns the first response.
+// a create repeated under the same RequestClaim (common/service/idempotency.h)
+// returns the first response.
 // Statuses: NOT_FOUND / INVALID_ARGUMENT naming the request field,
 // ALREADY_EXISTS for a taken business key, ABORTED for a stale version,
 // FAILED_PRECONDITION when stored state forbids the change, UNAVAILABLE when
@@ -28,20 +29,11 @@
 #include "absl/time/civil_time.h"
 #include "cmc/common/v1/types.pb.h"
 #include "cmc/institution/v1/institution.pb.h"
+#include "common/service/idempotency.h"
 
 namespace cmc::institution {
 
 namespace v1 = ::cmc::institution::v1;
-
-// The idempotency key of a create: the client's request_id, the method, and a
-// digest of the request without its request_id. A repeat of a committed
-// create with the same key returns the first response; a different method or
-// digest under the same request_id is INVALID_ARGUMENT naming "request_id".
-struct CreateClaim {
-  std::string request_id;
-  std::string method;          // "CreateInstitution"
-  std::string payload_sha256;  // lower-case hex
-};
 
 // Who made a change, recorded as the event's actor ("" = "system").
 struct Actor {

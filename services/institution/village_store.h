@@ -23,7 +23,7 @@ class VillageStore {
 
   // Stores a validated new village after the checks listed for CreateVillage
   // in institution.proto.
-  virtual absl::StatusOr<v1::Village> CreateVillage(const CreateClaim& claim,
+  virtual absl::StatusOr<v1::Village> CreateVillage(const RequestClaim& claim,
                                                     const v1::Village& village,
                                                     const Actor& actor,
                                                     absl::Time deadline) = 0;

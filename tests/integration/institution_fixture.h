@@ -33,6 +33,8 @@
 #include "common/identity/principal.h"
 #include "common/outbox/outbox.h"
 #include "common/server/server.h"
+#include "common/service/county_time.h"
+#include "common/service/idempotency.h"
 #include "common/status.h"
 #include "common/testing/mariadb.h"
 #include "common/validators/validators.h"
@@ -127,9 +129,13 @@ class InstitutionTest : public ::testing::Test {
     pool_ = db::Pool::Create(MariaDb().NewDatabase("institution"));
     ASSERT_TRUE(
         db::ApplyMigrations(*pool_, "outbox", outbox::Migrations()).ok());
+    ASSERT_TRUE(
+        db::ApplyMigrations(*pool_, "requests", requests::Migrations()).ok());
     ASSERT_TRUE(db::ApplyMigrations(*pool_, "institution", Migrations()).ok());
     InstitutionService::Options service_options;
-    service_options.today = [this] { return Today(); };
+    // Noon of the fixture's day in the county, so that SetToday moves it.
+    service_options.call.clock = CountyClock(
+        [this] { return CountyDayStart(Today()) + absl::Hours(12); });
     stores_ = std::make_unique<MysqlStores>(pool_.get());
     service_ = std::make_unique<InstitutionService>(stores_->stores(),
                                                     service_options);
