@@ -6,14 +6,12 @@
 // scope come from the service kit (common/service/).
 //
 //   CMC_ASSIGN_OR_RETURN(const RowCursor page, ParseRowPage(*request));
-//   CMC_ASSIGN_OR_RETURN(PageOf<v1::Village> rows,
-//       stores_.villages->ListVillages(filter, QueryOf(page),
-//       call.deadline()));
+//   CMC_ASSIGN_OR_RETURN(auto rows, villages->ListVillages(
+//                                       filter, QueryOf(page), deadline));
 //   FillPage(std::move(rows), page, out.mutable_villages(), &out);
 #ifndef CMC_SERVICES_INSTITUTION_HANDLER_SUPPORT_H_
 #define CMC_SERVICES_INSTITUTION_HANDLER_SUPPORT_H_
 
-#include <google/protobuf/message.h>
 #include <google/protobuf/repeated_ptr_field.h>
 
 #include <optional>
