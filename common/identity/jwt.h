@@ -9,8 +9,8 @@
 //   CMC_ASSIGN_OR_RETURN(JwtSignatureVerifier verifier,
 //                        JwtSignatureVerifier::Create(secret, ""));
 //   absl::StatusOr<google::protobuf::Struct> claims = verifier.Verify(token);
-#ifndef CMC_SERVICES_GATEWAY_JWT_H_
-#define CMC_SERVICES_GATEWAY_JWT_H_
+#ifndef CMC_COMMON_IDENTITY_JWT_H_
+#define CMC_COMMON_IDENTITY_JWT_H_
 
 #include <google/protobuf/struct.pb.h>
 
@@ -20,7 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 
-namespace cmc::gateway {
+namespace cmc {
 
 enum class JwtAlgorithm { kHs256, kRs256 };
 
@@ -76,6 +76,6 @@ class JwtSignatureVerifier {
   std::unique_ptr<PublicKey> public_key_;
 };
 
-}  // namespace cmc::gateway
+}  // namespace cmc
 
-#endif  // CMC_SERVICES_GATEWAY_JWT_H_
+#endif  // CMC_COMMON_IDENTITY_JWT_H_

@@ -1,4 +1,4 @@
-#include "services/gateway/jwt.h"
+#include "common/identity/jwt.h"
 
 #include <google/protobuf/util/json_util.h>
 #include <openssl/bio.h>
@@ -19,7 +19,7 @@
 #include "absl/strings/strip.h"
 #include "common/status.h"
 
-namespace cmc::gateway {
+namespace cmc {
 
 struct JwtSignatureVerifier::PublicKey {
   explicit PublicKey(EVP_PKEY* key) : pkey(key) {}
@@ -246,4 +246,4 @@ absl::StatusOr<google::protobuf::Struct> JwtSignatureVerifier::Verify(
   return claims;
 }
 
-}  // namespace cmc::gateway
+}  // namespace cmc
