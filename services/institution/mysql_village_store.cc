@@ -1,4 +1,6 @@
-// Villages served by a community (InstitutionStore, continued).
+// MysqlVillageStore: villages served by a community, in schema cmc_institution.
+#include "services/institution/mysql_village_store.h"
+
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
@@ -13,8 +15,7 @@
 #include "common/outbox/outbox.h"
 #include "common/status.h"
 #include "services/institution/institution_rules.h"
-#include "services/institution/institution_store.h"
-#include "services/institution/store_rows.h"
+#include "services/institution/mysql_rows.h"
 
 namespace cmc::institution {
 namespace {
@@ -76,8 +77,10 @@ absl::Status CheckVillageLinks(sql::Connection& conn,
 
 }  // namespace
 
-absl::StatusOr<v1::Village> InstitutionStore::CreateVillage(
-    const CreateClaim& claim, const v1::Village& village, const Actor& actor,
+MysqlVillageStore::MysqlVillageStore(db::Pool* pool) : pool_(pool) {}
+
+absl::StatusOr<v1::Village> MysqlVillageStore::CreateVillage(
+    const RequestClaim& claim, const v1::Village& village, const Actor& actor,
     absl::Time deadline) {
   return internal::RunCreate<v1::Village>(
       *pool_, deadline, claim, "institution.VillageCreated", "Village", actor,
@@ -127,7 +130,7 @@ absl::StatusOr<v1::Village> InstitutionStore::CreateVillage(
       });
 }
 
-absl::StatusOr<v1::Village> InstitutionStore::GetVillage(
+absl::StatusOr<v1::Village> MysqlVillageStore::GetVillage(
     const std::string& id, absl::string_view field, absl::Time deadline) {
   std::optional<v1::Village> found;
   CMC_RETURN_IF_ERROR(db::RunOnConnection(
@@ -142,7 +145,7 @@ absl::StatusOr<v1::Village> InstitutionStore::GetVillage(
   return *std::move(found);
 }
 
-absl::StatusOr<v1::Village> InstitutionStore::UpdateVillage(
+absl::StatusOr<v1::Village> MysqlVillageStore::UpdateVillage(
     const std::string& id, int64_t version, const Guard<v1::Village>& guard,
     const Mutation<v1::Village>& mutate, const Actor& actor,
     absl::Time deadline) {
@@ -188,7 +191,7 @@ absl::StatusOr<v1::Village> InstitutionStore::UpdateVillage(
   return result;
 }
 
-absl::StatusOr<PageOf<v1::Village>> InstitutionStore::ListVillages(
+absl::StatusOr<PageOf<v1::Village>> MysqlVillageStore::ListVillages(
     const VillageFilter& filter, const PageQuery& page, absl::Time deadline) {
   internal::Conditions conditions;
   if (!filter.community_id.empty()) {

@@ -14,8 +14,8 @@
 //   reference::Institutions();
 //   ... create rows[i].institution (parent: rows[rows[i].parent]) ...
 //   v1::Village v = reference::Village(0, community_id, ids);
-#ifndef CMC_SERVICES_INSTITUTION_REFERENCE_COUNTY_H_
-#define CMC_SERVICES_INSTITUTION_REFERENCE_COUNTY_H_
+#ifndef CMC_COMMON_TESTING_REFERENCE_COUNTY_H_
+#define CMC_COMMON_TESTING_REFERENCE_COUNTY_H_
 
 #include <string>
 #include <vector>
@@ -72,4 +72,4 @@ int EmployerIndex(int s);
 
 }  // namespace cmc::institution::reference
 
-#endif  // CMC_SERVICES_INSTITUTION_REFERENCE_COUNTY_H_
+#endif  // CMC_COMMON_TESTING_REFERENCE_COUNTY_H_

@@ -1,8 +1,7 @@
-#include "services/institution/store_rows.h"
+#include "services/institution/mysql_rows.h"
 
 #include <algorithm>
 #include <memory>
-#include <sstream>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -10,7 +9,6 @@
 #include "absl/strings/str_split.h"
 #include "common/db/params.h"
 #include "common/db/row_values.h"
-#include "common/db/sql_error.h"
 #include "common/outbox/outbox.h"
 #include "common/status.h"
 #include "services/institution/staff_rules.h"
@@ -215,53 +213,6 @@ void BindNullable(sql::PreparedStatement& stmt, int index,
 
 std::string NewId(absl::string_view prefix) {
   return absl::StrCat(prefix, outbox::NewUuid());
-}
-
-absl::StatusOr<std::optional<std::string>> ClaimRequest(
-    sql::Connection& conn, const CreateClaim& claim) {
-  try {
-    std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
-        "INSERT INTO create_requests (request_id, method, payload_sha256) "
-        "VALUES (?, ?, ?)"));
-    insert->setString(1, claim.request_id);
-    insert->setString(2, claim.method);
-    insert->setString(3, claim.payload_sha256);
-    insert->executeUpdate();
-    return std::optional<std::string>();
-  } catch (const sql::SQLException& e) {
-    if (e.getErrorCode() != db::kErDupEntry) throw;  // a repeat
-  }
-  // The failed INSERT waited for the other holder of the key to commit, so
-  // the row read here is committed and complete.
-  std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
-      "SELECT method, payload_sha256, response FROM create_requests "
-      "WHERE request_id = ?"));
-  select->setString(1, claim.request_id);
-  std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-  if (!rows->next() || rows->isNull("response")) {
-    // Only possible if a row vanished between the two statements; the
-    // transaction helper does not retry ABORTED, the client does.
-    return absl::AbortedError("request_id: a concurrent request is in flight");
-  }
-  if (rows->getString("method") != claim.method ||
-      rows->getString("payload_sha256") != claim.payload_sha256) {
-    return InvalidField("request_id",
-                        absl::StrCat("already used for a different ",
-                                     std::string(rows->getString("method")),
-                                     " request; use a new request_id for a "
-                                     "new request"));
-  }
-  return std::optional<std::string>(rows->getString("response"));
-}
-
-void RecordResponse(sql::Connection& conn, const std::string& request_id,
-                    const google::protobuf::Message& response) {
-  std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
-      "UPDATE create_requests SET response = ? WHERE request_id = ?"));
-  std::istringstream blob(response.SerializeAsString());
-  update->setBlob(1, &blob);
-  update->setString(2, request_id);
-  update->executeUpdate();
 }
 
 std::string EncodeSharedCenters(const v1::Institution& institution) {

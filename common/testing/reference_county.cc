@@ -1,4 +1,4 @@
-#include "services/institution/reference_county.h"
+#include "common/testing/reference_county.h"
 
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"

@@ -1,4 +1,7 @@
-// Bulk imports of institutions and staff (InstitutionStore, continued).
+// MysqlImportStore: bulk imports of institutions and staff, each row inserted
+// as its create inserts it.
+#include "services/institution/mysql_import_store.h"
+
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
@@ -15,8 +18,7 @@
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
 #include "common/status.h"
-#include "services/institution/institution_store.h"
-#include "services/institution/store_rows.h"
+#include "services/institution/mysql_rows.h"
 
 namespace cmc::institution {
 namespace {
@@ -174,7 +176,9 @@ absl::StatusOr<std::string> InstitutionIdOfUscc(sql::Connection& conn,
 
 }  // namespace
 
-absl::StatusOr<v1::ImportResponse> InstitutionStore::ImportInstitutions(
+MysqlImportStore::MysqlImportStore(db::Pool* pool) : pool_(pool) {}
+
+absl::StatusOr<v1::ImportResponse> MysqlImportStore::ImportInstitutions(
     const std::vector<ImportRow<v1::Institution>>& rows, v1::ImportMode mode,
     absl::CivilDay today, const Actor& actor, absl::Time deadline) {
   // Memberships added with the rows, by institution id, for their events.
@@ -210,7 +214,7 @@ absl::StatusOr<v1::ImportResponse> InstitutionStore::ImportInstitutions(
   return RunImport(*pool_, deadline, mode, rows, insert, event, actor);
 }
 
-absl::StatusOr<v1::ImportResponse> InstitutionStore::ImportStaff(
+absl::StatusOr<v1::ImportResponse> MysqlImportStore::ImportStaff(
     const std::vector<ImportRow<v1::Staff>>& rows, v1::ImportMode mode,
     absl::CivilDay today, const Actor& actor, absl::Time deadline) {
   const RowInsert<v1::Staff> insert =

@@ -1,18 +1,25 @@
-// Memberships of institutions in communities (InstitutionStore, continued).
+// MysqlMembershipStore: memberships of institutions in communities, in schema
+// cmc_institution. InsertMembership and JoinCommunity are shared with the
+// institution creates.
+#include "services/institution/mysql_membership_store.h"
+
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
+#include <map>
 #include <memory>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/db/params.h"
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
 #include "common/status.h"
 #include "common/validators/validators.h"
 #include "services/institution/institution_rules.h"
-#include "services/institution/institution_store.h"
-#include "services/institution/store_rows.h"
+#include "services/institution/mysql_rows.h"
 
 namespace cmc::institution {
 namespace {
@@ -141,8 +148,10 @@ absl::StatusOr<v1::Membership> JoinCommunity(sql::Connection& conn,
 
 }  // namespace internal
 
-absl::StatusOr<v1::Membership> InstitutionStore::AddMembership(
-    const CreateClaim& claim, const v1::Membership& membership,
+MysqlMembershipStore::MysqlMembershipStore(db::Pool* pool) : pool_(pool) {}
+
+absl::StatusOr<v1::Membership> MysqlMembershipStore::AddMembership(
+    const RequestClaim& claim, const v1::Membership& membership,
     const Actor& actor, absl::Time deadline) {
   return internal::RunCreate<v1::Membership>(
       *pool_, deadline, claim, "institution.MembershipAdded", "Membership",
@@ -154,7 +163,7 @@ absl::StatusOr<v1::Membership> InstitutionStore::AddMembership(
       });
 }
 
-absl::StatusOr<v1::Membership> InstitutionStore::EndMembership(
+absl::StatusOr<v1::Membership> MysqlMembershipStore::EndMembership(
     const std::string& id, absl::CivilDay last_day,
     const Guard<v1::Membership>& guard, const Actor& actor,
     absl::Time deadline) {
@@ -193,7 +202,7 @@ absl::StatusOr<v1::Membership> InstitutionStore::EndMembership(
   return result;
 }
 
-absl::StatusOr<PageOf<v1::Membership>> InstitutionStore::ListMemberships(
+absl::StatusOr<PageOf<v1::Membership>> MysqlMembershipStore::ListMemberships(
     const MembershipFilter& filter, const PageQuery& page,
     absl::Time deadline) {
   internal::Conditions conditions;
@@ -219,6 +228,38 @@ absl::StatusOr<PageOf<v1::Membership>> InstitutionStore::ListMemberships(
         result = internal::ReadPage(conn, internal::kMembershipColumns,
                                     "memberships", conditions, page,
                                     &internal::MembershipFromRow);
+        return absl::OkStatus();
+      }));
+  return result;
+}
+
+absl::StatusOr<std::map<std::string, std::string>>
+MysqlMembershipStore::MembersOf(const std::set<std::string>& community_ids,
+                                absl::CivilDay day, absl::Time deadline) {
+  std::map<std::string, std::string> result;
+  if (community_ids.empty()) return result;
+  CMC_RETURN_IF_ERROR(db::RunOnConnection(
+      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+        result.clear();
+        const std::string placeholders = db::Placeholders(community_ids.size());
+        std::unique_ptr<sql::PreparedStatement> select(
+            conn.prepareStatement(absl::StrCat(
+                "SELECT institution_id, community_id FROM memberships "
+                "WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?) "
+                "AND community_id IN (",
+                placeholders, ")")));
+        const std::string text = FormatCivilDate(day);
+        select->setString(1, text);
+        select->setString(2, text);
+        int index = 3;
+        for (const std::string& id : community_ids) {
+          select->setString(index++, id);
+        }
+        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
+        while (rows->next()) {
+          result[rows->getString(1).asStdString()] =
+              rows->getString(2).asStdString();
+        }
         return absl::OkStatus();
       }));
   return result;

@@ -1,4 +1,7 @@
-// Whole organisation trees and staffing counts (InstitutionStore, continued).
+// MysqlOrgStore: whole organisation trees and staffing counts, read across
+// the tables of schema cmc_institution and their history.
+#include "services/institution/mysql_org_store.h"
+
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
@@ -14,8 +17,7 @@
 #include "common/status.h"
 #include "common/validators/validators.h"
 #include "services/institution/history_rules.h"
-#include "services/institution/institution_store.h"
-#include "services/institution/store_rows.h"
+#include "services/institution/mysql_rows.h"
 
 namespace cmc::institution {
 namespace {
@@ -194,7 +196,9 @@ std::optional<absl::CivilDay> HistoryDay(absl::CivilDay as_of,
 
 }  // namespace
 
-absl::StatusOr<OrgContents> InstitutionStore::LoadOrgContents(
+MysqlOrgStore::MysqlOrgStore(db::Pool* pool) : pool_(pool) {}
+
+absl::StatusOr<OrgContents> MysqlOrgStore::LoadOrgContents(
     const common::v1::OrgRef& org, absl::CivilDay as_of, absl::CivilDay today,
     absl::Time deadline) {
   CMC_RETURN_IF_ERROR(CheckOrgSet(org));
@@ -222,7 +226,7 @@ absl::StatusOr<OrgContents> InstitutionStore::LoadOrgContents(
   return contents;
 }
 
-absl::StatusOr<std::vector<StaffingRow>> InstitutionStore::CountActiveStaff(
+absl::StatusOr<std::vector<StaffingRow>> MysqlOrgStore::CountActiveStaff(
     const common::v1::OrgRef& org, absl::CivilDay as_of, absl::CivilDay today,
     absl::Time deadline) {
   CMC_RETURN_IF_ERROR(CheckOrgSet(org));

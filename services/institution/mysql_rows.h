@@ -1,9 +1,10 @@
-// Internal to InstitutionStore: row <-> proto mapping, loading single rows,
-// request-id claims and the WHERE clauses of list queries. Every function takes
-// a connection the caller owns and throws sql::SQLException on database errors
-// (the transaction helper maps and retries them).
-#ifndef CMC_SERVICES_INSTITUTION_STORE_ROWS_H_
-#define CMC_SERVICES_INSTITUTION_STORE_ROWS_H_
+// Internal to the MySQL stores (mysql_*_store.h): row <-> proto mapping,
+// loading single rows, request-id claims and the WHERE clauses of list queries.
+// Every function takes a connection the caller owns and throws
+// sql::SQLException on database errors (the transaction helper maps and retries
+// them).
+#ifndef CMC_SERVICES_INSTITUTION_MYSQL_ROWS_H_
+#define CMC_SERVICES_INSTITUTION_MYSQL_ROWS_H_
 
 #include <cppconn/connection.h>
 #include <cppconn/prepared_statement.h>
@@ -25,7 +26,9 @@
 #include "absl/time/civil_time.h"
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
-#include "services/institution/institution_store.h"
+#include "common/service/idempotency.h"
+#include "common/status.h"
+#include "services/institution/store_types.h"
 
 namespace cmc::institution::internal {
 
@@ -77,7 +80,7 @@ absl::StatusOr<v1::Staff> InsertStaff(sql::Connection& conn,
                                       const v1::Staff& staff,
                                       absl::CivilDay today);
 
-// History (history_store.cc, migrations/0005_history.sql). Each records the
+// History (mysql_history.cc, migrations/0005_history.sql). Each records the
 // values a write has just stored (an institution's parent and status; a staff
 // member's employer, status, qualification, title code and GP flag) as the
 // version holding from `day` (today, or an update's effective date), in the
@@ -126,19 +129,6 @@ void BindNullable(sql::PreparedStatement& stmt, int index,
 // "ins-" + a random UUID, and so on.
 std::string NewId(absl::string_view prefix);
 
-// Claims `claim.request_id` in the current transaction. Returns nullopt when
-// the claim is new (the caller goes on to create), or the first call's
-// serialized response when the same request committed before.
-// INVALID_ARGUMENT "request_id" when the key was used for another method or
-// payload. A concurrent transaction holding the same key makes this wait for
-// it to end (the row lock of the duplicate key).
-absl::StatusOr<std::optional<std::string>> ClaimRequest(
-    sql::Connection& conn, const CreateClaim& claim);
-
-// Stores the response of a claimed request for replays.
-void RecordResponse(sql::Connection& conn, const std::string& request_id,
-                    const google::protobuf::Message& response);
-
 // Runs a create in one transaction under `claim`: a repeat of a committed
 // request returns the first response without running `create`; otherwise
 // `create` fills the new resource (inserted and read back), the response is
@@ -148,7 +138,7 @@ void RecordResponse(sql::Connection& conn, const std::string& request_id,
 // `more_events`, when given, appends further events right after that one.
 template <typename T>
 absl::StatusOr<T> RunCreate(
-    db::Pool& pool, absl::Time deadline, const CreateClaim& claim,
+    db::Pool& pool, absl::Time deadline, const RequestClaim& claim,
     const char* event_type, const char* aggregate_type, const Actor& actor,
     const std::function<absl::Status(sql::Connection&, T&)>& create,
     const std::function<void(T&)>& redact = nullptr,
@@ -157,18 +147,16 @@ absl::StatusOr<T> RunCreate(
   const absl::Status status = db::RunInTransaction(
       pool, deadline, [&](sql::Connection& conn) -> absl::Status {
         result.Clear();
-        absl::StatusOr<std::optional<std::string>> first =
-            ClaimRequest(conn, claim);
-        if (!first.ok()) return first.status();
-        if (first->has_value()) {
-          if (!result.ParseFromString(**first)) {
+        CMC_ASSIGN_OR_RETURN(std::optional<ClaimedRequest> first,
+                             ClaimRequest(conn, claim));
+        if (first.has_value()) {
+          if (!result.ParseFromString(first->response)) {
             return absl::InternalError("stored response is unreadable");
           }
           return absl::OkStatus();
         }
-        absl::Status created = create(conn, result);
-        if (!created.ok()) return created;
-        RecordResponse(conn, claim.request_id, result);
+        CMC_RETURN_IF_ERROR(create(conn, result));
+        RecordClaimResult(conn, claim, result.id(), &result);
         T payload = result;
         if (redact) redact(payload);
         outbox::Append(conn, {event_type, aggregate_type, result.id(),
@@ -255,4 +243,4 @@ std::string ContainsPattern(absl::string_view text);
 
 }  // namespace cmc::institution::internal
 
-#endif  // CMC_SERVICES_INSTITUTION_STORE_ROWS_H_
+#endif  // CMC_SERVICES_INSTITUTION_MYSQL_ROWS_H_

@@ -1,5 +1,6 @@
-// Communities and institutions. Memberships are in membership_store.cc.
-#include "services/institution/institution_store.h"
+// MysqlInstitutionStore: institutions in schema cmc_institution, with their
+// history (mysql_history.cc). InsertInstitution is shared with the imports.
+#include "services/institution/mysql_institution_store.h"
 
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
@@ -15,39 +16,14 @@
 #include "common/status.h"
 #include "common/validators/validators.h"
 #include "services/institution/institution_rules.h"
-#include "services/institution/store_rows.h"
+#include "services/institution/mysql_rows.h"
 
 namespace cmc::institution {
 namespace {
 
 using internal::BindNullable;
 
-constexpr char kLeadField[] = "community.lead_institution_id";
 constexpr char kParentField[] = "institution.parent_institution_id";
-
-// A lead hospital must exist, be of a kind that leads, operate, and sit in the
-// community's county.
-absl::Status CheckLead(sql::Connection& conn, const std::string& lead_id,
-                       const std::string& county_code) {
-  std::optional<v1::Institution> lead =
-      internal::LoadInstitution(conn, lead_id, /*for_update=*/false);
-  if (!lead.has_value()) {
-    return FieldError(absl::StatusCode::kNotFound, kLeadField,
-                      absl::StrCat("institution ", lead_id, " not found"));
-  }
-  if (!IsLeadHospitalKind(lead->kind())) {
-    return InvalidField(
-        kLeadField,
-        absl::StrCat("institution ", lead_id, " is of kind ", lead->kind(),
-                     "; a lead hospital is A100, A210 or "
-                     "G100"));
-  }
-  if (lead->status() != v1::INSTITUTION_STATUS_ACTIVE) {
-    return FieldError(absl::StatusCode::kFailedPrecondition, kLeadField,
-                      absl::StrCat("institution ", lead_id, " is closed"));
-  }
-  return CheckDivisionInCounty(lead->division_code(), county_code, kLeadField);
-}
 
 // A parent must exist, differ from the child and be of a higher tier.
 absl::Status CheckParent(sql::Connection& conn, const v1::Institution& child) {
@@ -155,123 +131,10 @@ absl::StatusOr<v1::Institution> InsertInstitution(
 
 }  // namespace internal
 
-absl::StatusOr<v1::Community> InstitutionStore::CreateCommunity(
-    const CreateClaim& claim, const v1::Community& community,
-    const Actor& actor, absl::Time deadline) {
-  return internal::RunCreate<v1::Community>(
-      *pool_, deadline, claim, "institution.CommunityCreated", "Community",
-      actor, [&](sql::Connection& conn, v1::Community& out) -> absl::Status {
-        if (!community.lead_institution_id().empty()) {
-          CMC_RETURN_IF_ERROR(CheckLead(conn, community.lead_institution_id(),
-                                        community.county_division_code()));
-        }
-        const std::string id = internal::NewId("com-");
-        try {
-          std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
-              "INSERT INTO communities (id, code, name, county_division_code, "
-              "lead_institution_id, status, version) "
-              "VALUES (?, ?, ?, ?, ?, ?, 1)"));
-          insert->setString(1, id);
-          insert->setString(2, community.code());
-          insert->setString(3, community.name());
-          insert->setString(4, community.county_division_code());
-          BindNullable(*insert, 5, community.lead_institution_id());
-          insert->setInt(6, v1::COMMUNITY_STATUS_ACTIVE);
-          insert->executeUpdate();
-        } catch (const sql::SQLException& e) {
-          if (!IsDuplicate(e)) throw;
-          return FieldError(absl::StatusCode::kAlreadyExists, "community.code",
-                            absl::StrCat("community code ", community.code(),
-                                         " is already registered"));
-        }
-        out = *internal::LoadCommunity(conn, id, /*for_update=*/false);
-        return absl::OkStatus();
-      });
-}
+MysqlInstitutionStore::MysqlInstitutionStore(db::Pool* pool) : pool_(pool) {}
 
-absl::StatusOr<v1::Community> InstitutionStore::GetCommunity(
-    const std::string& id, absl::string_view field, absl::Time deadline) {
-  std::optional<v1::Community> found;
-  CMC_RETURN_IF_ERROR(db::RunOnConnection(
-      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
-        found = internal::LoadCommunity(conn, id, /*for_update=*/false);
-        return absl::OkStatus();
-      }));
-  if (!found.has_value()) {
-    return FieldError(absl::StatusCode::kNotFound, field,
-                      absl::StrCat("community ", id, " not found"));
-  }
-  return *std::move(found);
-}
-
-absl::StatusOr<v1::Community> InstitutionStore::UpdateCommunity(
-    const std::string& id, int64_t version,
-    const Mutation<v1::Community>& mutate, const Actor& actor,
-    absl::Time deadline) {
-  v1::Community result;
-  CMC_RETURN_IF_ERROR(db::RunInTransaction(
-      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
-        std::optional<v1::Community> current =
-            internal::LoadCommunity(conn, id, /*for_update=*/true);
-        if (!current.has_value()) {
-          return FieldError(absl::StatusCode::kNotFound, "community.id",
-                            absl::StrCat("community ", id, " not found"));
-        }
-        if (current->version() != version) {
-          return FieldError(
-              absl::StatusCode::kAborted, "community.version",
-              absl::StrCat(version, " is stale; the community is at ",
-                           current->version(), "; read it again and reapply"));
-        }
-        const std::string old_lead = current->lead_institution_id();
-        CMC_RETURN_IF_ERROR(mutate(*current));
-        if (current->lead_institution_id() != old_lead &&
-            !current->lead_institution_id().empty()) {
-          CMC_RETURN_IF_ERROR(CheckLead(conn, current->lead_institution_id(),
-                                        current->county_division_code()));
-        }
-        std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
-            "UPDATE communities SET name = ?, lead_institution_id = ?, "
-            "status = ?, version = version + 1, "
-            "update_time = CURRENT_TIMESTAMP(6) WHERE id = ?"));
-        update->setString(1, current->name());
-        BindNullable(*update, 2, current->lead_institution_id());
-        update->setInt(3, current->status());
-        update->setString(4, id);
-        update->executeUpdate();
-        result = *internal::LoadCommunity(conn, id, /*for_update=*/false);
-        outbox::Append(conn, {"institution.CommunityUpdated", "Community", id,
-                              actor.subject, &result});
-        return absl::OkStatus();
-      }));
-  return result;
-}
-
-absl::StatusOr<PageOf<v1::Community>> InstitutionStore::ListCommunities(
-    const CommunityFilter& filter, const PageQuery& page, absl::Time deadline) {
-  internal::Conditions conditions;
-  if (filter.scope.has_value()) {
-    conditions.AddAnyIn({"id"}, {&filter.scope->communities});
-  }
-  if (filter.status.has_value())
-    conditions.AddInt("status = ?", *filter.status);
-  if (!filter.county_division_code.empty()) {
-    conditions.AddString("county_division_code = ?",
-                         filter.county_division_code);
-  }
-  PageOf<v1::Community> result;
-  CMC_RETURN_IF_ERROR(db::RunOnConnection(
-      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
-        result =
-            internal::ReadPage(conn, internal::kCommunityColumns, "communities",
-                               conditions, page, &internal::CommunityFromRow);
-        return absl::OkStatus();
-      }));
-  return result;
-}
-
-absl::StatusOr<v1::Institution> InstitutionStore::CreateInstitution(
-    const CreateClaim& claim, const v1::Institution& institution,
+absl::StatusOr<v1::Institution> MysqlInstitutionStore::CreateInstitution(
+    const RequestClaim& claim, const v1::Institution& institution,
     const std::optional<Joining>& joining, absl::CivilDay today,
     const Actor& actor, absl::Time deadline) {
   std::optional<v1::Membership> joined;
@@ -296,7 +159,7 @@ absl::StatusOr<v1::Institution> InstitutionStore::CreateInstitution(
       });
 }
 
-absl::StatusOr<v1::Institution> InstitutionStore::GetInstitution(
+absl::StatusOr<v1::Institution> MysqlInstitutionStore::GetInstitution(
     const std::string& id, absl::string_view field, absl::Time deadline) {
   std::optional<v1::Institution> found;
   CMC_RETURN_IF_ERROR(db::RunOnConnection(
@@ -311,7 +174,7 @@ absl::StatusOr<v1::Institution> InstitutionStore::GetInstitution(
   return *std::move(found);
 }
 
-absl::StatusOr<v1::Institution> InstitutionStore::UpdateInstitution(
+absl::StatusOr<v1::Institution> MysqlInstitutionStore::UpdateInstitution(
     const std::string& id, int64_t version,
     const Mutation<v1::Institution>& mutate, absl::CivilDay today,
     absl::CivilDay effective_day, const Actor& actor, absl::Time deadline) {
@@ -369,7 +232,7 @@ absl::StatusOr<v1::Institution> InstitutionStore::UpdateInstitution(
   return result;
 }
 
-absl::StatusOr<PageOf<v1::Institution>> InstitutionStore::ListInstitutions(
+absl::StatusOr<PageOf<v1::Institution>> MysqlInstitutionStore::ListInstitutions(
     const InstitutionFilter& filter, const PageQuery& page,
     absl::Time deadline) {
   internal::Conditions conditions;
@@ -406,8 +269,8 @@ absl::StatusOr<PageOf<v1::Institution>> InstitutionStore::ListInstitutions(
 }
 
 absl::StatusOr<std::vector<v1::Institution>>
-InstitutionStore::BatchGetInstitutions(const std::vector<std::string>& ids,
-                                       absl::Time deadline) {
+MysqlInstitutionStore::BatchGetInstitutions(const std::vector<std::string>& ids,
+                                            absl::Time deadline) {
   std::map<std::string, v1::Institution> by_id;
   CMC_RETURN_IF_ERROR(db::RunOnConnection(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {

@@ -1,5 +1,5 @@
-// Effective-dated history of institutions and staff (InstitutionStore,
-// continued): the versions written with every change, in its transaction.
+// Effective-dated history of institutions and staff, for the MySQL stores:
+// the versions written with every change, in its transaction.
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
@@ -16,7 +16,7 @@
 #include "common/status.h"
 #include "common/validators/validators.h"
 #include "services/institution/history_rules.h"
-#include "services/institution/store_rows.h"
+#include "services/institution/mysql_rows.h"
 
 namespace cmc::institution::internal {
 namespace {

@@ -1,24 +1,24 @@
-// Staff of member institutions (InstitutionStore, continued).
+// MysqlStaffStore: staff of member institutions, in schema cmc_institution,
+// with their history (mysql_history.cc). InsertStaff is shared with the
+// imports.
+#include "services/institution/mysql_staff_store.h"
+
 #include <cppconn/exception.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
-#include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "common/db/params.h"
 #include "common/db/sql_error.h"
 #include "common/db/transaction.h"
 #include "common/outbox/outbox.h"
 #include "common/status.h"
 #include "common/validators/validators.h"
-#include "services/institution/institution_store.h"
+#include "services/institution/mysql_rows.h"
 #include "services/institution/staff_rules.h"
-#include "services/institution/store_rows.h"
 
 namespace cmc::institution {
 namespace {
@@ -83,8 +83,10 @@ absl::StatusOr<v1::Staff> InsertStaff(sql::Connection& conn,
 
 }  // namespace internal
 
-absl::StatusOr<v1::Staff> InstitutionStore::CreateStaff(
-    const CreateClaim& claim, const v1::Staff& staff, absl::CivilDay today,
+MysqlStaffStore::MysqlStaffStore(db::Pool* pool) : pool_(pool) {}
+
+absl::StatusOr<v1::Staff> MysqlStaffStore::CreateStaff(
+    const RequestClaim& claim, const v1::Staff& staff, absl::CivilDay today,
     const Actor& actor, absl::Time deadline) {
   return internal::RunCreate<v1::Staff>(
       *pool_, deadline, claim, "institution.StaffCreated", "Staff", actor,
@@ -95,9 +97,9 @@ absl::StatusOr<v1::Staff> InstitutionStore::CreateStaff(
       &internal::RedactStaff);
 }
 
-absl::StatusOr<v1::Staff> InstitutionStore::GetStaff(const std::string& id,
-                                                     absl::string_view field,
-                                                     absl::Time deadline) {
+absl::StatusOr<v1::Staff> MysqlStaffStore::GetStaff(const std::string& id,
+                                                    absl::string_view field,
+                                                    absl::Time deadline) {
   std::optional<v1::Staff> found;
   CMC_RETURN_IF_ERROR(db::RunOnConnection(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
@@ -111,7 +113,7 @@ absl::StatusOr<v1::Staff> InstitutionStore::GetStaff(const std::string& id,
   return *std::move(found);
 }
 
-absl::StatusOr<v1::Staff> InstitutionStore::UpdateStaff(
+absl::StatusOr<v1::Staff> MysqlStaffStore::UpdateStaff(
     const std::string& id, int64_t version, const Guard<v1::Staff>& guard,
     const Mutation<v1::Staff>& mutate, absl::CivilDay effective_day,
     const Actor& actor, absl::Time deadline) {
@@ -164,7 +166,7 @@ absl::StatusOr<v1::Staff> InstitutionStore::UpdateStaff(
   return result;
 }
 
-absl::StatusOr<PageOf<v1::Staff>> InstitutionStore::ListStaff(
+absl::StatusOr<PageOf<v1::Staff>> MysqlStaffStore::ListStaff(
     const StaffFilter& filter, const PageQuery& page, absl::Time deadline) {
   internal::Conditions conditions;
   if (!filter.institution_id.empty()) {
@@ -202,38 +204,6 @@ absl::StatusOr<PageOf<v1::Staff>> InstitutionStore::ListStaff(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
         result = internal::ReadPage(conn, internal::kStaffColumns, "staff",
                                     conditions, page, &internal::StaffFromRow);
-        return absl::OkStatus();
-      }));
-  return result;
-}
-
-absl::StatusOr<std::map<std::string, std::string>> InstitutionStore::MembersOf(
-    const std::set<std::string>& community_ids, absl::CivilDay day,
-    absl::Time deadline) {
-  std::map<std::string, std::string> result;
-  if (community_ids.empty()) return result;
-  CMC_RETURN_IF_ERROR(db::RunOnConnection(
-      *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
-        result.clear();
-        const std::string placeholders = db::Placeholders(community_ids.size());
-        std::unique_ptr<sql::PreparedStatement> select(
-            conn.prepareStatement(absl::StrCat(
-                "SELECT institution_id, community_id FROM memberships "
-                "WHERE valid_from <= ? AND (valid_to IS NULL OR valid_to >= ?) "
-                "AND community_id IN (",
-                placeholders, ")")));
-        const std::string text = FormatCivilDate(day);
-        select->setString(1, text);
-        select->setString(2, text);
-        int index = 3;
-        for (const std::string& id : community_ids) {
-          select->setString(index++, id);
-        }
-        std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
-        while (rows->next()) {
-          result[rows->getString(1).asStdString()] =
-              rows->getString(2).asStdString();
-        }
         return absl::OkStatus();
       }));
   return result;

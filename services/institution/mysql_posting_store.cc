@@ -1,4 +1,7 @@
-// Postings of staff to other institutions (InstitutionStore, continued).
+// MysqlPostingStore: postings of staff to other institutions, in schema
+// cmc_institution.
+#include "services/institution/mysql_posting_store.h"
+
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
 
@@ -13,8 +16,7 @@
 #include "common/status.h"
 #include "common/validators/validators.h"
 #include "services/institution/institution_rules.h"
-#include "services/institution/institution_store.h"
-#include "services/institution/store_rows.h"
+#include "services/institution/mysql_rows.h"
 
 namespace cmc::institution {
 namespace {
@@ -99,8 +101,10 @@ absl::StatusOr<std::string> CheckPosting(sql::Connection& conn,
 
 }  // namespace
 
-absl::StatusOr<v1::Posting> InstitutionStore::CreatePosting(
-    const CreateClaim& claim, const v1::Posting& posting,
+MysqlPostingStore::MysqlPostingStore(db::Pool* pool) : pool_(pool) {}
+
+absl::StatusOr<v1::Posting> MysqlPostingStore::CreatePosting(
+    const RequestClaim& claim, const v1::Posting& posting,
     const Guard<v1::Staff>& guard, const Actor& actor, absl::Time deadline) {
   return internal::RunCreate<v1::Posting>(
       *pool_, deadline, claim, "institution.PostingCreated", "Posting", actor,
@@ -128,7 +132,7 @@ absl::StatusOr<v1::Posting> InstitutionStore::CreatePosting(
       });
 }
 
-absl::StatusOr<v1::Posting> InstitutionStore::EndPosting(
+absl::StatusOr<v1::Posting> MysqlPostingStore::EndPosting(
     const std::string& id, absl::CivilDay last_day,
     const Guard<v1::Posting>& guard, const Actor& actor, absl::Time deadline) {
   v1::Posting result;
@@ -168,7 +172,7 @@ absl::StatusOr<v1::Posting> InstitutionStore::EndPosting(
   return result;
 }
 
-absl::StatusOr<PageOf<v1::Posting>> InstitutionStore::ListPostings(
+absl::StatusOr<PageOf<v1::Posting>> MysqlPostingStore::ListPostings(
     const PostingFilter& filter, const PageQuery& page, absl::Time deadline) {
   internal::Conditions conditions;
   if (!filter.staff_id.empty()) {
