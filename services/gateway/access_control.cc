@@ -7,18 +7,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/identity/peer.h"
 #include "common/log.h"
 
 namespace cmc::gateway {
-
-std::string VerifiedClientCommonName(const grpc::ServerContextBase& context) {
-  std::shared_ptr<const grpc::AuthContext> auth = context.auth_context();
-  if (auth == nullptr || !auth->IsPeerAuthenticated()) return "";
-  const std::vector<grpc::string_ref> names =
-      auth->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
-  if (names.empty()) return "";
-  return std::string(names.front().data(), names.front().size());
-}
 
 AccessControl::AccessControl(TokenVerifier verifier, AccessPolicy policy,
                              std::optional<RateLimiterOptions> rate)
@@ -59,6 +51,13 @@ absl::StatusOr<Principal> AccessControl::Authenticate(
         absl::string_view(header->second.data(), header->second.size()));
   }
   return verifier_->Verify(token, now);
+}
+
+absl::StatusOr<Principal> AccessControl::AdmitCall(
+    absl::string_view full_method, const grpc::ServerContextBase& context,
+    absl::Time now) const {
+  return Admit(full_method, context.client_metadata(), PeerCommonName(context),
+               now);
 }
 
 absl::StatusOr<Principal> AccessControl::Admit(

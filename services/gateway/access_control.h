@@ -29,10 +29,6 @@
 
 namespace cmc::gateway {
 
-// The subject CN of the caller's client certificate when the TLS handshake
-// verified one, else "" (the client_common_name argument of Admit).
-std::string VerifiedClientCommonName(const grpc::ServerContextBase& context);
-
 // Thread-safe; immutable apart from the rate limiter's buckets.
 class AccessControl {
  public:
@@ -60,6 +56,12 @@ class AccessControl {
                                   const Metadata& metadata,
                                   absl::string_view client_common_name,
                                   absl::Time now) const;
+  // Admit for the call on `context`: its request metadata and the verified
+  // client certificate of its connection (cmc::PeerCommonName). What the
+  // proxy and GatewayService both run first, once per call.
+  absl::StatusOr<Principal> AdmitCall(absl::string_view full_method,
+                                      const grpc::ServerContextBase& context,
+                                      absl::Time now) const;
 
  private:
   AccessControl(std::optional<TokenVerifier> verifier,

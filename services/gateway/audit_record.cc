@@ -6,16 +6,14 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "common/service/paging.h"
 #include "common/status.h"
 
 namespace cmc::gateway {
 namespace {
 
-constexpr int kDefaultPageSize = 50;
-constexpr int kMaxPageSize = 1000;
 // Column sizes of migrations/0001_audit.sql.
 constexpr size_t kSubjectChars = 255;
 constexpr size_t kMethodChars = 255;
@@ -43,14 +41,6 @@ bool IsCodeName(absl::string_view name) {
 // FNV-1a: stable across processes and versions, unlike std::hash, so a
 // token stays valid on another replica. Not a security measure: a forged
 // token only pages through records the caller may read anyway.
-std::string Fingerprint(absl::string_view text) {
-  uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return absl::StrCat(absl::Hex(hash, absl::kZeroPad16));
-}
 
 absl::Time ToTime(const google::protobuf::Timestamp& timestamp) {
   return absl::FromUnixSeconds(timestamp.seconds()) +
@@ -128,31 +118,15 @@ absl::StatusOr<AuditQuery> AuditQueryFromRequest(
   if (query.start && query.end && *query.end <= *query.start) {
     return InvalidField("end_time", "must be after start_time");
   }
-  const int size = request.page().page_size();
-  if (size < 0 || size > kMaxPageSize) {
-    return InvalidField("page.page_size", "must be in 0..1000");
-  }
-  query.page_size = size == 0 ? kDefaultPageSize : size;
-  query.fingerprint = Fingerprint(absl::StrCat(
-      query.subject, "\n", query.method_prefix, "\n", query.code, "\n",
-      request.start_time().seconds(), ".", request.start_time().nanos(), "\n",
-      request.end_time().seconds(), ".", request.end_time().nanos()));
-  const std::string& token = request.page().page_token();
-  if (token.empty()) return query;
-  const std::vector<absl::string_view> parts = absl::StrSplit(token, '.');
-  if (parts.size() != 2 || !absl::SimpleAtoi(parts[0], &query.before_id) ||
-      query.before_id <= 0) {
-    return InvalidField("page.page_token", "malformed page token");
-  }
-  if (parts[1] != query.fingerprint) {
-    return InvalidField("page.page_token",
-                        "the token belongs to another query");
-  }
+  CMC_ASSIGN_OR_RETURN(RowCursor page, ParseRowPage(request));
+  query.page_size = page.size;
+  query.before_id = page.row;
+  query.fingerprint = std::move(page.fingerprint);
   return query;
 }
 
 std::string NextPageToken(const AuditQuery& query, int64_t last_id) {
-  return absl::StrCat(last_id, ".", query.fingerprint);
+  return cmc::NextPageToken(query.fingerprint, last_id);
 }
 
 }  // namespace cmc::gateway

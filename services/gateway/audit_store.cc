@@ -12,6 +12,7 @@
 #include "absl/strings/str_split.h"
 #include "common/db/row_values.h"
 #include "common/db/transaction.h"
+#include "common/service/county_time.h"
 
 namespace cmc::gateway {
 namespace {
@@ -23,13 +24,8 @@ constexpr int kColumns = 9;
 // locks and undo log short while the gateway keeps writing.
 constexpr int kPurgeChunk = 5000;
 
-std::string DbTime(absl::Time time) {
-  return absl::FormatTime("%Y-%m-%d %H:%M:%E6S", time, absl::UTCTimeZone());
-}
-
 std::string DbTime(const google::protobuf::Timestamp& timestamp) {
-  return DbTime(
-      absl::FromUnixNanos(TimeUtil::TimestampToNanoseconds(timestamp)));
+  return db::DbTime(FromProtoTime(timestamp));
 }
 
 v1::AuditRecord RecordFromRow(sql::ResultSet& row) {
@@ -114,8 +110,8 @@ absl::StatusOr<v1::ListAuditRecordsResponse> QueryAuditRecords(
           select->setString(index++, query.method_prefix);
         }
         if (!query.code.empty()) select->setString(index++, query.code);
-        if (query.start) select->setString(index++, DbTime(*query.start));
-        if (query.end) select->setString(index++, DbTime(*query.end));
+        if (query.start) select->setString(index++, db::DbTime(*query.start));
+        if (query.end) select->setString(index++, db::DbTime(*query.end));
         select->setInt(index++, query.page_size + 1);
         std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
         while (rows->next()) {
@@ -142,7 +138,7 @@ absl::StatusOr<int64_t> PurgeAuditRecords(db::Pool& pool, absl::Time cutoff,
         pool, deadline, [&](sql::Connection& conn) -> absl::Status {
           std::unique_ptr<sql::PreparedStatement> purge(conn.prepareStatement(
               "DELETE FROM audit_records WHERE occurred_at < ? LIMIT ?"));
-          purge->setString(1, DbTime(cutoff));
+          purge->setString(1, db::DbTime(cutoff));
           purge->setInt(2, kPurgeChunk);
           deleted = purge->executeUpdate();
           return absl::OkStatus();

@@ -1,9 +1,15 @@
 #include "services/gateway/gateway_service.h"
 
+#include <google/protobuf/descriptor.h>
+
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 
+#include "absl/strings/str_cat.h"
+#include "common/service/county_time.h"
 #include "common/status.h"
 #include "services/gateway/audit_record.h"
 #include "services/gateway/audit_store.h"
@@ -13,12 +19,28 @@
 namespace cmc::gateway {
 namespace {
 
-// grpc::ServerContext does not expose the method; the generated stub's name is
-// the one the policy lists.
-constexpr char kListAuditRecords[] =
-    "/cmc.gateway.v1.GatewayService/ListAuditRecords";
-constexpr char kGetCommunityOverview[] =
-    "/cmc.gateway.v1.GatewayService/GetCommunityOverview";
+// The full name ("/cmc.gateway.v1.GatewayService/ListAuditRecords") of the
+// GatewayService method that takes `Request`, from the contract's descriptor:
+// grpc::ServerContext does not tell a handler its method, and a name written
+// by hand could drift from the one the policy lists.
+template <typename Request>
+const std::string& MethodTaking() {
+  static const std::string* const name = [] {
+    const google::protobuf::ServiceDescriptor* service =
+        google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+            v1::GatewayService::service_full_name());
+    for (int i = 0; service != nullptr && i < service->method_count(); ++i) {
+      if (service->method(i)->input_type() == Request::descriptor()) {
+        return new std::string(absl::StrCat("/", service->full_name(), "/",
+                                            service->method(i)->name()));
+      }
+    }
+    std::fprintf(stderr, "GatewayService has no method taking %s\n",
+                 Request::descriptor()->full_name().c_str());
+    std::abort();
+  }();
+  return *name;
+}
 
 std::string Header(const grpc::ServerContext& context, const char* key) {
   auto it = context.client_metadata().find(key);
@@ -37,9 +59,8 @@ grpc::Status GatewayService::ListAuditRecords(
     v1::ListAuditRecordsResponse* response) {
   const absl::Time now = absl::Now();
   if (access_ != nullptr) {
-    absl::StatusOr<Principal> admitted =
-        access_->Admit(kListAuditRecords, context->client_metadata(),
-                       VerifiedClientCommonName(*context), now);
+    absl::StatusOr<Principal> admitted = access_->AdmitCall(
+        MethodTaking<v1::ListAuditRecordsRequest>(), *context, now);
     if (!admitted.ok()) return ToGrpcStatus(admitted.status());
   }
   absl::StatusOr<AuditQuery> query = AuditQueryFromRequest(*request);
@@ -64,9 +85,8 @@ grpc::Status GatewayService::GetCommunityOverview(
   const absl::Time now = absl::Now();
   Principal principal;
   if (access_ != nullptr) {
-    absl::StatusOr<Principal> admitted =
-        access_->Admit(kGetCommunityOverview, context->client_metadata(),
-                       VerifiedClientCommonName(*context), now);
+    absl::StatusOr<Principal> admitted = access_->AdmitCall(
+        MethodTaking<v1::GetCommunityOverviewRequest>(), *context, now);
     if (!admitted.ok()) return ToGrpcStatus(admitted.status());
     principal = *std::move(admitted);
   }
@@ -74,8 +94,8 @@ grpc::Status GatewayService::GetCommunityOverview(
     return grpc::Status(grpc::StatusCode::UNIMPLEMENTED,
                         "the community overview is not configured");
   }
-  absl::StatusOr<OverviewQuery> query = OverviewQueryFromRequest(
-      *request, absl::ToCivilDay(now, absl::FixedTimeZone(8 * 3600)));
+  absl::StatusOr<OverviewQuery> query =
+      OverviewQueryFromRequest(*request, CountyDay(now));
   if (!query.ok()) return ToGrpcStatus(query.status());
   const absl::Status scope = CheckOverviewScope(principal, query->community_id);
   if (!scope.ok()) return ToGrpcStatus(scope);

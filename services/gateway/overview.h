@@ -3,7 +3,7 @@
 // backends get. No I/O; overview_fetcher.h asks the backends.
 //
 //   CMC_ASSIGN_OR_RETURN(OverviewQuery query,
-//                        OverviewQueryFromRequest(request, TodayInChina()));
+//                        OverviewQueryFromRequest(request, CountyDay(absl::Now())));
 //   CMC_RETURN_IF_ERROR(CheckOverviewScope(principal, query.community_id));
 //   ...
 //   FillMembers(subtree, overview.mutable_members());

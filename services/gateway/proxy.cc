@@ -459,9 +459,8 @@ grpc::ServerGenericBidiReactor* Proxy::CreateReactor(
     grpc::GenericCallbackServerContext* context) {
   Principal principal;
   if (options_.access_control != nullptr) {
-    absl::StatusOr<Principal> admitted = options_.access_control->Admit(
-        context->method(), context->client_metadata(),
-        VerifiedClientCommonName(*context), absl::Now());
+    absl::StatusOr<Principal> admitted = options_.access_control->AdmitCall(
+        context->method(), *context, absl::Now());
     if (!admitted.ok()) {
       return new Relay(context, ToGrpcStatus(admitted.status()));
     }
