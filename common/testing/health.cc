@@ -9,11 +9,13 @@
 
 namespace cmc::testing {
 
-std::string HealthStatus(const std::string& address,
-                         const std::string& service) {
+std::string HealthStatus(
+    const std::string& address, const std::string& service,
+    std::shared_ptr<grpc::ChannelCredentials> credentials) {
   using grpc::health::v1::HealthCheckResponse;
-  auto stub = grpc::health::v1::Health::NewStub(
-      grpc::CreateChannel(address, grpc::InsecureChannelCredentials()));
+  auto stub = grpc::health::v1::Health::NewStub(grpc::CreateChannel(
+      address, credentials != nullptr ? credentials
+                                      : grpc::InsecureChannelCredentials()));
   grpc::health::v1::HealthCheckRequest request;
   request.set_service(service);
   HealthCheckResponse response;
@@ -25,10 +27,11 @@ std::string HealthStatus(const std::string& address,
 }
 
 bool EventuallyHealth(const std::string& address, const std::string& service,
-                      const std::string& want, absl::Duration within) {
+                      const std::string& want, absl::Duration within,
+                      std::shared_ptr<grpc::ChannelCredentials> credentials) {
   const absl::Time give_up = absl::Now() + within;
   while (absl::Now() < give_up) {
-    if (HealthStatus(address, service) == want) return true;
+    if (HealthStatus(address, service, credentials) == want) return true;
     absl::SleepFor(absl::Milliseconds(50));
   }
   return false;

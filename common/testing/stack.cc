@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -80,6 +81,25 @@ std::string Stack::HealthName(const std::string& area) {
 absl::Status Stack::Start(absl::Duration timeout) {
   secret_file_ = log_dir_ + "/jwt-hs256.secret";
   std::ofstream(secret_file_) << RandomSecret() << "\n";
+  if (options_.internal_tls) {
+    cert_dir_ = log_dir_ + "/certs";
+    const std::string command =
+        absl::StrCat(options_.source_dir, "/scripts/make-certs ", cert_dir_,
+                     " >", log_dir_, "/make-certs.log 2>&1");
+    if (std::system(command.c_str()) != 0) {
+      return absl::InternalError(absl::StrCat("`", command, "` failed"));
+    }
+  }
+  // Each process's own certificate for the internal hops.
+  const auto tls_env = [this](const std::string& name,
+                              std::map<std::string, std::string>& env) {
+    if (cert_dir_.empty()) return;
+    env["CMC_INTERNAL_TLS_CERT_FILE"] =
+        absl::StrCat(cert_dir_, "/", name, ".crt");
+    env["CMC_INTERNAL_TLS_KEY_FILE"] =
+        absl::StrCat(cert_dir_, "/", name, ".key");
+    env["CMC_INTERNAL_TLS_CA_FILE"] = cert_dir_ + "/ca.crt";
+  };
 
   for (const std::string& area : options_.areas) {
     Process& p = processes_[area];
@@ -92,6 +112,7 @@ absl::Status Stack::Start(absl::Duration timeout) {
     p.env["CMC_GRPC_PORT"] = std::to_string(p.grpc_port);
     p.env["CMC_METRICS_PORT"] = std::to_string(p.metrics_port);
     p.env["CMC_HEALTH_CHECK_INTERVAL_MS"] = "200";
+    tls_env(area, p.env);
     if (area == "referral" && processes_.count("institution") > 0) {
       // Tiers come from this stack's institution service, never from whatever
       // listens on the default port.
@@ -113,6 +134,7 @@ absl::Status Stack::Start(absl::Duration timeout) {
   gateway.env["CMC_POLICY_FILE"] =
       options_.source_dir + "/deploy/gateway/policy.textproto";
   gateway.env["CMC_JWT_HS256_SECRET_FILE"] = secret_file_;
+  tls_env("gateway", gateway.env);
   for (const std::string& area : options_.areas) {
     gateway.env[absl::StrCat("CMC_", absl::AsciiStrToUpper(area), "_ADDR")] =
         ServiceAddress(area);
@@ -142,7 +164,12 @@ absl::Status Stack::WaitServing(const std::string& name,
   const Process& p = Get(name);
   const std::string address = absl::StrCat("127.0.0.1:", p.grpc_port);
   const absl::Time deadline = absl::Now() + timeout;
-  if (!EventuallyHealth(address, "", "SERVING", timeout)) {
+  // The gateway's public port is plaintext here; the services want a client
+  // certificate of the stack's CA.
+  const std::shared_ptr<grpc::ChannelCredentials> credentials =
+      name == "gateway" ? grpc::InsecureChannelCredentials()
+                        : InternalCredentials("cmcctl");
+  if (!EventuallyHealth(address, "", "SERVING", timeout, credentials)) {
     return absl::UnavailableError(absl::StrCat(name, " is not SERVING on ",
                                                address, " after ",
                                                absl::FormatDuration(timeout)));
@@ -201,7 +228,23 @@ std::shared_ptr<grpc::Channel> Stack::GatewayChannel() const {
 std::shared_ptr<grpc::Channel> Stack::ServiceChannel(
     const std::string& area) const {
   return grpc::CreateChannel(ServiceAddress(area),
-                             grpc::InsecureChannelCredentials());
+                             InternalCredentials("gateway"));
+}
+
+std::shared_ptr<grpc::ChannelCredentials> Stack::InternalCredentials(
+    const std::string& who) const {
+  if (cert_dir_.empty()) return grpc::InsecureChannelCredentials();
+  const auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  grpc::SslCredentialsOptions tls;
+  tls.pem_root_certs = read(cert_dir_ + "/ca.crt");
+  tls.pem_cert_chain = read(absl::StrCat(cert_dir_, "/", who, ".crt"));
+  tls.pem_private_key = read(absl::StrCat(cert_dir_, "/", who, ".key"));
+  return grpc::SslCredentials(tls);
 }
 
 std::string Stack::Token(const std::string& subject, const std::string& roles,

@@ -2,7 +2,9 @@
 // domain services and the gateway as child processes on free ports, each
 // domain service with a fresh database of its own in the shared MariaDB (so
 // two stacks never see each other's rows), the gateway with the shipped access
-// policy and an HS256 secret of the stack's own.
+// policy and an HS256 secret of the stack's own, and every internal hop on
+// mutual TLS with certificates of the stack's own CA (scripts/make-certs), as
+// deployed.
 //
 //   cmc::testing::Stack stack(
 //       cmc::testing::StackOptions(CMC_BINARY_DIR, CMC_SOURCE_DIR));
@@ -19,6 +21,7 @@
 
 #include <grpcpp/channel.h>
 #include <grpcpp/client_context.h>
+#include <grpcpp/security/credentials.h>
 
 #include <map>
 #include <memory>
@@ -49,6 +52,9 @@ struct StackOptions {
   // Extra environment for one process ("gateway" or an area), e.g.
   // {"gateway", {{"CMC_RATE_LIMIT_PER_S", "5"}}}.
   std::map<std::string, std::map<std::string, std::string>> env;
+  // Mutual TLS on the internal hops (the default, as deployed); false runs
+  // them in plaintext, where the services believe any principal header.
+  bool internal_tls = true;
   // Where the processes' logs go. When empty, a new directory under $TMPDIR
   // (or /tmp) that is removed with the Stack unless the environment sets
   // CMC_KEEP_STACK_LOGS=1 (failure messages carry the logs' ends: Logs()).
@@ -72,7 +78,16 @@ class Stack {
   std::string ServiceAddress(const std::string& area) const;
   int MetricsPort(const std::string& name) const;
   std::shared_ptr<grpc::Channel> GatewayChannel() const;
+  // A channel to a domain service as the gateway makes it (its certificate,
+  // so the principal headers a test attaches are believed).
   std::shared_ptr<grpc::Channel> ServiceChannel(const std::string& area) const;
+  // Channel credentials holding the certificate of `who` ("gateway", an area,
+  // or "cmcctl": a certificate of the CA that names no caller); plaintext
+  // without internal TLS.
+  std::shared_ptr<grpc::ChannelCredentials> InternalCredentials(
+      const std::string& who) const;
+  // The stack's certificates (make-certs output); "" without internal TLS.
+  const std::string& cert_dir() const { return cert_dir_; }
   const std::string& log_dir() const { return log_dir_; }
 
   // A bearer token of the stack's issuer minted by `cmcctl token` (the tool
@@ -123,6 +138,7 @@ class Stack {
   std::string log_dir_;
   bool remove_log_dir_ = false;
   std::string secret_file_;
+  std::string cert_dir_;
   std::map<std::string, Process> processes_;
 };
 

@@ -6,12 +6,13 @@
 
 #include <string>
 
+#include "common/identity/internal_tls.h"
 #include "services/gateway/retry_policy.h"
 
 namespace cmc::gateway {
 
-BackendChannels CreateInsecureChannels(const std::vector<Backend>& backends,
-                                       int max_message_bytes) {
+BackendChannels CreateBackendChannels(const std::vector<Backend>& backends,
+                                      int max_message_bytes) {
   // Backends sit on the deployment's own network: reconnect quickly after a
   // backend restarts instead of gRPC's default backoff (up to two minutes),
   // during which every call to that backend would fail at once. Round robin
@@ -33,7 +34,7 @@ BackendChannels CreateInsecureChannels(const std::vector<Backend>& backends,
   BackendChannels channels;
   for (const Backend& backend : backends) {
     channels[backend.name] = grpc::CreateCustomChannel(
-        backend.address, grpc::InsecureChannelCredentials(), args);
+        backend.address, InternalChannelCredentials(), args);
   }
   return channels;
 }

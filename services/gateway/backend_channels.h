@@ -2,7 +2,7 @@
 // by the proxy (which forwards calls) and the backend monitor (which checks
 // their health).
 //
-//   BackendChannels channels = CreateInsecureChannels(routes.backends());
+//   BackendChannels channels = CreateBackendChannels(routes.backends());
 //   Proxy proxy(routes, channels, ProxyOptions());
 #ifndef CMC_SERVICES_GATEWAY_BACKEND_CHANNELS_H_
 #define CMC_SERVICES_GATEWAY_BACKEND_CHANNELS_H_
@@ -23,14 +23,14 @@ namespace cmc::gateway {
 using BackendChannels =
     std::map<std::string, std::shared_ptr<grpc::ChannelInterface>>;
 
-// One plaintext channel per backend. The backends sit on the deployment's
-// internal network; mutual TLS between gateway and backends is a deployment
-// option added with the credentials configuration, not here.
+// One channel per backend: mutual TLS with the gateway's certificate when the
+// process has internal TLS (common/identity/internal_tls.h; the backends then
+// believe the principal the gateway attaches), plaintext without.
 // Idempotent reads are retried after UNAVAILABLE (retry_policy.h).
 // `max_message_bytes` bounds a backend's response, as the services' own
 // --max_message_bytes bounds what they send.
-BackendChannels CreateInsecureChannels(const std::vector<Backend>& backends,
-                                       int max_message_bytes = 16 << 20);
+BackendChannels CreateBackendChannels(const std::vector<Backend>& backends,
+                                      int max_message_bytes = 16 << 20);
 
 }  // namespace cmc::gateway
 

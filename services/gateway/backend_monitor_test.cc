@@ -94,7 +94,7 @@ TEST(BackendMonitorTest, PublishesEachBackendUnderItsServiceName) {
   BackendMonitorOptions options;
   options.interval = absl::Milliseconds(200);
   options.check_timeout = absl::Milliseconds(100);
-  BackendMonitor monitor(backends, CreateInsecureChannels(backends),
+  BackendMonitor monitor(backends, CreateBackendChannels(backends),
                          gateway.health(), options);
   monitor.Start();
 
@@ -130,7 +130,7 @@ TEST(BackendMonitorTest, StopDoesNotWaitForTheInterval) {
   const std::vector<Backend> backends = {{"finance", down.address()}};
   BackendMonitorOptions options;
   options.interval = absl::Seconds(30);
-  BackendMonitor monitor(backends, CreateInsecureChannels(backends),
+  BackendMonitor monitor(backends, CreateBackendChannels(backends),
                          gateway.health(), options);
   monitor.Start();
   ASSERT_TRUE(WaitFor(

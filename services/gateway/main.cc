@@ -7,6 +7,8 @@
 // the composed community overview (gateway_service.h).
 #include <prometheus/counter.h>
 
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/declare.h"
@@ -14,6 +16,7 @@
 #include "cmc/gateway/v1/gateway.grpc.pb.h"
 #include "common/config.h"
 #include "common/db/pool.h"
+#include "common/identity/internal_tls.h"
 #include "common/log.h"
 #include "common/server/domain_service_main.h"
 #include "common/server/server.h"
@@ -40,9 +43,13 @@ int main(int argc, char** argv) {
   const cmc::gateway::GatewayConfig config =
       cmc::ValueOrExit(cmc::gateway::GatewayConfigFromFlags(), "cmc-gateway");
   cmc::LogServiceConfig(config.service);
+  std::optional<cmc::InternalTls> tls =
+      cmc::ValueOrExit(cmc::InternalTlsFromFlags(), "cmc-gateway");
+  cmc::LogInternalTls(tls.has_value());
+  cmc::UseInternalTls(std::move(tls));
   const cmc::gateway::BackendChannels channels =
-      cmc::gateway::CreateInsecureChannels(config.routes.backends(),
-                                           config.service.max_message_bytes);
+      cmc::gateway::CreateBackendChannels(config.routes.backends(),
+                                          config.service.max_message_bytes);
   auto pool = cmc::db::Pool::Create(config.service.db);
   absl::Status status = cmc::MigrateWithRetry(
       *pool, "gateway", cmc::gateway::Migrations(),

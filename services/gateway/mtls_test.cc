@@ -101,7 +101,7 @@ class MutualTlsTest : public ::testing::Test {
     auto routes = RouteTable::Create({{"referral", backend_.address()}});
     ProxyOptions options;
     options.access_control = access_.get();
-    proxy_ = Proxy::Create(*routes, CreateInsecureChannels(routes->backends()),
+    proxy_ = Proxy::Create(*routes, CreateBackendChannels(routes->backends()),
                            options)
                  .value();
     grpc::ServerBuilder builder;

@@ -197,7 +197,7 @@ class OverviewTest : public ::testing::Test {
   // default), admitting every caller as `dev` (nullptr = no access control).
   void StartGateway(const std::string& institution, const std::string& referral,
                     const Principal* dev = nullptr) {
-    const BackendChannels channels = CreateInsecureChannels(
+    const BackendChannels channels = CreateBackendChannels(
         {{"institution", institution}, {"referral", referral}});
     auto fetcher = OverviewFetcher::Create(channels);
     ASSERT_TRUE(fetcher.ok()) << fetcher.status();

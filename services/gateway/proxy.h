@@ -5,7 +5,7 @@
 //
 //   CMC_ASSIGN_OR_RETURN(std::unique_ptr<Proxy> proxy,
 //                        Proxy::Create(routes,
-//                        CreateInsecureChannels(routes.backends()),
+//                        CreateBackendChannels(routes.backends()),
 //                                      ProxyOptions()));
 //   builder.RegisterCallbackGenericService(proxy.get());  // proxy outlives the
 //   server

@@ -99,7 +99,7 @@ class ProxyTest : public ::testing::Test {
     options.access_control = access_control();
     options.audit = &audit_;
     auto proxy = Proxy::Create(
-        *routes, CreateInsecureChannels(routes->backends()), options);
+        *routes, CreateBackendChannels(routes->backends()), options);
     ASSERT_TRUE(proxy.ok()) << proxy.status();
     proxy_ = std::move(*proxy);
 
@@ -506,8 +506,8 @@ TEST(ProxyCreateTest, RejectsMissingChannelsAndBadTimeouts) {
   ProxyOptions options;
   options.default_timeout = absl::ZeroDuration();
   EXPECT_EQ(
-      BadField(Proxy::Create(
-                   *routes, CreateInsecureChannels(routes->backends()), options)
+      BadField(Proxy::Create(*routes, CreateBackendChannels(routes->backends()),
+                             options)
                    .status()),
       "default_timeout");
 }

@@ -8,6 +8,8 @@
 #      so this test can fail;
 #   4. the file has no default secrets: without the passwords in the environment it is refused,
 #      naming the first missing one.
+#   Also in 2: every CMC container has internal mutual TLS with its own certificate, and the
+#   gateway's public port serves TLS.
 #
 #   tests/deploy/check_compose.sh [COMPOSE_FILE]     (default: docker-compose.yml at the repo root)
 # Run by ctest (tests/deploy/CMakeLists.txt) from the repository root.
@@ -135,12 +137,23 @@ for name, (grpc, metrics) in ports.items():
     if env.get("CMC_MYSQL_PASSWORD") != want or got_db != want:
         errors.append(f"{where} CMC_MYSQL_PASSWORD does not equal the mysql container's "
                       f"CMC_DB_PASSWORD_{name.upper()}")
+    # Mutual TLS on every internal hop, each process with its own certificate.
+    if (env.get("CMC_INTERNAL_TLS_CERT_FILE") != f"/run/secrets/cmc/certs/{name}.crt"
+            or env.get("CMC_INTERNAL_TLS_KEY_FILE") != f"/run/secrets/cmc/certs/{name}.key"
+            or env.get("CMC_INTERNAL_TLS_CA_FILE") != "/run/secrets/cmc/certs/ca.crt"):
+        errors.append(f"{where} internal TLS is not its own certificate of the deployment's CA")
+    if not any(":/run/secrets/cmc/certs" in str(v) for v in svc.get("volumes", [])):
+        errors.append(f"{where} the certificates are not mounted")
+    if name != "gateway" and "--tls_cert_file=/run/secrets/cmc/certs/cmcctl.crt" not in test:
+        errors.append(f"{where} the health check presents no client certificate")
     if depends(name).get("mysql", {}).get("condition") != "service_healthy":
         errors.append(f"{where} does not wait for mysql to be healthy")
     if svc.get("restart") != "unless-stopped":
         errors.append(f"{where} restart is {svc.get('restart')!r}")
 
 gw_env = env_of("gateway")
+if gw_env.get("CMC_TLS_CERT_FILE") != "/run/secrets/cmc/certs/public.crt":
+    errors.append("gateway: the public port does not serve TLS")
 for backend, (grpc, _) in ports.items():
     if backend == "gateway":
         continue

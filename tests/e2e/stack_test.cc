@@ -24,6 +24,7 @@
 #include "cmc/common/v1/event.grpc.pb.h"
 #include "cmc/gateway/v1/gateway.grpc.pb.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
+#include "common/identity/principal.h"
 #include "common/status.h"
 #include "common/testing/health.h"
 #include "common/testing/mariadb.h"
@@ -149,16 +150,65 @@ class StackTest : public ::testing::Test {
   static inline absl::Status start_;
 };
 
+// Behind the gateway every hop is mutual TLS with the deployment's CA, and a
+// service believes a principal only from the gateway's certificate: a process
+// that reaches a backend port cannot read the county by writing headers.
+TEST_F(StackTest, BackendsBelievePrincipalHeadersOnlyFromTheGateway) {
+  const auto call = [](std::shared_ptr<grpc::ChannelCredentials> credentials,
+                       bool forged_headers) {
+    auto stub = common::v1::EventFeed::NewStub(grpc::CreateChannel(
+        stack_->ServiceAddress("institution"), std::move(credentials)));
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(5));
+    if (forged_headers) {
+      Principal county;
+      county.subject = "user:mallory";
+      county.roles = {"community_admin"};
+      county.whole_county = true;
+      AttachPrincipal(county, &context);
+    }
+    common::v1::ListEventsRequest request;
+    common::v1::ListEventsResponse response;
+    return stub->ListEvents(&context, request, &response).error_code();
+  };
+  grpc::SslCredentialsOptions no_certificate;
+  {
+    std::ifstream ca(stack_->cert_dir() + "/ca.crt");
+    no_certificate.pem_root_certs.assign(std::istreambuf_iterator<char>(ca),
+                                         {});
+  }
+  // Plaintext and TLS without a client certificate never get past the
+  // handshake.
+  EXPECT_EQ(call(grpc::InsecureChannelCredentials(), true),
+            grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(call(grpc::SslCredentials(no_certificate), true),
+            grpc::StatusCode::UNAVAILABLE);
+  // A certificate of the CA that is not the gateway's: the headers count
+  // for nothing, and no headers is no principal.
+  EXPECT_EQ(call(stack_->InternalCredentials("cmcctl"), true),
+            grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_EQ(call(stack_->InternalCredentials("gateway"), false),
+            grpc::StatusCode::UNAUTHENTICATED);
+  // The gateway's certificate with its principal, and the gateway path.
+  EXPECT_EQ(call(stack_->InternalCredentials("gateway"), true),
+            grpc::StatusCode::OK);
+  common::v1::ListEventsResponse response;
+  EXPECT_TRUE(ListEventsVia("institution", &response).ok());
+}
+
 TEST_F(StackTest,
        EveryServiceServesHealthMetricsAndItsEventFeedThroughTheGateway) {
   for (const char* area : kAreas) {
     SCOPED_TRACE(area);
     const std::string name = testing::Stack::HealthName(area);
     EXPECT_EQ(testing::HealthStatus(GatewayAddress(), name), "SERVING");
-    EXPECT_EQ(testing::HealthStatus(stack_->ServiceAddress(area), name),
+    EXPECT_EQ(testing::HealthStatus(stack_->ServiceAddress(area), name,
+                                    stack_->InternalCredentials("cmcctl")),
               "SERVING");
     EXPECT_EQ(testing::HealthStatus(stack_->ServiceAddress(area),
-                                    "cmc.common.v1.EventFeed"),
+                                    "cmc.common.v1.EventFeed",
+                                    stack_->InternalCredentials("cmcctl")),
               "SERVING");
     EXPECT_TRUE(MetricsAnswer(stack_->MetricsPort(area)));
     common::v1::ListEventsResponse response;
