@@ -10,7 +10,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/synchronization/mutex.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
+#include "common/service/county_time.h"
 #include "common/status.h"
+#include "common/validators/validators.h"
 
 namespace cmc::dispatch {
 namespace {
@@ -110,6 +112,27 @@ class GrpcReader final : public InstitutionReader {
     return out;
   }
 
+  absl::StatusOr<std::string> CommunityOf(const std::string& institution_id,
+                                          absl::Time deadline) override {
+    inst::ListMembershipsRequest request;
+    request.set_institution_id(institution_id);
+    request.mutable_as_of()->set_value(FormatCivilDate(CountyDay(absl::Now())));
+    CMC_ASSIGN_OR_RETURN(
+        std::vector<inst::Membership> memberships,
+        (Pages<inst::ListMembershipsResponse, inst::Membership>(
+            request, deadline,
+            [this](grpc::ClientContext* c,
+                   const inst::ListMembershipsRequest& r,
+                   inst::ListMembershipsResponse* out) {
+              return stub_->ListMemberships(c, r, out);
+            },
+            [](const inst::ListMembershipsResponse& r) {
+              return r.memberships();
+            })));
+    return memberships.empty() ? std::string()
+                               : memberships.front().community_id();
+  }
+
   absl::StatusOr<std::vector<inst::Posting>> Postings(
       const std::string& staff_id, absl::Time deadline) override {
     inst::ListPostingsRequest request;
@@ -198,6 +221,11 @@ class CachingReader final : public InstitutionReader {
     return Cached(member_, id,
                   [&] { return inner_->StaffMember(id, deadline); });
   }
+  absl::StatusOr<std::string> CommunityOf(const std::string& id,
+                                          absl::Time deadline) override {
+    return Cached(community_of_, id,
+                  [&] { return inner_->CommunityOf(id, deadline); });
+  }
   absl::StatusOr<std::vector<inst::Posting>> Postings(
       const std::string& id, absl::Time deadline) override {
     return Cached(postings_, id,
@@ -242,6 +270,7 @@ class CachingReader final : public InstitutionReader {
   Cache<std::vector<inst::Institution>> institutions_ ABSL_GUARDED_BY(mu_);
   Cache<std::vector<inst::Staff>> staff_ ABSL_GUARDED_BY(mu_);
   Cache<inst::Staff> member_ ABSL_GUARDED_BY(mu_);
+  Cache<std::string> community_of_ ABSL_GUARDED_BY(mu_);
   Cache<std::vector<inst::Posting>> postings_ ABSL_GUARDED_BY(mu_);
   Cache<std::vector<inst::Posting>> postings_at_ ABSL_GUARDED_BY(mu_);
 };

@@ -51,6 +51,9 @@ class InstitutionReader {
   // One staff member; NOT_FOUND when unknown.
   virtual absl::StatusOr<inst::Staff> StaffMember(const std::string& id,
                                                   absl::Time deadline) = 0;
+  // The community `institution_id` is a member of today; "" for none.
+  virtual absl::StatusOr<std::string> CommunityOf(
+      const std::string& institution_id, absl::Time deadline) = 0;
   // Postings of a staff member (history included).
   virtual absl::StatusOr<std::vector<inst::Posting>> Postings(
       const std::string& staff_id, absl::Time deadline) = 0;

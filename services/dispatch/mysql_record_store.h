@@ -85,6 +85,19 @@ class MysqlRecordStore final : public RecordStore<Record> {
     return stored;
   }
 
+  absl::StatusOr<std::optional<Record>> FindCreated(
+      const RequestClaim& claim, absl::Time deadline) override {
+    std::optional<Record> first;
+    CMC_RETURN_IF_ERROR(db::RunOnConnection(
+        *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
+          CMC_ASSIGN_OR_RETURN(std::optional<ClaimedRequest> claimed,
+                               FindClaim(conn, claim));
+          if (claimed) first.emplace().ParseFromString(claimed->response);
+          return absl::OkStatus();
+        }));
+    return first;
+  }
+
   absl::StatusOr<Record> Get(const std::string& id, absl::Time deadline,
                              const RecordFields& fields = {}) override {
     std::optional<record_sql::Row> row;

@@ -102,6 +102,14 @@ class RecordStore {
                                         const EventSpec& event,
                                         absl::Time deadline) = 0;
 
+  // What the create that claimed `claim` stored, when it committed; nullopt
+  // when nobody has. INVALID_ARGUMENT "request_id" for a claim of another
+  // request. Lets a handler answer a repeat before checking anything that
+  // may have changed since (a repeat must not clash with its own first
+  // result, nor fail while the institution service is down).
+  virtual absl::StatusOr<std::optional<Record>> FindCreated(
+      const RequestClaim& claim, absl::Time deadline) = 0;
+
   // NOT_FOUND naming `fields.id` when unknown.
   virtual absl::StatusOr<Record> Get(const std::string& id, absl::Time deadline,
                                      const RecordFields& fields = {}) = 0;
@@ -160,6 +168,17 @@ class InMemoryRecordStore final : public RecordStore<Record> {
                                  record.id()};
     events_.push_back(event.type);
     return record;
+  }
+
+  absl::StatusOr<std::optional<Record>> FindCreated(const RequestClaim& claim,
+                                                    absl::Time) override {
+    absl::MutexLock lock(&mu_);
+    auto it = claims_.find(claim.request_id);
+    if (it == claims_.end()) return std::optional<Record>();
+    if (it->second.first != claim.method + claim.request_sha256) {
+      return InvalidField("request_id", "already used for another request");
+    }
+    return std::optional<Record>(rows_.at(index_.at(it->second.second)).record);
   }
 
   absl::StatusOr<Record> Get(const std::string& id, absl::Time,
