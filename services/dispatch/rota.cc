@@ -1,6 +1,7 @@
 #include "services/dispatch/rota.h"
 
 #include <CbcModel.hpp>
+#include <CbcSolver.hpp>
 #include <CoinMessageHandler.hpp>
 #include <CoinPackedMatrix.hpp>
 #include <OsiClpSolverInterface.hpp>
@@ -37,10 +38,12 @@ class Program {
   }
   int columns() const { return static_cast<int>(cost_.size()); }
 
-  // Solves within `limit`, starting from `start` (a feasible point). The
+  // Solves within `limit`, `start` (a feasible point) when nothing better is
+  // found; `network` when the matrix is a network's (an integral LP). The
   // best point found, and whether it is proven optimal.
   std::pair<std::vector<double>, bool> Solve(const std::vector<double>& start,
-                                             absl::Duration limit) const {
+                                             absl::Duration limit,
+                                             bool network) const {
     CoinPackedMatrix matrix(
         /*colordered=*/true, rows_.data(), columns_.data(), values_.data(),
         static_cast<CoinBigIndex>(values_.size()));
@@ -56,11 +59,29 @@ class Program {
     CbcModel model(solver);
     model.setLogLevel(0);
     model.messageHandler()->setLogLevel(0);
-    model.setMaximumSeconds(std::max(0.05, absl::ToDoubleSeconds(limit)));
-    double start_cost = 0;
-    for (int c = 0; c < columns(); ++c) start_cost += cost_[c] * start[c];
-    model.setBestSolution(start.data(), columns(), start_cost, true);
-    model.branchAndBound();
+    const double seconds = std::max(0.05, absl::ToDoubleSeconds(limit));
+    if (network) {
+      // The LP optimum is integral: plain branch and bound stops at the
+      // root.
+      double start_cost = 0;
+      for (int c = 0; c < columns(); ++c) start_cost += cost_[c] * start[c];
+      model.setBestSolution(start.data(), columns(), start_cost, true);
+      model.setMaximumSeconds(seconds);
+      model.branchAndBound();
+    } else {
+      // Teams make it a real integer program: CBC's standard solve
+      // (presolve, cut generators, heuristics such as the feasibility
+      // pump), as its command line runs it; the parameter block keeps it
+      // reentrant.
+      CbcSolverUsefulData data;
+      data.noPrinting_ = true;
+      CbcMain0(model, data);
+      const std::string limit_text = absl::StrCat(seconds);
+      const char* argv[] = {"cmc-dispatch",     "-log",   "0",    "-sec",
+                            limit_text.c_str(), "-solve", "-quit"};
+      CbcMain1(
+          7, argv, model, [](CbcModel*, int) { return 0; }, data);
+    }
     const double* best = model.bestSolution();
     std::vector<double> point =
         best == nullptr ? start : std::vector<double>(best, best + columns());
@@ -207,7 +228,7 @@ void SolveOrganiser(const RotaProblem& problem, const std::string& organiser,
   }
   std::vector<double> start(program.columns(), 0.0);
   for (int i = 0; i < n; ++i) start[u[i]] = 1;
-  auto [point, optimal] = program.Solve(start, limit);
+  auto [point, optimal] = program.Solve(start, limit, /*network=*/k == 1);
   out->optimal = out->optimal && optimal;
 
   // Read the visits back: the persons of each (need, day).
