@@ -36,6 +36,7 @@ DispatchService::Stores DispatchService::MysqlStores(db::Pool* pool) {
       pool, "settlements", "RelocationSettlement");
   s.rotas = std::make_unique<MysqlRecordStore<v1::RotaProposal>>(
       pool, "rota_proposals", "RotaProposal");
+  s.months = NewMysqlServiceMonthStore(pool);
   return s;
 }
 

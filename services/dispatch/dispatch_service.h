@@ -33,6 +33,7 @@
 #include "services/dispatch/policy_store.h"
 #include "services/dispatch/record_store.h"
 #include "services/dispatch/schedule.h"
+#include "services/dispatch/service_month_store.h"
 
 namespace cmc::dispatch {
 
@@ -46,6 +47,7 @@ class DispatchService final : public v1::DispatchService::Service {
     std::unique_ptr<ExtensionStore> extensions;
     std::unique_ptr<SettlementStore> settlements;
     std::unique_ptr<RotaStore> rotas;
+    std::unique_ptr<ServiceMonthStore> months;
   };
   // The MySQL stores over `pool` (schema cmc_dispatch, migrated), which must
   // outlive them.
@@ -83,6 +85,8 @@ class DispatchService final : public v1::DispatchService::Service {
                         v1::Visit*) override;
   grpc::Status ListVisits(Context*, const v1::ListVisitsRequest*,
                           v1::ListVisitsResponse*) override;
+  grpc::Status UpdateVisit(Context*, const v1::UpdateVisitRequest*,
+                           v1::Visit*) override;
   grpc::Status RecordVisitDone(Context*, const v1::RecordVisitDoneRequest*,
                                v1::Visit*) override;
   grpc::Status RecordVisitMissed(Context*, const v1::RecordVisitMissedRequest*,
@@ -96,6 +100,8 @@ class DispatchService final : public v1::DispatchService::Service {
                              v1::StationingAssignment*) override;
   grpc::Status ListAssignments(Context*, const v1::ListAssignmentsRequest*,
                                v1::ListAssignmentsResponse*) override;
+  grpc::Status UpdateAssignment(Context*, const v1::UpdateAssignmentRequest*,
+                                v1::StationingAssignment*) override;
   grpc::Status EndAssignment(Context*, const v1::EndAssignmentRequest*,
                              v1::StationingAssignment*) override;
 
@@ -120,6 +126,8 @@ class DispatchService final : public v1::DispatchService::Service {
                                v1::ComplianceReport*) override;
   grpc::Status GetServiceDays(Context*, const v1::GetServiceDaysRequest*,
                               v1::ServiceDaysReport*) override;
+  grpc::Status CloseServiceMonth(Context*, const v1::CloseServiceMonthRequest*,
+                                 v1::CloseServiceMonthResponse*) override;
 
   grpc::Status ProposeTouringRota(Context*,
                                   const v1::ProposeTouringRotaRequest*,

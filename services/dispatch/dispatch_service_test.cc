@@ -53,6 +53,9 @@ class DispatchServiceTest : public ::testing::Test {
         std::make_unique<InMemoryRecordStore<v1::RelocationSettlement>>(clock);
     stores.rotas =
         std::make_unique<InMemoryRecordStore<v1::RotaProposal>>(clock);
+    auto months = std::make_unique<InMemoryServiceMonthStore>();
+    months_ = months.get();
+    stores.months = std::move(months);
     CallOptions call;
     call.clock = clock;
     service_ = std::make_unique<DispatchService>(
@@ -131,6 +134,7 @@ class DispatchServiceTest : public ::testing::Test {
   FakeInstitutions institutions_;
   InMemoryRecordStore<v1::Visit>* visits_ = nullptr;
   InMemoryRecordStore<v1::StationingAssignment>* assignments_ = nullptr;
+  InMemoryServiceMonthStore* months_ = nullptr;
   std::unique_ptr<DispatchService> service_;
   std::unique_ptr<Server> server_;
   std::unique_ptr<Stub> stub_;
@@ -584,6 +588,105 @@ TEST_F(DispatchServiceTest, ComplianceAndServiceDays) {
   days.set_staff_id("stf-x");
   EXPECT_ERROR(Call(&Stub::GetServiceDays, days, &report), kNotFound,
                "staff_id");
+}
+
+TEST_F(DispatchServiceTest, AssignmentsAndVisitsChangeUnderTheirRules) {
+  v1::StationingAssignment a;
+  ASSERT_TRUE(Call(&Stub::CreateAssignment,
+                   Stationing("req-1", "stf-doc", "2026-01-01", "2026-06-30"),
+                   &a)
+                  .ok());
+  v1::UpdateAssignmentRequest update;
+  update.mutable_assignment()->set_id(a.id());
+  update.mutable_assignment()->set_version(1);
+  update.mutable_assignment()->mutable_end_date()->set_value("2026-12-31");
+  update.mutable_update_mask()->add_paths("end_date");
+  v1::StationingAssignment updated;
+  ASSERT_TRUE(Call(&Stub::UpdateAssignment, update, &updated).ok());
+  EXPECT_EQ(updated.end_date().value(), "2026-12-31");
+  EXPECT_EQ(updated.version(), 2);
+  EXPECT_ERROR(Call(&Stub::UpdateAssignment, update, &updated), kAborted,
+               "assignment.version");
+  update.mutable_assignment()->set_version(2);
+  update.mutable_assignment()->mutable_end_date()->set_value("2026-03-15");
+  EXPECT_ERROR(Call(&Stub::UpdateAssignment, update, &updated),
+               kInvalidArgument, "assignment.short_stay_reason");
+  update.mutable_assignment()->mutable_end_date()->set_value("2026-02-01");
+  EXPECT_ERROR(Call(&Stub::UpdateAssignment, update, &updated),
+               kInvalidArgument, "assignment.end_date");
+  update.mutable_update_mask()->add_paths("staff_id");
+  EXPECT_ERROR(Call(&Stub::UpdateAssignment, update, &updated),
+               kInvalidArgument, "update_mask");
+  EXPECT_EQ(assignments_->Events(),
+            (std::vector<std::string>{"dispatch.AssignmentCreated",
+                                      "dispatch.AssignmentUpdated"}));
+
+  const std::string plan = Plan();
+  v1::Visit first, second;
+  ASSERT_TRUE(Call(&Stub::CreateVisit,
+                   VisitTo("v1", plan, "vil-2", "2026-03-03"), &first)
+                  .ok());
+  const std::string other = Plan("plan-2");
+  ASSERT_TRUE(Call(&Stub::CreateVisit,
+                   VisitTo("v2", other, "vil-1", "2026-03-04"), &second)
+                  .ok());
+  v1::UpdateVisitRequest move;
+  move.mutable_visit()->set_id(first.id());
+  move.mutable_visit()->set_version(1);
+  move.mutable_visit()->mutable_date()->set_value("2026-03-05");
+  move.mutable_update_mask()->add_paths("date");
+  v1::Visit moved;
+  ASSERT_TRUE(Call(&Stub::UpdateVisit, move, &moved).ok());
+  EXPECT_EQ(moved.date().value(), "2026-03-05");
+  EXPECT_EQ(moved.version(), 2);
+  move.mutable_visit()->set_version(2);
+  move.mutable_visit()->mutable_date()->set_value("2026-03-04");
+  EXPECT_ERROR(Call(&Stub::UpdateVisit, move, &moved), kFailedPrecondition,
+               "visit.team[0].staff_id");
+  EXPECT_ERROR(Call(&Stub::UpdateVisit, move, &moved, kTownship2),
+               kPermissionDenied, "visit.id");
+  move.mutable_visit()->set_version(1);
+  move.mutable_visit()->mutable_date()->set_value("2026-03-06");
+  EXPECT_ERROR(Call(&Stub::UpdateVisit, move, &moved), kAborted,
+               "visit.version");
+  v1::CancelVisitRequest cancel;
+  cancel.set_id(first.id());
+  cancel.set_version(2);
+  cancel.set_reason("改期");
+  ASSERT_TRUE(Call(&Stub::CancelVisit, cancel, &moved).ok());
+  move.mutable_visit()->set_version(3);
+  EXPECT_ERROR(Call(&Stub::UpdateVisit, move, &moved), kFailedPrecondition,
+               "visit.id");
+}
+
+TEST_F(DispatchServiceTest, AMonthIsClosedOnce) {
+  v1::StationingAssignment a;
+  ASSERT_TRUE(Call(&Stub::CreateAssignment,
+                   Stationing("req-1", "stf-doc", "2026-01-01", "2026-06-30"),
+                   &a)
+                  .ok());
+  v1::CloseServiceMonthRequest close;
+  close.set_community_id("com-1");
+  close.mutable_month()->set_value("2026-02");
+  v1::CloseServiceMonthResponse closed;
+  ASSERT_TRUE(Call(&Stub::CloseServiceMonth, close, &closed).ok());
+  EXPECT_TRUE(closed.newly_closed());
+  ASSERT_EQ(closed.people_size(), 1);
+  EXPECT_EQ(closed.people(0).days().staff_id(), "stf-doc");
+  EXPECT_EQ(closed.people(0).days().total_days(), 28);
+  EXPECT_EQ(closed.people(0).month().value(), "2026-02");
+  ASSERT_TRUE(Call(&Stub::CloseServiceMonth, close, &closed).ok());
+  EXPECT_FALSE(closed.newly_closed());
+  EXPECT_EQ(closed.people_size(), 1);
+  EXPECT_EQ(months_->events(), 1);
+  EXPECT_ERROR(Call(&Stub::CloseServiceMonth, close, &closed, kTownship1),
+               kPermissionDenied, "community_id");
+  close.mutable_month()->set_value("2026-03");
+  EXPECT_ERROR(Call(&Stub::CloseServiceMonth, close, &closed),
+               kFailedPrecondition, "month");
+  close.mutable_month()->set_value("2026Q1");
+  EXPECT_ERROR(Call(&Stub::CloseServiceMonth, close, &closed), kInvalidArgument,
+               "month");
 }
 
 TEST_F(DispatchServiceTest, RotaCoversWhatItCanNamesTheRestAndIsAccepted) {

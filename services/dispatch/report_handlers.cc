@@ -266,4 +266,82 @@ grpc::Status DispatchService::GetServiceDays(
       });
 }
 
+grpc::Status DispatchService::CloseServiceMonth(
+    Context* context, const v1::CloseServiceMonthRequest* request,
+    v1::CloseServiceMonthResponse* response) {
+  return Serve(
+      context, call_, response,
+      [&](const CallContext& call)
+          -> absl::StatusOr<v1::CloseServiceMonthResponse> {
+        CMC_RETURN_IF_ERROR(CheckId(request->community_id(), "community_id"));
+        const std::string& month = request->month().value();
+        if (month.size() != 7 || month[4] != '-') {
+          return InvalidField("month", "a month, YYYY-MM");
+        }
+        CMC_ASSIGN_OR_RETURN(const DaySpan span,
+                             PeriodSpan(request->month(), "month"));
+        if (span.last >= call.today()) {
+          return Precondition("month", "the month has not ended");
+        }
+        CMC_ASSIGN_OR_RETURN(const OrgScope scope, scopes_.Resolve(call));
+        if (!scope.unrestricted() &&
+            !scope.CoversCommunity(request->community_id())) {
+          return OutOfScope(
+              "community_id",
+              absl::StrCat("community ", request->community_id()));
+        }
+        const absl::Time deadline = call.deadline();
+        CMC_ASSIGN_OR_RETURN(
+            std::optional<v1::CloseServiceMonthResponse> closed,
+            stores_.months->Find(request->community_id(), month, deadline));
+        if (closed) return *std::move(closed);
+        absl::StatusOr<std::vector<inst::Institution>> members =
+            reader_->Members(request->community_id(), deadline);
+        if (!members.ok()) {
+          return Renamed(members.status(), "community_id", "such community");
+        }
+        std::map<std::string, v1::Level> levels;
+        for (const inst::Institution& i : *members) {
+          levels[i.id()] = LevelOf(i.tier());
+        }
+        RecordQuery query;
+        query.community_id = request->community_id();
+        query.overlapping = span;
+        std::vector<AssignmentFact> assignments;
+        std::vector<VisitFact> visits;
+        std::set<std::string> people;
+        CMC_ASSIGN_OR_RETURN(auto stationed,
+                             stores_.assignments->List(query, deadline));
+        for (const auto& a : stationed) {
+          assignments.push_back(ToFact(a.record));
+          people.insert(a.record.staff_id());
+        }
+        query.status = v1::VISIT_STATUS_DONE;
+        CMC_ASSIGN_OR_RETURN(auto done, stores_.visits->List(query, deadline));
+        for (const auto& v : done) {
+          visits.push_back(ToFact(v.record, levels));
+          for (const v1::TeamMember& m : v.record.team()) {
+            people.insert(m.staff_id());
+          }
+        }
+        CMC_ASSIGN_OR_RETURN(const v1::DispatchPolicy policy,
+                             PolicyInForce(*stores_.policies,
+                                           request->community_id(), deadline));
+        v1::CloseServiceMonthResponse count;
+        for (const std::string& person : people) {
+          v1::PersonServiceDays days = CountServiceDays(
+              policy, person, assignments, visits, span, levels);
+          if (days.total_days() == 0) continue;
+          v1::MonthlyServiceDays* out = count.add_people();
+          out->set_community_id(request->community_id());
+          *out->mutable_month() = request->month();
+          *out->mutable_policy() = RefOf(policy);
+          *out->mutable_days() = std::move(days);
+        }
+        return stores_.months->Close(request->community_id(), month,
+                                     std::move(count), call.Actor("anonymous"),
+                                     deadline);
+      });
+}
+
 }  // namespace cmc::dispatch

@@ -216,6 +216,88 @@ grpc::Status DispatchService::ListAssignments(
       });
 }
 
+grpc::Status DispatchService::UpdateAssignment(
+    Context* context, const v1::UpdateAssignmentRequest* request,
+    v1::StationingAssignment* response) {
+  return Serve(
+      context, call_, response,
+      [&](const CallContext& call) -> absl::StatusOr<v1::StationingAssignment> {
+        const v1::StationingAssignment& given = request->assignment();
+        CMC_RETURN_IF_ERROR(CheckId(given.id(), "assignment.id"));
+        CMC_RETURN_IF_ERROR(
+            CheckVersion(given.version(), "assignment.version"));
+        if (request->update_mask().paths().empty()) {
+          return InvalidField("update_mask", "at least one path");
+        }
+        for (const std::string& path : request->update_mask().paths()) {
+          if (path != "end_date" && path != "short_stay_reason") {
+            return InvalidField(
+                "update_mask",
+                absl::StrCat("unknown or immutable path ", path));
+          }
+        }
+        CMC_RETURN_IF_ERROR(CheckText(given.short_stay_reason(),
+                                      "assignment.short_stay_reason", 0, 500));
+        CMC_ASSIGN_OR_RETURN(const OrgScope scope, scopes_.Resolve(call));
+        const absl::Time deadline = call.deadline();
+        const RecordFields fields = {"assignment.id", "assignment.version"};
+        CMC_ASSIGN_OR_RETURN(
+            const v1::StationingAssignment current,
+            stores_.assignments->Get(given.id(), deadline, fields));
+        CMC_RETURN_IF_ERROR(
+            RequireRecord(scope, KeysOf(current), "assignment.id",
+                          absl::StrCat("assignment ", current.id())));
+        // The change, checked here on the version read and applied in the
+        // store only to that version.
+        const auto apply = [&](v1::StationingAssignment& a) -> absl::Status {
+          if (a.ended_early()) {
+            return Precondition("assignment.id", "the assignment has ended");
+          }
+          for (const std::string& path : request->update_mask().paths()) {
+            if (path == "end_date") *a.mutable_end_date() = given.end_date();
+            if (path == "short_stay_reason") {
+              a.set_short_stay_reason(given.short_stay_reason());
+            }
+          }
+          return absl::OkStatus();
+        };
+        v1::StationingAssignment next = current;
+        CMC_RETURN_IF_ERROR(apply(next));
+        CMC_ASSIGN_OR_RETURN(
+            const DaySpan stay,
+            RequiredSpan(next.start_date(), next.end_date(),
+                         "assignment.start_date", "assignment.end_date",
+                         kMaxStationingDays));
+        if (stay.last != DayOf(current.end_date()) &&
+            stay.last < call.today()) {
+          return InvalidField("assignment.end_date", "before today");
+        }
+        CMC_ASSIGN_OR_RETURN(
+            const v1::DispatchPolicy policy,
+            PolicyInForce(*stores_.policies, next.community_id(), deadline));
+        if (IsShortStay(stay, policy.min_stationing_months()) &&
+            next.short_stay_reason().empty()) {
+          return InvalidField(
+              "assignment.short_stay_reason",
+              absl::StrCat("required for a stay shorter than ",
+                           policy.min_stationing_months(), " months"));
+        }
+        CMC_ASSIGN_OR_RETURN(const std::vector<Booking> booked,
+                             BookingsOf(next.staff_id(), stay, deadline));
+        if (auto clash = FindClash(booked, BookingOf(next))) {
+          return ClashError("assignment.end_date", *clash);
+        }
+        CMC_ASSIGN_OR_RETURN(
+            v1::StationingAssignment updated,
+            stores_.assignments->Update(
+                given.id(), given.version(), apply,
+                [](const v1::StationingAssignment& a) { return KeysOf(a); },
+                {"dispatch.AssignmentUpdated", call.Actor("anonymous")},
+                deadline, fields));
+        return WithStatus(std::move(updated), call.today());
+      });
+}
+
 grpc::Status DispatchService::EndAssignment(
     Context* context, const v1::EndAssignmentRequest* request,
     v1::StationingAssignment* response) {

@@ -512,6 +512,63 @@ grpc::Status DispatchService::ListVisits(Context* context,
       });
 }
 
+grpc::Status DispatchService::UpdateVisit(Context* context,
+                                          const v1::UpdateVisitRequest* request,
+                                          v1::Visit* response) {
+  return Serve(
+      context, call_, response,
+      [&](const CallContext& call) -> absl::StatusOr<v1::Visit> {
+        const v1::Visit& given = request->visit();
+        CMC_RETURN_IF_ERROR(CheckId(given.id(), "visit.id"));
+        CMC_RETURN_IF_ERROR(CheckVersion(given.version(), "visit.version"));
+        if (request->update_mask().paths().empty()) {
+          return InvalidField("update_mask", "at least one path");
+        }
+        CMC_ASSIGN_OR_RETURN(const OrgScope scope, scopes_.Resolve(call));
+        const RecordFields fields = {"visit.id", "visit.version"};
+        CMC_ASSIGN_OR_RETURN(
+            const v1::Visit current,
+            stores_.visits->Get(given.id(), call.deadline(), fields));
+        CMC_RETURN_IF_ERROR(
+            RequireRecord(scope, KeysOf(current), "visit.id",
+                          absl::StrCat("visit ", current.id())));
+        const auto apply = [&](v1::Visit& v) -> absl::Status {
+          if (v.status() != v1::VISIT_STATUS_PLANNED) {
+            return Precondition("visit.id", "the visit is not PLANNED");
+          }
+          for (const std::string& path : request->update_mask().paths()) {
+            if (path == "date") {
+              *v.mutable_date() = given.date();
+            } else if (path == "village_id") {
+              v.set_village_id(given.village_id());
+            } else if (path == "institution_id") {
+              v.set_institution_id(given.institution_id());
+            } else if (path == "team") {
+              *v.mutable_team() = given.team();
+            } else if (path == "planned_services") {
+              *v.mutable_planned_services() = given.planned_services();
+            } else {
+              return InvalidField(
+                  "update_mask",
+                  absl::StrCat("unknown or immutable path ", path));
+            }
+          }
+          return absl::OkStatus();
+        };
+        v1::Visit next = current;
+        CMC_RETURN_IF_ERROR(apply(next));
+        CMC_RETURN_IF_ERROR(CheckVisitFields(next));
+        CMC_ASSIGN_OR_RETURN(const v1::TouringPlan plan,
+                             stores_.plans->Get(next.plan_id(), call.deadline(),
+                                                {"visit.plan_id", "version"}));
+        CMC_RETURN_IF_ERROR(CheckVisit(call, plan, &next));
+        return stores_.visits->Update(
+            given.id(), given.version(), apply, &VisitKeys,
+            {"dispatch.VisitUpdated", call.Actor("anonymous")}, call.deadline(),
+            fields);
+      });
+}
+
 grpc::Status DispatchService::RecordVisitDone(
     Context* context, const v1::RecordVisitDoneRequest* request,
     v1::Visit* response) {

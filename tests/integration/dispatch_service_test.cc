@@ -224,5 +224,26 @@ TEST_F(DispatchServiceDbTest, VisitsCoverTheirWeekAndARotaIsAccepted) {
                 "dispatch.RotaAccepted"}));
 }
 
+TEST_F(DispatchServiceDbTest, AClosedMonthCountsEachPersonOnce) {
+  v1::StationingAssignment a;
+  ASSERT_TRUE(Call(&Stub::CreateAssignment,
+                   Stationing("req-1", "2026-01-01", "2026-06-30"), &a)
+                  .ok());
+  v1::CloseServiceMonthRequest close;
+  close.set_community_id("com-1");
+  close.mutable_month()->set_value("2026-01");
+  v1::CloseServiceMonthResponse first, again;
+  ASSERT_TRUE(Call(&Stub::CloseServiceMonth, close, &first).ok());
+  EXPECT_TRUE(first.newly_closed());
+  ASSERT_EQ(first.people_size(), 1);
+  EXPECT_EQ(first.people(0).days().total_days(), 31);
+  ASSERT_TRUE(Call(&Stub::CloseServiceMonth, close, &again).ok());
+  EXPECT_FALSE(again.newly_closed());
+  EXPECT_EQ(again.people(0).days().total_days(), 31);
+  EXPECT_EQ(Events(),
+            (std::vector<std::string>{"dispatch.AssignmentCreated",
+                                      "dispatch.ServiceDaysCounted"}));
+}
+
 }  // namespace
 }  // namespace cmc::dispatch
