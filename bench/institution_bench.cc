@@ -30,9 +30,11 @@
 #include "common/identity/principal.h"
 #include "common/outbox/outbox.h"
 #include "common/server/server.h"
+#include "common/service/idempotency.h"
 #include "common/testing/mariadb.h"
+#include "common/testing/reference_county.h"
 #include "services/institution/institution_service.h"
-#include "services/institution/reference_county.h"
+#include "services/institution/mysql_stores.h"
 
 namespace cmc::institution {
 const std::vector<db::Migration>& Migrations();
@@ -41,7 +43,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using Stub = v1::InstitutionService::Stub;
 
-// The reference county (domain.md §1, services/institution/reference_county.h).
+// The reference county (domain.md §1, common/testing/reference_county.h).
 using reference::kClinics;
 using reference::kCountyTier;
 using reference::kInstitutions;
@@ -121,11 +123,13 @@ int Run(int calls, int threads, bool import_staff) {
   config.pool_size = 8;
   auto pool = db::Pool::Create(config);
   if (!db::ApplyMigrations(*pool, "outbox", outbox::Migrations()).ok() ||
+      !db::ApplyMigrations(*pool, "requests", requests::Migrations()).ok() ||
       !db::ApplyMigrations(*pool, "institution", Migrations()).ok()) {
     std::fprintf(stderr, "migrations failed\n");
     return 1;
   }
-  InstitutionService service(pool.get(), InstitutionService::Options());
+  MysqlStores stores(pool.get());
+  InstitutionService service(stores.stores(), InstitutionService::Options());
   ServerOptions options;
   options.service_name = "institution";
   options.listen_host = "127.0.0.1";

@@ -164,6 +164,14 @@ absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(
   return config;
 }
 
+void ExitIfBadConfig(const absl::Status& status, absl::string_view binary) {
+  if (status.ok()) return;
+  std::fprintf(stderr, "%s: bad configuration: %s\n",
+               std::string(binary).c_str(),
+               std::string(status.message()).c_str());
+  std::exit(2);
+}
+
 void LogServiceConfig(const ServiceConfig& config) {
   Log(LogLevel::kInfo, "config")
       .Field("listen_host", config.listen_host)

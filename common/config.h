@@ -5,17 +5,19 @@
 // effective configuration is logged with secrets redacted.
 //
 //   int main(int argc, char** argv) {
-//     cmc::ParseFlagsWithEnv(argc, argv, "cmc-referral: two-way referral
-//     service"); auto config = cmc::ServiceConfigFromFlags(kReferralDefaults);
-//     if (!config.ok()) { ...print and exit 2... }
+//     cmc::ParseFlagsWithEnv(argc, argv, "cmc-referral: two-way referral");
+//     const cmc::ServiceConfig config = cmc::ValueOrExit(
+//         cmc::ServiceConfigFromFlags(kReferralDefaults), "cmc-referral");
 //   }
 #ifndef CMC_COMMON_CONFIG_H_
 #define CMC_COMMON_CONFIG_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/flags/declare.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
@@ -89,6 +91,19 @@ absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(
 
 // Writes the effective configuration to the log, with the password redacted.
 void LogServiceConfig(const ServiceConfig& config);
+
+// The one way a CMC binary refuses its configuration: when `status` is not OK,
+// prints "<binary>: bad configuration: <message>" (the message names the flag,
+// as InvalidField does) to stderr and exits with status 2, before anything
+// needs cleaning up. Returns when `status` is OK.
+void ExitIfBadConfig(const absl::Status& status, absl::string_view binary);
+
+// The value of `config`, or ExitIfBadConfig ends the process.
+template <typename T>
+T ValueOrExit(absl::StatusOr<T> config, absl::string_view binary) {
+  ExitIfBadConfig(config.status(), binary);
+  return *std::move(config);
+}
 
 }  // namespace cmc
 

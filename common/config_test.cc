@@ -113,5 +113,19 @@ TEST_F(ConfigTest, BadEnvironmentValueExitsNamingTheVariable) {
       ::testing::ExitedWithCode(2), "CMC_MYSQL_PORT");
 }
 
+TEST(ExitIfBadConfigTest, ExitsWithStatus2NamingTheBinaryAndTheFlag) {
+  ExitIfBadConfig(absl::OkStatus(), "cmc-test");  // returns
+  EXPECT_EQ(ValueOrExit(absl::StatusOr<int>(7), "cmc-test"), 7);
+  EXPECT_EXIT(
+      ExitIfBadConfig(InvalidField("--grpc_port", "must be in 0..65535"),
+                      "cmc-test"),
+      ::testing::ExitedWithCode(2),
+      "^cmc-test: bad configuration: --grpc_port: must be in 0..65535\n$");
+  EXPECT_EXIT(ValueOrExit(absl::StatusOr<int>(InvalidField("--x", "bad")),
+                          "cmc-gateway"),
+              ::testing::ExitedWithCode(2),
+              "^cmc-gateway: bad configuration: --x: bad\n$");
+}
+
 }  // namespace
 }  // namespace cmc

@@ -28,7 +28,7 @@ constexpr char kCreateTable[] =
     " version INT NOT NULL,"
     " name VARCHAR(255) NOT NULL,"
     " checksum CHAR(64) NOT NULL,"
-    " applied_at TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
+    " applied_at DATETIME(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6),"
     " PRIMARY KEY (component, version)"
     ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci";
 
@@ -62,6 +62,19 @@ absl::Status ApplyLocked(sql::Connection& conn, absl::string_view component,
                          MigrationReport* report) {
   std::unique_ptr<sql::Statement> stmt(conn.createStatement());
   stmt->execute(kCreateTable);
+  // Tables made before DATETIME was the rule had a TIMESTAMP, which ends in
+  // 2038; the pool's sessions are in UTC, so the values convert unchanged.
+  {
+    std::unique_ptr<sql::ResultSet> type(stmt->executeQuery(
+        "SELECT DATA_TYPE FROM information_schema.COLUMNS WHERE "
+        "TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'schema_migrations' AND "
+        "COLUMN_NAME = 'applied_at'"));
+    if (type->next() && type->getString(1) == "timestamp") {
+      stmt->execute(
+          "ALTER TABLE schema_migrations MODIFY applied_at DATETIME(6) NOT "
+          "NULL DEFAULT CURRENT_TIMESTAMP(6)");
+    }
+  }
 
   std::map<int, std::pair<std::string, std::string>>
       applied;  // version -> (name, checksum)

@@ -4,12 +4,13 @@
 #include <cppconn/statement.h>
 #include <mysql_driver.h>
 
-#include <mutex>
+#include <mutex>  // std::call_once
 #include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/db/sql_error.h"
 #include "common/log.h"
+#include "common/status.h"
 
 namespace cmc::db {
 namespace {
@@ -21,10 +22,6 @@ sql::mysql::MySQL_Driver* Driver() {
   std::call_once(once,
                  [] { driver = sql::mysql::get_mysql_driver_instance(); });
   return driver;
-}
-
-std::chrono::system_clock::time_point ToChrono(absl::Time t) {
-  return absl::ToChronoTime(t);
 }
 
 }  // namespace
@@ -65,7 +62,7 @@ std::unique_ptr<Pool> Pool::Create(const DbConfig& db) {
 }
 
 Pool::~Pool() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   idle_.clear();
 }
 
@@ -98,41 +95,43 @@ absl::StatusOr<std::unique_ptr<sql::Connection>> Pool::Connect() {
 
 absl::StatusOr<Lease> Pool::Acquire(absl::Time deadline) {
   deadline = std::min(deadline, absl::Now() + options_.db.pool_wait);
-  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    CMC_ASSIGN_OR_RETURN(std::optional<Idle> idle, Claim(deadline));
+    if (!idle.has_value()) {
+      auto connection = Connect();
+      if (connection.ok()) return Lease(this, *std::move(connection));
+      Discard(/*connect_failed=*/true);
+      return connection.status();
+    }
+    if (absl::Now() - idle->since < options_.validate_after) {
+      return Lease(this, std::move(idle->connection));
+    }
+    // Validated outside the lock: a ping is a round trip.
+    bool valid = false;
+    try {
+      valid = idle->connection->isValid();
+    } catch (const sql::SQLException&) {
+    }
+    if (valid) return Lease(this, std::move(idle->connection));
+    idle->connection.reset();
+    Discard(/*connect_failed=*/false);
+  }
+}
+
+absl::StatusOr<std::optional<Pool::Idle>> Pool::Claim(absl::Time deadline) {
+  absl::MutexLock lock(&mu_);
   while (true) {
     if (!idle_.empty()) {
       Idle idle = std::move(idle_.back());
       idle_.pop_back();
-      if (absl::Now() - idle.since < options_.validate_after) {
-        return Lease(this, std::move(idle.connection));
-      }
-      // Validate outside the lock: a ping is a round trip.
-      lock.unlock();
-      bool valid = false;
-      try {
-        valid = idle.connection->isValid();
-      } catch (const sql::SQLException&) {
-      }
-      if (valid) return Lease(this, std::move(idle.connection));
-      idle.connection.reset();
-      lock.lock();
-      --open_;
-      ++discarded_;
-      continue;
+      return idle;
     }
     if (open_ < options_.db.pool_size) {
       ++open_;
-      lock.unlock();
-      auto connection = Connect();
-      if (connection.ok()) return Lease(this, *std::move(connection));
-      lock.lock();
-      --open_;
-      ++connect_failures_;
-      cv_.notify_one();
-      return connection.status();
+      return std::nullopt;
     }
-    if (cv_.wait_until(lock, ToChrono(deadline)) == std::cv_status::timeout &&
-        idle_.empty() && open_ >= options_.db.pool_size) {
+    if (freed_.WaitWithDeadline(&mu_, deadline) && idle_.empty() &&
+        open_ >= options_.db.pool_size) {
       ++wait_timeouts_;
       return absl::UnavailableError(
           absl::StrCat("no database connection free within the deadline (all ",
@@ -141,23 +140,35 @@ absl::StatusOr<Lease> Pool::Acquire(absl::Time deadline) {
   }
 }
 
+void Pool::Discard(bool connect_failed) {
+  absl::MutexLock lock(&mu_);
+  --open_;
+  if (connect_failed) {
+    ++connect_failures_;
+    // A waiter may open the connection this caller could not.
+    freed_.Signal();
+  } else {
+    ++discarded_;
+  }
+}
+
 void Pool::Return(std::unique_ptr<sql::Connection> connection, bool broken) {
   if (broken) {
     connection.reset();  // closes outside the lock
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (broken) {
     --open_;
     ++discarded_;
   } else {
     idle_.push_back(Idle{std::move(connection), absl::Now()});
   }
-  cv_.notify_one();
+  freed_.Signal();
 }
 
 bool Pool::Ping() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (idle_.empty() && open_ >= options_.db.pool_size) return true;
   }
   // A second try on a fresh connection, so one stale idle connection is not
@@ -175,7 +186,7 @@ bool Pool::Ping() {
 }
 
 PoolStats Pool::Stats() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   PoolStats stats;
   stats.size = options_.db.pool_size;
   stats.idle = static_cast<int>(idle_.size());

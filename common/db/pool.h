@@ -17,14 +17,15 @@
 
 #include <cppconn/connection.h>
 
-#include <condition_variable>
 #include <cstdint>
 #include <memory>
-#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "common/config.h"
 
@@ -105,16 +106,25 @@ class Pool {
     absl::Time since;
   };
   absl::StatusOr<std::unique_ptr<sql::Connection>> Connect();
-  void Return(std::unique_ptr<sql::Connection> connection, bool broken);
+  // The most recently returned idle connection; or, when none is idle and
+  // fewer than pool_size are open, nullopt after counting one more open
+  // connection for the caller to connect; else waits until `deadline` for
+  // either. UNAVAILABLE when the wait times out.
+  absl::StatusOr<std::optional<Idle>> Claim(absl::Time deadline)
+      ABSL_LOCKS_EXCLUDED(mu_);
+  // Uncounts a connection that was claimed and could not be used.
+  void Discard(bool connect_failed) ABSL_LOCKS_EXCLUDED(mu_);
+  void Return(std::unique_ptr<sql::Connection> connection, bool broken)
+      ABSL_LOCKS_EXCLUDED(mu_);
 
   const Options options_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::vector<Idle> idle_;  // most recently returned last
-  int open_ = 0;            // idle + leased + being opened
-  int64_t wait_timeouts_ = 0;
-  int64_t connect_failures_ = 0;
-  int64_t discarded_ = 0;
+  mutable absl::Mutex mu_;
+  absl::CondVar freed_;  // signalled when a connection is returned or uncounted
+  std::vector<Idle> idle_ ABSL_GUARDED_BY(mu_);  // most recently returned last
+  int open_ ABSL_GUARDED_BY(mu_) = 0;            // idle + leased + being opened
+  int64_t wait_timeouts_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t connect_failures_ ABSL_GUARDED_BY(mu_) = 0;
+  int64_t discarded_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace cmc::db

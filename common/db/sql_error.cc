@@ -1,6 +1,9 @@
 #include "common/db/sql_error.h"
 
+#include <string>
+
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 
 namespace cmc::db {
 
@@ -29,8 +32,16 @@ bool IsRetryableTransactionError(int code) {
 absl::Status StatusFromSqlError(int code, absl::string_view sql_state,
                                 absl::string_view message,
                                 absl::string_view what) {
-  const std::string text = absl::StrCat(what, ": MySQL error ", code, " (",
-                                        sql_state, "): ", message);
+  // The server's text names tables, keys and the values that clashed, which
+  // are nobody's business outside the service: the log keeps it, the caller
+  // gets what was being done and the error number.
+  Log(IsConnectionError(code) ? LogLevel::kWarning : LogLevel::kError,
+      "sql_error")
+      .Field("what", what)
+      .Field("mysql_error", code)
+      .Field("sql_state", sql_state)
+      .Field("message", message);
+  const std::string text = absl::StrCat(what, ": database error ", code);
   if (IsConnectionError(code)) return absl::UnavailableError(text);
   // Access denied to the user (1045) or the schema (1044), unknown schema
   // (1049): the service is misconfigured; for its callers the database is

@@ -22,8 +22,10 @@ bool IsConnectionError(int mysql_error_code);
 bool IsRetryableTransactionError(int mysql_error_code);
 
 // UNAVAILABLE for connection errors, ABORTED for deadlocks and lock waits,
-// ALREADY_EXISTS for a duplicate key, INTERNAL otherwise. `what` says what was
-// being done ("insert referral").
+// ALREADY_EXISTS for a duplicate key, INTERNAL otherwise, with message
+// "<what>: database error <code>": `what` says what was being done ("insert
+// referral"). The server's message (tables, keys, values) never reaches the
+// status, which callers see; it is logged (`sql_error`) with the SQL state.
 absl::Status StatusFromSqlError(int mysql_error_code,
                                 absl::string_view sql_state,
                                 absl::string_view message,

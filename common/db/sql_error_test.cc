@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+
 namespace cmc::db {
 namespace {
 
@@ -31,6 +33,13 @@ TEST(SqlErrorTest, MapsMySqlErrorsToStatusCodes) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.code);
+    const absl::Status leaky = StatusFromSqlError(
+        c.code, "23000",
+        "Duplicate entry '360426199101010071' for key 'uk_staff_resident_id'",
+        "insert staff");
+    EXPECT_EQ(leaky.message(),
+              absl::StrCat("insert staff: database error ", c.code))
+        << "the server's text (tables, keys, values) stays in the log";
     const absl::Status s =
         StatusFromSqlError(c.code, "HY000", "boom", "insert referral");
     EXPECT_EQ(s.code(), c.want);

@@ -1,7 +1,5 @@
 #include "common/identity/principal.h"
 
-#include "common/status.h"
-
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -10,6 +8,8 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "common/identity/peer.h"
+#include "common/status.h"
 
 namespace cmc {
 namespace {
@@ -70,7 +70,13 @@ Principal PrincipalFromMetadata(
 }
 
 Principal PrincipalFromContext(const grpc::ServerContextBase& context) {
-  return PrincipalFromMetadata(context.client_metadata());
+  absl::StatusOr<Principal> who = AuthenticatePrincipal(context);
+  if (who.ok()) return *std::move(who);
+  // Fails closed: a principal that is neither anonymous nor scoped covers
+  // nothing and holds no role.
+  Principal nobody;
+  nobody.subject = kUnauthenticatedSubject;
+  return nobody;
 }
 
 void AttachPrincipal(const Principal& principal, grpc::ClientContext* context) {

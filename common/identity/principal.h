@@ -1,8 +1,9 @@
 // The caller's identity inside the county's network. The gateway authenticates
 // the caller and forwards the verified principal to backends in request
-// metadata; backends trust these headers only because the gateway strips them
-// from every outside call (and, in production, the internal network is mutual
-// TLS). A call without them is anonymous.
+// metadata; it strips these headers from every outside call, and with
+// internal TLS (internal_tls.h) a backend believes them only from the
+// gateway's certificate (peer.h). A call without them is anonymous, which
+// only a deployment without internal TLS accepts.
 //
 //   x-cmc-principal-subject    "user:zhang.wei" or "system:his-county-hospital"
 //   x-cmc-principal-roles      comma-separated roles, e.g.
@@ -73,6 +74,14 @@ void MarkPersonalDataRead(grpc::ServerContextBase* context,
 // Reads the principal headers; a header that is absent leaves its part empty.
 Principal PrincipalFromMetadata(
     const std::multimap<grpc::string_ref, grpc::string_ref>& md);
+
+// The subject of a call whose peer could not be authenticated (peer.h).
+inline constexpr char kUnauthenticatedSubject[] = "unauthenticated";
+
+// The call's principal as AuthenticatePrincipal (peer.h) decides; a call it
+// refuses gets a principal with subject kUnauthenticatedSubject, no role and
+// no scope, which covers nothing (handlers built on the service kit refuse
+// such calls with UNAUTHENTICATED before they run).
 Principal PrincipalFromContext(const grpc::ServerContextBase& context);
 
 // Writes `principal` as headers of an outgoing call (used by the gateway and by

@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/db/transaction.h"
 #include "common/deadline.h"
+#include "common/identity/peer.h"
 #include "common/identity/principal.h"
 #include "common/outbox/outbox.h"
 #include "common/outbox/tail.h"
@@ -19,8 +20,10 @@ constexpr int kMaxLimit = 1000;
 
 // A feed holds the whole county's changes: a caller scoped to part of it
 // (one community, some institutions) may not read it.
-absl::Status CheckScope(const grpc::ServerContext& context) {
-  if (PrincipalFromContext(context).unrestricted()) return absl::OkStatus();
+// The caller when it may read the feed.
+absl::StatusOr<Principal> CheckScope(const grpc::ServerContext& context) {
+  CMC_ASSIGN_OR_RETURN(Principal who, AuthenticatePrincipal(context));
+  if (who.unrestricted()) return who;
   return WithErrorInfo(
       absl::PermissionDeniedError(
           "the event feed carries the whole county's changes; the caller's "
@@ -28,16 +31,30 @@ absl::Status CheckScope(const grpc::ServerContext& context) {
       "OUT_OF_SCOPE", "scope", "county");
 }
 
+TailOptions TailOptionsOf(const std::string& source,
+                          const EventFeedService::Options& options) {
+  TailOptions tail;
+  tail.source = source;
+  tail.batch = options.watch_batch;
+  tail.poll_interval = options.poll_interval;
+  tail.read_deadline = options.default_deadline;
+  return tail;
+}
+
 }  // namespace
 
 EventFeedService::EventFeedService(db::Pool* pool, std::string source,
                                    Options options)
-    : pool_(pool), source_(std::move(source)), options_(options) {}
+    : pool_(pool),
+      source_(std::move(source)),
+      options_(options),
+      watches_(options.max_watches_per_subject),
+      tail_(pool, TailOptionsOf(source_, options)) {}
 
 grpc::Status EventFeedService::ListEvents(
     grpc::ServerContext* context, const common::v1::ListEventsRequest* request,
     common::v1::ListEventsResponse* response) {
-  if (absl::Status scope = CheckScope(*context); !scope.ok()) {
+  if (absl::Status scope = CheckScope(*context).status(); !scope.ok()) {
     return ToGrpcStatus(scope);
   }
   if (request->after_sequence() < 0) {
@@ -69,22 +86,17 @@ grpc::Status EventFeedService::ListEvents(
 grpc::Status EventFeedService::WatchEvents(
     grpc::ServerContext* context, const common::v1::WatchEventsRequest* request,
     grpc::ServerWriter<common::v1::Event>* writer) {
-  if (absl::Status scope = CheckScope(*context); !scope.ok()) {
-    return ToGrpcStatus(scope);
-  }
+  absl::StatusOr<Principal> who = CheckScope(*context);
+  if (!who.ok()) return ToGrpcStatus(who.status());
   if (request->after_sequence() < 0) {
     return ToGrpcStatus(InvalidField("after_sequence", "must not be negative"));
   }
-  TailOptions tail;
-  tail.source = source_;
-  tail.batch = options_.watch_batch;
-  tail.poll_interval = options_.poll_interval;
-  tail.read_deadline = options_.default_deadline;
-  return ToGrpcStatus(TailOutbox(*pool_, tail, request->after_sequence(),
-                                 *context, stop_,
-                                 [writer](const common::v1::Event& event) {
-                                   return writer->Write(event);
-                                 }));
+  absl::StatusOr<StreamQuota::Lease> lease = watches_.Acquire(who->subject);
+  if (!lease.ok()) return ToGrpcStatus(lease.status());
+  return ToGrpcStatus(tail_.Follow(request->after_sequence(), *context, stop_,
+                                   [writer](const common::v1::Event& event) {
+                                     return writer->Write(event);
+                                   }));
 }
 
 }  // namespace cmc::outbox

@@ -5,10 +5,12 @@
 //   server.AddService(&feed);
 //   server.AddShutdownHook([&] { feed.Stop(); });
 //
-// WatchEvents polls the outbox every poll_interval while a stream is open, so a
-// new event reaches watchers within about that interval. Stop() ends every open
-// stream promptly with UNAVAILABLE (the caller resumes from the last sequence
-// it received).
+// WatchEvents follows one tail of the outbox shared by every open stream
+// (shared_tail.h): one query per poll_interval whatever the number of
+// watchers, so a new event reaches them within about that interval. One
+// caller (principal subject) holds at most max_watches_per_subject open
+// streams; more are RESOURCE_EXHAUSTED. Stop() ends every open stream promptly
+// with UNAVAILABLE (the caller resumes from the last sequence it received).
 #ifndef CMC_COMMON_OUTBOX_EVENT_FEED_SERVICE_H_
 #define CMC_COMMON_OUTBOX_EVENT_FEED_SERVICE_H_
 
@@ -17,6 +19,8 @@
 #include "absl/time/time.h"
 #include "cmc/common/v1/event.grpc.pb.h"
 #include "common/db/pool.h"
+#include "common/outbox/shared_tail.h"
+#include "common/service/stream_quota.h"
 #include "common/stop_signal.h"
 
 namespace cmc::outbox {
@@ -29,6 +33,7 @@ class EventFeedService final : public common::v1::EventFeed::Service {
         absl::Seconds(30);                           // ListEvents without one
     absl::Duration max_deadline = absl::Minutes(5);  // the longest honoured
     int watch_batch = 500;
+    int max_watches_per_subject = 8;
   };
 
   // `pool` must outlive the service. `source` names the producing service in
@@ -53,6 +58,8 @@ class EventFeedService final : public common::v1::EventFeed::Service {
   const std::string source_;
   const Options options_;
   StopSignal stop_;
+  StreamQuota watches_;
+  SharedTail tail_;
 };
 
 }  // namespace cmc::outbox

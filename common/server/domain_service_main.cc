@@ -1,9 +1,11 @@
 #include "common/server/domain_service_main.h"
 
-#include <cstdio>
+#include <optional>
+#include <utility>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
+#include "common/identity/internal_tls.h"
 #include "common/log.h"
 #include "common/outbox/event_feed_service.h"
 #include "common/outbox/outbox.h"
@@ -38,6 +40,18 @@ absl::Status MigrateWithRetry(db::Pool& pool, const std::string& component,
   }
 }
 
+void LogInternalTls(bool enabled) {
+  if (enabled) {
+    Log(LogLevel::kInfo, "internal_tls")
+        .Field("mode", "mutual TLS; principals only from the gateway");
+    return;
+  }
+  Log(LogLevel::kWarning, "internal_tls")
+      .Field("mode",
+             "off: plaintext, and principal headers are believed from any "
+             "peer; set --internal_tls_* outside tests");
+}
+
 int RunDomainService(int argc, char** argv, const DomainServiceSpec& spec) {
   BlockTerminationSignals();
   SetLogService(spec.defaults.name);
@@ -45,16 +59,15 @@ int RunDomainService(int argc, char** argv, const DomainServiceSpec& spec) {
       argc, argv,
       "a CMC domain service. Flags fall back to CMC_<FLAG> environment "
       "variables.");
-  auto config = ServiceConfigFromFlags(spec.defaults);
-  if (!config.ok()) {
-    std::fprintf(stderr, "cmc-%s: bad configuration: %s\n",
-                 spec.defaults.name.c_str(),
-                 std::string(config.status().message()).c_str());
-    return 2;
-  }
-  LogServiceConfig(*config);
+  const ServiceConfig config = ValueOrExit(
+      ServiceConfigFromFlags(spec.defaults), "cmc-" + spec.defaults.name);
+  LogServiceConfig(config);
+  std::optional<InternalTls> tls =
+      ValueOrExit(InternalTlsFromFlags(), "cmc-" + spec.defaults.name);
+  LogInternalTls(tls.has_value());
+  UseInternalTls(std::move(tls));
 
-  auto pool = db::Pool::Create(config->db);
+  auto pool = db::Pool::Create(config.db);
   absl::Status status = MigrateWithRetry(
       *pool, spec.defaults.name, spec.migrations(),
       absl::Milliseconds(absl::GetFlag(FLAGS_startup_db_wait_ms)));
@@ -63,14 +76,16 @@ int RunDomainService(int argc, char** argv, const DomainServiceSpec& spec) {
     return 1;
   }
 
-  Server server(ServerOptions::FromConfig(*config));
+  ServerOptions server_options = ServerOptions::FromConfig(config);
+  server_options.credentials = InternalServerCredentials();
+  Server server(std::move(server_options));
   outbox::EventFeedService::Options feed_options;
-  feed_options.default_deadline = config->default_deadline;
-  feed_options.max_deadline = config->max_deadline;
+  feed_options.default_deadline = config.default_deadline;
+  feed_options.max_deadline = config.max_deadline;
   outbox::EventFeedService feed(pool.get(), spec.defaults.name, feed_options);
   server.AddService(&feed, "cmc.common.v1.EventFeed");
   server.AddHealthName(spec.grpc_service_name);
-  DomainServiceContext context{*config, *pool, server};
+  DomainServiceContext context{config, *pool, server};
   std::vector<NamedService> services;
   if (spec.make_services) services = spec.make_services(context);
   for (NamedService& s : services) server.AddService(s.service.get(), s.name);

@@ -60,6 +60,9 @@ struct DomainServiceSpec {
 
 int RunDomainService(int argc, char** argv, const DomainServiceSpec& spec);
 
+// Logs the process's internal TLS mode (a warning when off).
+void LogInternalTls(bool enabled);
+
 // Applies the outbox's, the request claims' (common/service/idempotency.h)
 // and then the service's migrations, retrying while the
 // database is unreachable until `wait` has passed. Other errors are returned at

@@ -15,6 +15,7 @@
 
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -37,7 +38,13 @@ struct CallOptions {
 // thread-safe for MarkPersonalDataRead (call it from the handler's thread).
 class CallContext {
  public:
-  CallContext(grpc::ServerContextBase* server, const CallOptions& options);
+  // The context of the call on `server`. UNAUTHENTICATED when the call's
+  // peer may not name a principal or names none (common/identity/peer.h).
+  static absl::StatusOr<CallContext> Make(grpc::ServerContextBase* server,
+                                          const CallOptions& options);
+  // The context of a call by `principal` (already authenticated).
+  CallContext(grpc::ServerContextBase* server, const CallOptions& options,
+              Principal principal);
 
   // The caller's deadline, defaulted and capped (cmc::EffectiveDeadline), on
   // the real clock.

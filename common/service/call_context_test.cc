@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "cmc/common/v1/types.pb.h"
+#include "common/identity/peer.h"
 #include "common/service/handler.h"
 #include "common/status.h"
 
@@ -28,7 +29,7 @@ TEST_F(CallContextTest, ReadsThePrincipalAndTheCountyDayOnce) {
   spouse_.AddClientMetadata(kSubjectHeader, "user:li");
   spouse_.AddClientMetadata(kRolesHeader, "clinician,auditor");
   spouse_.AddClientMetadata(kScopeHeader, "community:com-1");
-  const CallContext call(&server_, options_);
+  const CallContext call = *CallContext::Make(&server_, options_);
   EXPECT_EQ(call.principal().subject, "user:li");
   EXPECT_TRUE(call.principal().HasRole("auditor"));
   EXPECT_EQ(call.principal().communities.count("com-1"), 1u);
@@ -38,7 +39,7 @@ TEST_F(CallContextTest, ReadsThePrincipalAndTheCountyDayOnce) {
 }
 
 TEST_F(CallContextTest, AnAnonymousCallActsAsTheGivenName) {
-  const CallContext call(&server_, options_);
+  const CallContext call = *CallContext::Make(&server_, options_);
   EXPECT_TRUE(call.principal().anonymous());
   EXPECT_EQ(call.Actor("system"), "system");
 }
@@ -46,7 +47,7 @@ TEST_F(CallContextTest, AnAnonymousCallActsAsTheGivenName) {
 TEST_F(CallContextTest, ACallWithoutADeadlineGetsTheDefaultOnTheRealClock) {
   options_.default_deadline = absl::Seconds(7);
   const absl::Time before = absl::Now();
-  const CallContext call(&server_, options_);
+  const CallContext call = *CallContext::Make(&server_, options_);
   // The county clock is fixed on a past day; the deadline is not.
   EXPECT_GE(call.deadline(), before + absl::Seconds(7));
   EXPECT_LE(call.deadline(), absl::Now() + absl::Seconds(7));
@@ -78,6 +79,26 @@ TEST_F(CallContextTest, ServeRepliesWithTheValueOrTheErrorAndItsField) {
     return absl::UnavailableError("database down");
   });
   EXPECT_EQ(stream.error_code(), grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST_F(CallContextTest, BehindInternalTlsForgedHeadersAreRefusedUnrun) {
+  spouse_.AddClientMetadata(kSubjectHeader, "user:mallory");
+  spouse_.AddClientMetadata(kScopeHeader, "county");
+  SetPeerTrust(PeerTrust::kCertificates);  // and no verified peer
+  bool ran = false;
+  common::v1::Period response;
+  const grpc::Status status =
+      Serve(&server_, options_, &response,
+            [&](const CallContext&) -> absl::StatusOr<common::v1::Period> {
+              ran = true;
+              return common::v1::Period();
+            });
+  const Principal seen = PrincipalFromContext(server_);
+  SetPeerTrust(PeerTrust::kHeaders);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED);
+  EXPECT_FALSE(ran);
+  EXPECT_EQ(seen.subject, kUnauthenticatedSubject);
+  EXPECT_FALSE(seen.unrestricted()) << "a refused peer covers nothing";
 }
 
 }  // namespace

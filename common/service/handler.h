@@ -1,8 +1,10 @@
 // The one shape of a handler. A handler body is a function of the call's
 // context that returns absl::StatusOr<Response> (or absl::Status for a stream
-// handler that writes its own messages); Serve builds the CallContext once,
-// runs the body, and turns its result into the gRPC reply, errors with their
-// details (cmc::ToGrpcStatus). No handler converts a status by hand.
+// handler that writes its own messages); Serve builds the CallContext once
+// (UNAUTHENTICATED, without running the body, for a call whose peer may not
+// name a principal: common/identity/peer.h), runs the body, and turns its
+// result into the gRPC reply, errors with their details (cmc::ToGrpcStatus).
+// No handler converts a status by hand.
 //
 //   grpc::Status ReferralService::GetReferral(grpc::ServerContext* context,
 //                                             const GetReferralRequest*
@@ -31,8 +33,9 @@ namespace cmc {
 template <typename Response, typename Body>
 grpc::Status Serve(grpc::ServerContextBase* context, const CallOptions& options,
                    Response* response, Body&& body) {
-  const CallContext call(context, options);
-  absl::StatusOr<Response> result = std::forward<Body>(body)(call);
+  absl::StatusOr<CallContext> call = CallContext::Make(context, options);
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  absl::StatusOr<Response> result = std::forward<Body>(body)(*call);
   if (!result.ok()) return ToGrpcStatus(result.status());
   *response = *std::move(result);
   return grpc::Status::OK;
@@ -43,8 +46,9 @@ grpc::Status Serve(grpc::ServerContextBase* context, const CallOptions& options,
 template <typename Body>
 grpc::Status ServeStatus(grpc::ServerContextBase* context,
                          const CallOptions& options, Body&& body) {
-  const CallContext call(context, options);
-  return ToGrpcStatus(std::forward<Body>(body)(call));
+  absl::StatusOr<CallContext> call = CallContext::Make(context, options);
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  return ToGrpcStatus(std::forward<Body>(body)(*call));
 }
 
 }  // namespace cmc

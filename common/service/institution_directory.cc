@@ -12,6 +12,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
+#include "common/identity/internal_tls.h"
 #include "common/status.h"
 
 namespace cmc {
@@ -189,8 +190,7 @@ std::shared_ptr<grpc::Channel> NewInstitutionChannel(
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
-                                   args);
+  return grpc::CreateCustomChannel(address, InternalChannelCredentials(), args);
 }
 
 std::unique_ptr<InstitutionDirectory> NewGrpcInstitutionDirectory(

@@ -57,7 +57,8 @@ absl::StatusOr<std::set<common::v1::Tier>> TiersOf(
     InstitutionDirectory& directory, std::vector<std::string> ids,
     absl::Time deadline);
 
-// A plaintext channel to the institution service at `address` ("host:port"),
+// A channel to the institution service at `address` ("host:port"), mutual TLS
+// when the process has internal TLS (common/identity/internal_tls.h),
 // reconnecting within about a second after the service comes back (gRPC's
 // default backoff grows to two minutes, which would keep creates UNAVAILABLE
 // long after a restart).

@@ -15,7 +15,6 @@
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/string_ref.h>
 
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,11 +24,10 @@
 #include "common/identity/principal.h"
 #include "services/gateway/access_policy.h"
 #include "services/gateway/rate_limiter.h"
+#include "services/gateway/routing.h"
 #include "services/gateway/token_verifier.h"
 
 namespace cmc::gateway {
-
-using Metadata = std::multimap<grpc::string_ref, grpc::string_ref>;
 
 // The subject CN of the caller's client certificate when the TLS handshake
 // verified one, else "" (the client_common_name argument of Admit).

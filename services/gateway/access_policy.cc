@@ -11,8 +11,8 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/identity/jwt.h"
 #include "common/status.h"
-#include "services/gateway/jwt.h"
 #include "services/gateway/token_verifier.h"
 
 namespace cmc::gateway {

@@ -1,6 +1,5 @@
 #include "services/gateway/audit_queue.h"
 
-#include <chrono>
 #include <utility>
 
 namespace cmc::gateway {
@@ -8,20 +7,16 @@ namespace cmc::gateway {
 AuditQueue::AuditQueue(size_t capacity) : capacity_(capacity) {}
 
 bool AuditQueue::Push(v1::AuditRecord record) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (closed_ || records_.size() >= capacity_) return false;
-    records_.push_back(std::move(record));
-  }
-  cv_.notify_one();
+  absl::MutexLock lock(&mu_);
+  if (closed_ || records_.size() >= capacity_) return false;
+  records_.push_back(std::move(record));
   return true;
 }
 
 std::vector<v1::AuditRecord> AuditQueue::PopBatch(size_t max,
                                                   absl::Duration wait) {
-  std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, absl::ToChronoNanoseconds(wait),
-               [this] { return closed_ || !records_.empty(); });
+  absl::MutexLock lock(&mu_);
+  mu_.AwaitWithTimeout(absl::Condition(this, &AuditQueue::ReadyToPop), wait);
   std::vector<v1::AuditRecord> batch;
   while (!records_.empty() && batch.size() < max) {
     batch.push_back(std::move(records_.front()));
@@ -31,21 +26,20 @@ std::vector<v1::AuditRecord> AuditQueue::PopBatch(size_t max,
 }
 
 void AuditQueue::Close() {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    closed_ = true;
-  }
-  cv_.notify_all();
+  absl::MutexLock lock(&mu_);
+  closed_ = true;
 }
 
 size_t AuditQueue::size() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return records_.size();
 }
 
 bool AuditQueue::closed() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   return closed_;
 }
+
+bool AuditQueue::ReadyToPop() const { return closed_ || !records_.empty(); }
 
 }  // namespace cmc::gateway

@@ -11,12 +11,12 @@
 #ifndef CMC_SERVICES_GATEWAY_AUDIT_QUEUE_H_
 #define CMC_SERVICES_GATEWAY_AUDIT_QUEUE_H_
 
-#include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <mutex>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "cmc/gateway/v1/gateway.pb.h"
 
@@ -52,11 +52,13 @@ class AuditQueue {
   bool closed() const;
 
  private:
+  // What PopBatch waits for.
+  bool ReadyToPop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+
   const size_t capacity_;
-  mutable std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<v1::AuditRecord> records_;
-  bool closed_ = false;
+  mutable absl::Mutex mu_;
+  std::deque<v1::AuditRecord> records_ ABSL_GUARDED_BY(mu_);
+  bool closed_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 }  // namespace cmc::gateway

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <utility>
 
+#include "absl/synchronization/blocking_counter.h"
 #include "common/log.h"
 
 namespace cmc::gateway {
@@ -18,13 +19,14 @@ BackendMonitor::BackendMonitor(std::vector<Backend> backends,
                                grpc::HealthCheckServiceInterface* health,
                                BackendMonitorOptions options)
     : health_(health), options_(options) {
+  absl::MutexLock lock(&mu_);
   for (Backend& backend : backends) {
+    serving_[backend.name] = std::nullopt;
     Target target;
     auto channel = channels.find(backend.name);
     if (channel != channels.end() && channel->second != nullptr) {
       target.stub = grpc::health::v1::Health::NewStub(channel->second);
     }
-    serving_[backend.name] = std::nullopt;
     target.backend = std::move(backend);
     targets_.push_back(std::move(target));
   }
@@ -41,15 +43,14 @@ void BackendMonitor::Start() {
 
 void BackendMonitor::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     stopping_ = true;
   }
-  stop_cv_.notify_all();
   if (thread_.joinable()) thread_.join();
 }
 
 bool BackendMonitor::IsServing(absl::string_view backend) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   auto it = serving_.find(backend);
   return it != serving_.end() && it->second.value_or(false);
 }
@@ -59,8 +60,11 @@ void BackendMonitor::Run() {
   auto next_round = std::chrono::steady_clock::now();
   while (true) {
     {
-      std::unique_lock<std::mutex> lock(mu_);
-      if (stop_cv_.wait_until(lock, next_round, [this] { return stopping_; })) {
+      absl::MutexLock lock(&mu_);
+      if (mu_.AwaitWithTimeout(
+              absl::Condition(&stopping_),
+              absl::FromChrono(next_round -
+                               std::chrono::steady_clock::now()))) {
         return;
       }
     }
@@ -85,9 +89,13 @@ std::vector<bool> BackendMonitor::CheckAll() {
     bool serving = false;
   };
   std::vector<Check> checks(targets_.size());
-  std::mutex done_mu;
-  std::condition_variable done_cv;
-  size_t pending = 0;
+  int started = 0;
+  for (const Target& target : targets_) {
+    if (target.stub != nullptr) ++started;
+  }
+  // Each callback writes only its own Check; Wait orders those writes before
+  // the reads below.
+  absl::BlockingCounter pending(started);
 
   const auto deadline = std::chrono::system_clock::now() +
                         absl::ToChronoMilliseconds(options_.check_timeout);
@@ -95,21 +103,15 @@ std::vector<bool> BackendMonitor::CheckAll() {
     if (targets_[i].stub == nullptr) continue;
     Check& check = checks[i];
     check.context.set_deadline(deadline);
-    {
-      std::lock_guard<std::mutex> lock(done_mu);
-      ++pending;
-    }
     targets_[i].stub->async()->Check(
         &check.context, &check.request, &check.response,
-        [&check, &done_mu, &done_cv, &pending](grpc::Status status) {
-          std::lock_guard<std::mutex> lock(done_mu);
+        [&check, &pending](grpc::Status status) {
           check.serving = status.ok() && check.response.status() ==
                                              HealthCheckResponse::SERVING;
-          if (--pending == 0) done_cv.notify_all();
+          pending.DecrementCount();
         });
   }
-  std::unique_lock<std::mutex> lock(done_mu);
-  done_cv.wait(lock, [&pending] { return pending == 0; });
+  pending.Wait();
   std::vector<bool> serving;
   for (const Check& check : checks) serving.push_back(check.serving);
   return serving;
@@ -118,7 +120,7 @@ std::vector<bool> BackendMonitor::CheckAll() {
 void BackendMonitor::Publish(const Target& target, bool serving) {
   std::optional<bool> previous;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     previous = serving_[target.backend.name];
     serving_[target.backend.name] = serving;
   }

@@ -19,16 +19,16 @@
 
 #include <grpcpp/health_check_service_interface.h>
 
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "services/gateway/backend_channels.h"
@@ -85,11 +85,11 @@ class BackendMonitor {
   grpc::HealthCheckServiceInterface* const health_;
   const BackendMonitorOptions options_;
 
-  mutable std::mutex mu_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;
+  mutable absl::Mutex mu_;
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
   // Backend name -> last status; nullopt before its first check.
-  std::map<std::string, std::optional<bool>, std::less<>> serving_;
+  std::map<std::string, std::optional<bool>, std::less<>> serving_
+      ABSL_GUARDED_BY(mu_);
   std::thread thread_;
 };
 

@@ -10,12 +10,14 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "common/testing/fake_backend.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "services/gateway/fake_backend.h"
-#include "services/gateway/test_util.h"
 
 namespace cmc::gateway {
 namespace {
+
+using ::cmc::testing::FakeBackend;
+using ::cmc::testing::RefusingPort;
 
 using grpc::health::v1::Health;
 using grpc::health::v1::HealthCheckRequest;

@@ -15,13 +15,15 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "cmc/common/v1/event.grpc.pb.h"
+#include "common/identity/jwt.h"
+#include "common/testing/fake_backend.h"
 #include "services/gateway/access_flags.h"
-#include "services/gateway/fake_backend.h"
-#include "services/gateway/jwt.h"
 #include "services/gateway/proxy.h"
 
 namespace cmc::gateway {
 namespace {
+
+using ::cmc::testing::FakeBackend;
 
 constexpr char kSecret[] = "mtls-test-secret-0123456789abcdefgh";
 
@@ -64,7 +66,7 @@ issue foreign his.example other-ca
   return dir;
 }
 
-class MutualTlsTest : public testing::Test {
+class MutualTlsTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() { certs_ = new std::string(MakeCertificates()); }
   static void TearDownTestSuite() { delete certs_; }

@@ -1,11 +1,11 @@
 #include "services/gateway/overview_fetcher.h"
 
-#include <condition_variable>
-#include <mutex>
 #include <utility>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/status.h"
 #include "services/gateway/audit_record.h"
 
@@ -22,9 +22,9 @@ using referral::v1::ReferralStats;
 // The state of one overview's backend calls. Lives on Fetch's stack; Fetch
 // returns only after every callback has run.
 struct Calls {
-  std::mutex mu;
-  std::condition_variable done;
-  int pending = 0;  // started calls whose callback has not run yet
+  absl::Mutex mu;
+  // Started calls whose callback has not run yet.
+  int pending ABSL_GUARDED_BY(mu) = 0;
 
   grpc::ClientContext subtree_context;
   ListSubtreeRequest subtree_request;
@@ -38,16 +38,17 @@ struct Calls {
   GetReferralStatsRequest stats_request;
   ReferralStats stats;
 
-  v1::CommunityOverview overview;
+  v1::CommunityOverview overview ABSL_GUARDED_BY(mu);
 
   void CancelAll() {
     subtree_context.TryCancel();
     staffing_context.TryCancel();
     stats_context.TryCancel();
   }
-  // Called at the end of every callback, with mu held.
-  void Finished() {
-    if (--pending == 0) done.notify_all();
+  // Called at the end of every callback.
+  void Finished() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { --pending; }
+  bool AllFinished() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) {
+    return pending == 0;
   }
 };
 
@@ -87,10 +88,14 @@ v1::CommunityOverview OverviewFetcher::Fetch(
     std::chrono::system_clock::time_point deadline,
     const std::function<bool()>& cancelled) const {
   Calls calls;
-  calls.overview.set_community_id(query.community_id);
-  calls.overview.mutable_period()->set_value(query.period);
-  calls.overview.mutable_as_of()->set_value(query.as_of);
-  FillPendingSections(&calls.overview);
+  {
+    absl::MutexLock lock(&calls.mu);
+    calls.overview.set_community_id(query.community_id);
+    calls.overview.mutable_period()->set_value(query.period);
+    calls.overview.mutable_as_of()->set_value(query.as_of);
+    FillPendingSections(&calls.overview);
+    calls.pending = 2;
+  }
 
   Prepare(&calls.subtree_context, principal, request_id, deadline);
   calls.subtree_request.mutable_org()->set_community_id(query.community_id);
@@ -107,7 +112,7 @@ v1::CommunityOverview OverviewFetcher::Fetch(
     referral_->async()->GetReferralStats(
         &calls.stats_context, &calls.stats_request, &calls.stats,
         [&calls](grpc::Status status) {
-          std::lock_guard<std::mutex> lock(calls.mu);
+          absl::MutexLock lock(&calls.mu);
           v1::ReferralsSection* section = calls.overview.mutable_referrals();
           if (status.ok()) {
             *section->mutable_stats() = std::move(calls.stats);
@@ -119,16 +124,12 @@ v1::CommunityOverview OverviewFetcher::Fetch(
         });
   };
 
-  {
-    std::lock_guard<std::mutex> lock(calls.mu);
-    calls.pending = 2;
-  }
   institution_->async()->ListSubtree(
       &calls.subtree_context, &calls.subtree_request, &calls.subtree,
       [&calls, start_stats](grpc::Status status) {
         bool ask_referral = false;
         {
-          std::lock_guard<std::mutex> lock(calls.mu);
+          absl::MutexLock lock(&calls.mu);
           v1::MembersSection* members = calls.overview.mutable_members();
           if (status.ok()) {
             for (std::string& id : FillMembers(calls.subtree, members)) {
@@ -145,13 +146,13 @@ v1::CommunityOverview OverviewFetcher::Fetch(
           if (ask_referral) ++calls.pending;
         }
         if (ask_referral) start_stats();
-        std::lock_guard<std::mutex> lock(calls.mu);
+        absl::MutexLock lock(&calls.mu);
         calls.Finished();
       });
   institution_->async()->GetStaffingSummary(
       &calls.staffing_context, &calls.staffing_request, &calls.staffing,
       [&calls](grpc::Status status) {
-        std::lock_guard<std::mutex> lock(calls.mu);
+        absl::MutexLock lock(&calls.mu);
         v1::StaffingSection* section = calls.overview.mutable_staffing();
         if (status.ok()) {
           *section->mutable_summary() = std::move(calls.staffing);
@@ -162,18 +163,20 @@ v1::CommunityOverview OverviewFetcher::Fetch(
         calls.Finished();
       });
 
-  std::unique_lock<std::mutex> lock(calls.mu);
+  calls.mu.Lock();
   bool cancel_sent = false;
-  while (!calls.done.wait_for(lock, std::chrono::milliseconds(20),
-                              [&calls] { return calls.pending == 0; })) {
+  while (!calls.mu.AwaitWithTimeout(
+      absl::Condition(&calls, &Calls::AllFinished), absl::Milliseconds(20))) {
     if (!cancel_sent && cancelled && cancelled()) {
       cancel_sent = true;
-      lock.unlock();  // in case a cancellation runs a callback inline
+      calls.mu.Unlock();  // in case a cancellation runs a callback inline
       calls.CancelAll();
-      lock.lock();
+      calls.mu.Lock();
     }
   }
-  return std::move(calls.overview);
+  v1::CommunityOverview overview = std::move(calls.overview);
+  calls.mu.Unlock();
+  return overview;
 }
 
 }  // namespace cmc::gateway

@@ -19,14 +19,16 @@
 #include "absl/strings/str_cat.h"
 #include "cmc/gateway/v1/gateway.grpc.pb.h"
 #include "common/status.h"
+#include "common/testing/fake_backend.h"
 #include "google/rpc/error_details.pb.h"
 #include "services/gateway/access_control.h"
 #include "services/gateway/access_policy.h"
 #include "services/gateway/gateway_service.h"
-#include "services/gateway/test_util.h"
 
 namespace cmc::gateway {
 namespace {
+
+using ::cmc::testing::RefusingPort;
 
 using institution::v1::GetStaffingSummaryRequest;
 using institution::v1::GetStaffingSummaryResponse;
@@ -188,7 +190,7 @@ class FakeServer {
   std::unique_ptr<grpc::Server> server_;
 };
 
-class OverviewTest : public testing::Test {
+class OverviewTest : public ::testing::Test {
  protected:
   // Starts the gateway's service with the institution backend at
   // `institution` and the referral backend at `referral` (the fakes' by

@@ -4,13 +4,13 @@
 #include <grpcpp/support/client_callback.h>
 
 #include <chrono>
-#include <mutex>
 #include <optional>
 #include <utility>
 #include <vector>
 
 #include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/identity/principal.h"
 #include "common/log.h"
 #include "common/status.h"
@@ -22,8 +22,35 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-std::string ToString(grpc::string_ref ref) {
-  return std::string(ref.data(), ref.size());
+// Readies the backend's side of a forwarded call: the caller's headers the
+// backends may see, the caller's verified principal and `deadline`.
+void PrepareBackendContext(const grpc::GenericCallbackServerContext& caller,
+                           const Principal& principal,
+                           std::chrono::system_clock::time_point deadline,
+                           grpc::ClientContext* backend) {
+  for (const auto& [key, value] :
+       ForwardedHeaders(caller.client_metadata(), HeaderDirection::kRequest)) {
+    backend->AddMetadata(key, value);
+  }
+  AttachPrincipal(principal, backend);
+  backend->set_deadline(deadline);
+}
+
+// Pass the backend's initial, resp. trailing, metadata on to the caller; call
+// once the backend has sent it.
+void ForwardInitialMetadata(const grpc::ClientContext& backend,
+                            grpc::ServerContextBase* caller) {
+  for (const auto& [key, value] : ForwardedHeaders(
+           backend.GetServerInitialMetadata(), HeaderDirection::kResponse)) {
+    caller->AddInitialMetadata(key, value);
+  }
+}
+void ForwardTrailingMetadata(const grpc::ClientContext& backend,
+                             grpc::ServerContextBase* caller) {
+  for (const auto& [key, value] : ForwardedHeaders(
+           backend.GetServerTrailingMetadata(), HeaderDirection::kResponse)) {
+    caller->AddTrailingMetadata(key, value);
+  }
 }
 
 // The status the caller sees for the backend's `status` (see proxy.h).
@@ -110,15 +137,8 @@ class Relay final : public grpc::ServerGenericBidiReactor {
         principal_(std::move(principal)),
         audit_(audit),
         backend_call_(this) {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (const auto& [key, value] : context_->client_metadata()) {
-      const std::string name = ToString(key);
-      if (ForwardsRequestHeader(name)) {
-        backend_context_.AddMetadata(name, ToString(value));
-      }
-    }
-    AttachPrincipal(principal_, &backend_context_);
-    backend_context_.set_deadline(deadline);
+    absl::MutexLock lock(&mu_);
+    PrepareBackendContext(*context_, principal_, deadline, &backend_context_);
     // The backend hears of the call only with its first request message (or
     // the caller's half-close), so a call that fails before it, e.g. a request
     // larger than --max_message_bytes, never reaches the backend.
@@ -135,7 +155,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   void OnReadDone(bool ok) override {
     bool cancel_backend = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       if (requests_closed_)
         return;  // the backend has finished; nothing to send it
       if (ok) {
@@ -162,7 +182,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   void OnWriteDone(bool ok) override {
     bool cancel = false;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       caller_write_in_flight_ = false;
       if (!ok) {  // the caller is gone
         CloseResponses();
@@ -180,7 +200,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   void OnDone() override {
     bool both_done;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       caller_done_ = true;
       both_done = backend_done_;
     }
@@ -209,15 +229,9 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   // `ok` is false when the backend answered with trailers only (an immediate
   // error) or failed.
   void OnBackendInitialMetadata(bool ok) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (ok) {
-      for (const auto& [key, value] :
-           backend_context_.GetServerInitialMetadata()) {
-        const std::string name = ToString(key);
-        if (ForwardsResponseHeader(name)) {
-          context_->AddInitialMetadata(name, ToString(value));
-        }
-      }
+      ForwardInitialMetadata(backend_context_, context_);
       StartSendInitialMetadata();
     }
     initial_metadata_done_ = true;
@@ -229,7 +243,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
 
   // A response message from the backend, or the end of the responses.
   void OnBackendReadDone(bool ok) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (ok) {
       // The caller gets the backend's initial metadata before the first
       // response; the reactions may run in either order.
@@ -248,7 +262,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
 
   // A request was written to the backend.
   void OnBackendWriteDone(bool ok) {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     backend_write_in_flight_ = false;
     if (ok && !responses_closed_) {
       StartRead(&request_);
@@ -260,7 +274,7 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   void OnBackendDone(const grpc::Status& status) {
     bool both_done;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       backend_done_ = true;
       backend_status_ = status;
       if (!caller_write_in_flight_) FinishCaller();
@@ -269,33 +283,27 @@ class Relay final : public grpc::ServerGenericBidiReactor {
     if (both_done) delete this;
   }
 
-  void WriteResponse() {
+  void WriteResponse() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     caller_write_in_flight_ = true;
     StartWrite(&response_);
   }
 
-  void CloseRequests() {
+  void CloseRequests() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (requests_closed_) return;
     requests_closed_ = true;
     backend_call_.RemoveHold();
   }
 
-  void CloseResponses() {
+  void CloseResponses() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (responses_closed_) return;
     responses_closed_ = true;
     backend_call_.RemoveHold();
   }
 
-  void FinishCaller() {
+  void FinishCaller() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     finished_ = true;
-    for (const auto& [key, value] :
-         backend_context_.GetServerTrailingMetadata()) {
-      const std::string name = ToString(key);
-      if (ForwardsResponseHeader(name)) {
-        context_->AddTrailingMetadata(name, ToString(value));
-      }
-    }
+    ForwardTrailingMetadata(backend_context_, context_);
     // A single-request call whose request never came was never sent to the
     // backend (corked): the caller's call failed or was cancelled before.
     const bool refused = single_request_ && !request_forwarded_;
@@ -324,21 +332,23 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   grpc::ByteBuffer
       response_;  // read from the backend, then written to the caller
 
-  std::mutex mu_;
-  bool request_forwarded_ = false;  // a request message went to the backend
-  bool initial_metadata_done_ =
-      false;                       // the backend's initial metadata was handled
-  bool response_pending_ = false;  // response_ waits for the initial metadata
-  bool backend_write_in_flight_ = false;
-  bool caller_write_in_flight_ = false;
-  bool requests_closed_ =
-      false;  // no more backend writes; that hold is released
-  bool responses_closed_ =
-      false;  // no more backend reads; that hold is released
-  std::optional<grpc::Status> backend_status_;
-  bool finished_ = false;
-  bool caller_done_ = false;
-  bool backend_done_ = false;
+  absl::Mutex mu_;
+  // A request message went to the backend.
+  bool request_forwarded_ ABSL_GUARDED_BY(mu_) = false;
+  // The backend's initial metadata was handled.
+  bool initial_metadata_done_ ABSL_GUARDED_BY(mu_) = false;
+  // response_ waits for the initial metadata.
+  bool response_pending_ ABSL_GUARDED_BY(mu_) = false;
+  bool backend_write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  bool caller_write_in_flight_ ABSL_GUARDED_BY(mu_) = false;
+  // No more backend writes; that hold is released.
+  bool requests_closed_ ABSL_GUARDED_BY(mu_) = false;
+  // No more backend reads; that hold is released.
+  bool responses_closed_ ABSL_GUARDED_BY(mu_) = false;
+  std::optional<grpc::Status> backend_status_ ABSL_GUARDED_BY(mu_);
+  bool finished_ ABSL_GUARDED_BY(mu_) = false;
+  bool caller_done_ ABSL_GUARDED_BY(mu_) = false;
+  bool backend_done_ ABSL_GUARDED_BY(mu_) = false;
 };
 
 // One forwarded unary call (one request, one response): read the caller's
@@ -364,14 +374,7 @@ class UnaryRelay final : public grpc::ServerGenericBidiReactor {
         stub_(stub),
         principal_(std::move(principal)),
         audit_(audit) {
-    for (const auto& [key, value] : context_->client_metadata()) {
-      const std::string name = ToString(key);
-      if (ForwardsRequestHeader(name)) {
-        backend_context_.AddMetadata(name, ToString(value));
-      }
-    }
-    AttachPrincipal(principal_, &backend_context_);
-    backend_context_.set_deadline(deadline);
+    PrepareBackendContext(*context_, principal_, deadline, &backend_context_);
     StartRead(&request_);
   }
 
@@ -397,20 +400,8 @@ class UnaryRelay final : public grpc::ServerGenericBidiReactor {
 
  private:
   void OnBackendDone(const grpc::Status& backend_status) {
-    for (const auto& [key, value] :
-         backend_context_.GetServerInitialMetadata()) {
-      const std::string name = ToString(key);
-      if (ForwardsResponseHeader(name)) {
-        context_->AddInitialMetadata(name, ToString(value));
-      }
-    }
-    for (const auto& [key, value] :
-         backend_context_.GetServerTrailingMetadata()) {
-      const std::string name = ToString(key);
-      if (ForwardsResponseHeader(name)) {
-        context_->AddTrailingMetadata(name, ToString(value));
-      }
-    }
+    ForwardInitialMetadata(backend_context_, context_);
+    ForwardTrailingMetadata(backend_context_, context_);
     const grpc::Status status = CallerStatus(backend_status, backend_);
     LogCall(context_->method(), backend_.name, status, start_);
     RecordAudit(audit_, *context_, backend_context_, principal_, status,

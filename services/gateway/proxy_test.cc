@@ -17,13 +17,18 @@
 #include "absl/strings/str_cat.h"
 #include "cmc/common/v1/event.grpc.pb.h"
 #include "common/status.h"
+#include "common/testing/fake_backend.h"
+#include "common/testing/generic_call.h"
 #include "google/rpc/error_details.pb.h"
 #include "google/rpc/status.pb.h"
-#include "services/gateway/fake_backend.h"
-#include "services/gateway/test_util.h"
 
 namespace cmc::gateway {
 namespace {
+
+using ::cmc::testing::FakeBackend;
+using ::cmc::testing::FakeFeed;
+using ::cmc::testing::GenericCall;
+using ::cmc::testing::RefusingPort;
 
 using cmc::common::v1::Event;
 using cmc::common::v1::EventFeed;
@@ -54,7 +59,7 @@ class RecordingSink final : public AuditSink {
 
 // A proxy in front of one live backend ("referral") and one that is down
 // ("dispatch").
-class ProxyTest : public testing::Test {
+class ProxyTest : public ::testing::Test {
  protected:
   static constexpr int kMaxMessageBytes = 1 << 20;
 

@@ -154,4 +154,20 @@ bool ForwardsResponseHeader(absl::string_view key) {
          key != "content-type";
 }
 
+std::vector<std::pair<std::string, std::string>> ForwardedHeaders(
+    const Metadata& metadata, HeaderDirection direction) {
+  std::vector<std::pair<std::string, std::string>> forwarded;
+  for (const auto& [key, value] : metadata) {
+    const absl::string_view name(key.data(), key.size());
+    const bool forwards = direction == HeaderDirection::kRequest
+                              ? ForwardsRequestHeader(name)
+                              : ForwardsResponseHeader(name);
+    if (forwards) {
+      forwarded.emplace_back(std::string(name),
+                             std::string(value.data(), value.size()));
+    }
+  }
+  return forwarded;
+}
+
 }  // namespace cmc::gateway

@@ -12,8 +12,12 @@
 #ifndef CMC_SERVICES_GATEWAY_ROUTING_H_
 #define CMC_SERVICES_GATEWAY_ROUTING_H_
 
+#include <grpcpp/support/string_ref.h>
+
 #include <chrono>
+#include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -103,6 +107,19 @@ bool ForwardsRequestHeader(absl::string_view key);
 // including the status details, which travel in the status instead,
 // "content-type").
 bool ForwardsResponseHeader(absl::string_view key);
+
+// A call's metadata as gRPC hands it over: the caller's request metadata, or a
+// backend's initial or trailing metadata.
+using Metadata = std::multimap<grpc::string_ref, grpc::string_ref>;
+
+// Which rule ForwardedHeaders applies: ForwardsRequestHeader for what goes from
+// the caller to a backend, ForwardsResponseHeader for what comes back.
+enum class HeaderDirection { kRequest, kResponse };
+
+// The (key, value) entries of `metadata` that the gateway passes on in
+// `direction`, in the order of `metadata`, repeated keys included.
+std::vector<std::pair<std::string, std::string>> ForwardedHeaders(
+    const Metadata& metadata, HeaderDirection direction);
 
 }  // namespace cmc::gateway
 

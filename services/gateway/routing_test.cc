@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -232,6 +233,47 @@ TEST(HeaderFilterTest, RequestAndResponseHeaders) {
     SCOPED_TRACE(c.key);
     EXPECT_EQ(ForwardsRequestHeader(c.key), c.request);
     EXPECT_EQ(ForwardsResponseHeader(c.key), c.response);
+  }
+}
+
+TEST(HeaderFilterTest, ForwardedHeadersKeepOnlyWhatTheDirectionPasses) {
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  struct Case {
+    const char* name;
+    Headers metadata;
+    HeaderDirection direction;
+    Headers want;  // in key order, as gRPC's multimap hands them over
+  };
+  const Case cases[] = {
+      {"nothing", {}, HeaderDirection::kRequest, {}},
+      {"a caller's request",
+       {{":path", "/cmc.referral.v1.ReferralService/GetReferral"},
+        {"authorization", "Bearer t"},
+        {"grpc-timeout", "5S"},
+        {"user-agent", "grpc-c++"},
+        {"x-cmc-principal-subject", "user:forged"},
+        {"x-request-id", "r-1"},
+        {"x-tag", "a"},
+        {"x-tag", "b"}},
+       HeaderDirection::kRequest,
+       {{"x-request-id", "r-1"}, {"x-tag", "a"}, {"x-tag", "b"}}},
+      {"a backend's trailers",
+       {{"content-type", "application/grpc"},
+        {"grpc-status-details-bin", "..."},
+        {"x-backend-trailer", "bye"},
+        {"x-cmc-personal-data", "resident_id"}},
+       HeaderDirection::kResponse,
+       {{"x-backend-trailer", "bye"}, {"x-cmc-personal-data", "resident_id"}}},
+      {"response keys a request would drop",
+       {{"authorization", "a"}, {"user-agent", "u"}},
+       HeaderDirection::kResponse,
+       {{"authorization", "a"}, {"user-agent", "u"}}},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.name);
+    Metadata metadata;
+    for (const auto& [key, value] : c.metadata) metadata.emplace(key, value);
+    EXPECT_EQ(ForwardedHeaders(metadata, c.direction), c.want);
   }
 }
 

@@ -28,8 +28,8 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "common/identity/jwt.h"
 #include "common/identity/principal.h"
-#include "services/gateway/jwt.h"
 
 namespace cmc::gateway {
 

@@ -1,7 +1,7 @@
 // Effective-dated history of the facts read on a past day (pure,
 // thread-safe): how a write moves a resource's versions, and which of the
 // stored versions or the current row a read on a day uses. The SQL lives in
-// history_store.cc; migrations/0005_history.sql describes the tables.
+// mysql_history.cc; migrations/0005_history.sql describes the tables.
 //
 //   switch (NextHistoryStep(open, today)) { ... }
 #ifndef CMC_SERVICES_INSTITUTION_HISTORY_RULES_H_

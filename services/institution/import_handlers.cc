@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "common/service/handler.h"
 #include "common/status.h"
 #include "common/validators/validators.h"
 #include "services/institution/handler_support.h"
@@ -97,7 +98,7 @@ void CheckStaffRow(const v1::ImportStaffRequest& request, const OrgScope& scope,
   row.item.set_department(in.department());
   row.error = CheckStaffFields(in, /*creating=*/true);
   if (row.error.ok()) {
-    row.error = scope.RequireStaff(row.item, "staff.institution_id");
+    row.error = RequireStaff(scope, row.item, "staff.institution_id");
   }
   if (row.error.ok()) DeriveStaffFacts(row.item);
 }
@@ -108,42 +109,42 @@ grpc::Status InstitutionService::ImportInstitutions(
     grpc::ServerContext* context,
     grpc::ServerReader<v1::ImportInstitutionsRequest>* reader,
     v1::ImportResponse* response) {
-  v1::ImportMode mode = v1::IMPORT_MODE_UNSPECIFIED;
-  std::vector<ImportRow<v1::Institution>> rows;
-  // Creating institutions needs only the caller's communities.
-  const OrgScope scope = OrgScope::Of(PrincipalFromContext(*context), {});
-  const absl::CivilDay today = Today();
-  CMC_RETURN_IF_ERROR_GRPC(
-      ReadRows(*reader, &mode, &rows,
-               [&](const v1::ImportInstitutionsRequest& request,
-                   ImportRow<v1::Institution>& row) {
-                 CheckInstitutionRow(request, scope, today, row);
-               }));
-  return internal::Reply(
-      store_.ImportInstitutions(rows, mode, today, internal::ActorOf(*context),
-                                Deadline(*context)),
-      response);
+  return Serve(
+      context, options_.call, response,
+      [&](const CallContext& call) -> absl::StatusOr<v1::ImportResponse> {
+        v1::ImportMode mode = v1::IMPORT_MODE_UNSPECIFIED;
+        std::vector<ImportRow<v1::Institution>> rows;
+        // Creating institutions needs only the caller's communities.
+        const OrgScope scope = CommunityScope(call);
+        CMC_RETURN_IF_ERROR(
+            ReadRows(*reader, &mode, &rows,
+                     [&](const v1::ImportInstitutionsRequest& request,
+                         ImportRow<v1::Institution>& row) {
+                       CheckInstitutionRow(request, scope, call.today(), row);
+                     }));
+        return stores_.imports->ImportInstitutions(
+            rows, mode, call.today(), internal::ActorOf(call), call.deadline());
+      });
 }
 
 grpc::Status InstitutionService::ImportStaff(
     grpc::ServerContext* context,
     grpc::ServerReader<v1::ImportStaffRequest>* reader,
     v1::ImportResponse* response) {
-  v1::ImportMode mode = v1::IMPORT_MODE_UNSPECIFIED;
-  std::vector<ImportRow<v1::Staff>> rows;
-  const absl::Time deadline = Deadline(*context);
-  const absl::CivilDay today = Today();
-  absl::StatusOr<OrgScope> scope = Scope(*context, today, deadline);
-  if (!scope.ok()) return ToGrpcStatus(scope.status());
-  CMC_RETURN_IF_ERROR_GRPC(ReadRows(
-      *reader, &mode, &rows,
-      [&](const v1::ImportStaffRequest& request, ImportRow<v1::Staff>& row) {
-        CheckStaffRow(request, *scope, row);
-      }));
-  return internal::Reply(
-      store_.ImportStaff(rows, mode, today, internal::ActorOf(*context),
-                         deadline),
-      response);
+  return Serve(
+      context, options_.call, response,
+      [&](const CallContext& call) -> absl::StatusOr<v1::ImportResponse> {
+        v1::ImportMode mode = v1::IMPORT_MODE_UNSPECIFIED;
+        std::vector<ImportRow<v1::Staff>> rows;
+        CMC_ASSIGN_OR_RETURN(const OrgScope scope, Scope(call, call.today()));
+        CMC_RETURN_IF_ERROR(ReadRows(*reader, &mode, &rows,
+                                     [&](const v1::ImportStaffRequest& request,
+                                         ImportRow<v1::Staff>& row) {
+                                       CheckStaffRow(request, scope, row);
+                                     }));
+        return stores_.imports->ImportStaff(
+            rows, mode, call.today(), internal::ActorOf(call), call.deadline());
+      });
 }
 
 }  // namespace cmc::institution

@@ -2,46 +2,67 @@
 // request (INVALID_ARGUMENT naming the field as written in institution.proto),
 // translate it for the store, call the store, and return its result or error.
 // Rules needing no data live in institution_rules.h; rules needing stored
-// data, and all SQL, in institution_store.h.
+// data sit behind the store interfaces (community_store.h, ...), whose MySQL
+// implementations (mysql_stores.h) hold all SQL.
 //
-//   auto service = std::make_unique<InstitutionService>(&pool, options);
-//   server.AddService(service.get(), InstitutionService::service_full_name());
+//   MysqlStores mysql(&pool);
+//   auto service = std::make_unique<InstitutionService>(mysql.stores(),
+//   options); server.AddService(service.get(),
+//   InstitutionService::service_full_name());
 //
-// Every handler works within the caller's deadline (defaulted and capped as
-// cmc::EffectiveDeadline does), confines the call to the caller's org scope
-// (OrgScope: refusals are PERMISSION_DENIED via cmc::OutOfScope naming the
-// request field, lists keep only rows in scope; see each RPC in
-// institution.proto) and records the caller's principal as the actor of the
-// events it causes. Thread-safe.
+// Every handler has the kit's one shape (cmc::Serve over a CallContext,
+// common/service/handler.h): it works within the caller's deadline (defaulted
+// and capped), on the county's day of Options::call.clock, confines the call
+// to the caller's org scope (org_scope.h: refusals are PERMISSION_DENIED via
+// cmc::OutOfScope naming the request field, lists keep only rows in scope;
+// see each RPC in institution.proto) and records the caller's principal as
+// the actor of the events it causes. Thread-safe; holds no mutable state.
 #ifndef CMC_SERVICES_INSTITUTION_INSTITUTION_SERVICE_H_
 #define CMC_SERVICES_INSTITUTION_INSTITUTION_SERVICE_H_
 
 #include <grpcpp/grpcpp.h>
 
-#include <functional>
-
+#include "absl/status/statusor.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
-#include "common/db/pool.h"
+#include "common/service/call_context.h"
+#include "common/service/org_scope.h"
+#include "services/institution/community_store.h"
+#include "services/institution/import_store.h"
 #include "services/institution/institution_store.h"
+#include "services/institution/membership_store.h"
 #include "services/institution/org_scope.h"
+#include "services/institution/org_store.h"
+#include "services/institution/posting_store.h"
+#include "services/institution/staff_store.h"
+#include "services/institution/village_store.h"
 
 namespace cmc::institution {
 
 class InstitutionService final : public v1::InstitutionService::Service {
  public:
   struct Options {
-    absl::Duration default_deadline = absl::Seconds(30);
-    absl::Duration max_deadline = absl::Minutes(5);
-    // The civil day "today" means (Asia/Shanghai): the day changes take
-    // effect in the history, the default as_of and the day scopes are
-    // resolved on. Null = the real date; tests set a fixed day.
-    std::function<absl::CivilDay()> today;
+    // Deadlines of calls, and the county's clock: "today" is the day changes
+    // take effect in the history, the default as_of and the day scopes are
+    // resolved on. Tests set a fixed day (CountyClock::FixedDay).
+    CallOptions call;
   };
 
-  // `pool` (schema cmc_institution, migrated) must outlive the service.
-  InstitutionService(db::Pool* pool, Options options);
+  // The stores the handlers work through, one per aggregate; every pointer
+  // is set and outlives the service.
+  struct Stores {
+    CommunityStore* communities = nullptr;
+    InstitutionStore* institutions = nullptr;
+    MembershipStore* memberships = nullptr;
+    VillageStore* villages = nullptr;
+    StaffStore* staff = nullptr;
+    PostingStore* postings = nullptr;
+    OrgStore* orgs = nullptr;
+    ImportStore* imports = nullptr;
+  };
+
+  InstitutionService(Stores stores, Options options);
 
   grpc::Status CreateCommunity(grpc::ServerContext* context,
                                const v1::CreateCommunityRequest* request,
@@ -142,15 +163,14 @@ class InstitutionService final : public v1::InstitutionService::Service {
                            v1::ImportResponse* response) override;
 
  private:
-  absl::Time Deadline(const grpc::ServerContext& context) const;
-  // Today in Asia/Shanghai (see Options::today).
-  absl::CivilDay Today() const;
+  // The caller's scope for checks on communities only (no members needed).
+  static OrgScope CommunityScope(const CallContext& call);
   // The caller's scope, community scopes resolved to their members on `day`
-  // (one query; none for an unrestricted caller or an institution scope).
-  absl::StatusOr<OrgScope> Scope(const grpc::ServerContext& context,
-                                 absl::CivilDay day, absl::Time deadline);
+  // (one store read; none for an unrestricted caller or an institution
+  // scope).
+  absl::StatusOr<OrgScope> Scope(const CallContext& call, absl::CivilDay day);
 
-  InstitutionStore store_;
+  const Stores stores_;
   const Options options_;
 };
 

@@ -3,6 +3,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/service/handler.h"
 #include "common/status.h"
 #include "services/institution/handler_support.h"
 #include "services/institution/institution_service.h"
@@ -28,40 +29,44 @@ absl::Status RequireOrg(const OrgScope& scope, const common::v1::OrgRef& org) {
 grpc::Status InstitutionService::ListSubtree(
     grpc::ServerContext* context, const v1::ListSubtreeRequest* request,
     v1::ListSubtreeResponse* response) {
-  const absl::CivilDay today = Today();
-  CMC_ASSIGN_OR_RETURN_GRPC(
-      const absl::CivilDay as_of,
-      internal::DayOr(request->has_as_of(), request->as_of(), "as_of", today));
-  const absl::Time deadline = Deadline(*context);
-  CMC_ASSIGN_OR_RETURN_GRPC(const OrgScope scope,
-                            Scope(*context, as_of, deadline));
-  CMC_RETURN_IF_ERROR_GRPC(RequireOrg(scope, request->org()));
-  CMC_ASSIGN_OR_RETURN_GRPC(
-      OrgContents contents,
-      store_.LoadOrgContents(request->org(), as_of, today, deadline));
-  // Below a covered root may hang institutions outside the scope (an
-  // institution scope covers the institution, not its children).
-  scope.Prune(contents);
-  *response = BuildSubtree(std::move(contents));
-  return grpc::Status::OK;
+  return Serve(
+      context, options_.call, response,
+      [&](const CallContext& call) -> absl::StatusOr<v1::ListSubtreeResponse> {
+        CMC_ASSIGN_OR_RETURN(
+            const absl::CivilDay as_of,
+            internal::DayOr(request->has_as_of(), request->as_of(), "as_of",
+                            call.today()));
+        CMC_ASSIGN_OR_RETURN(const OrgScope scope, Scope(call, as_of));
+        CMC_RETURN_IF_ERROR(RequireOrg(scope, request->org()));
+        CMC_ASSIGN_OR_RETURN(
+            OrgContents contents,
+            stores_.orgs->LoadOrgContents(request->org(), as_of, call.today(),
+                                          call.deadline()));
+        // Below a covered root may hang institutions outside the scope (an
+        // institution scope covers the institution, not its children).
+        Prune(scope, contents);
+        return BuildSubtree(std::move(contents));
+      });
 }
 
 grpc::Status InstitutionService::GetStaffingSummary(
     grpc::ServerContext* context, const v1::GetStaffingSummaryRequest* request,
     v1::GetStaffingSummaryResponse* response) {
-  const absl::CivilDay today = Today();
-  CMC_ASSIGN_OR_RETURN_GRPC(
-      const absl::CivilDay as_of,
-      internal::DayOr(request->has_as_of(), request->as_of(), "as_of", today));
-  const absl::Time deadline = Deadline(*context);
-  CMC_ASSIGN_OR_RETURN_GRPC(const OrgScope scope,
-                            Scope(*context, as_of, deadline));
-  CMC_RETURN_IF_ERROR_GRPC(RequireOrg(scope, request->org()));
-  CMC_ASSIGN_OR_RETURN_GRPC(
-      const std::vector<StaffingRow> rows,
-      store_.CountActiveStaff(request->org(), as_of, today, deadline));
-  *response = SummarizeStaffing(rows);
-  return grpc::Status::OK;
+  return Serve(context, options_.call, response,
+               [&](const CallContext& call)
+                   -> absl::StatusOr<v1::GetStaffingSummaryResponse> {
+                 CMC_ASSIGN_OR_RETURN(
+                     const absl::CivilDay as_of,
+                     internal::DayOr(request->has_as_of(), request->as_of(),
+                                     "as_of", call.today()));
+                 CMC_ASSIGN_OR_RETURN(const OrgScope scope, Scope(call, as_of));
+                 CMC_RETURN_IF_ERROR(RequireOrg(scope, request->org()));
+                 CMC_ASSIGN_OR_RETURN(
+                     const std::vector<StaffingRow> rows,
+                     stores_.orgs->CountActiveStaff(
+                         request->org(), as_of, call.today(), call.deadline()));
+                 return SummarizeStaffing(rows);
+               });
 }
 
 }  // namespace cmc::institution

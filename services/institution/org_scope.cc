@@ -1,112 +1,48 @@
 #include "services/institution/org_scope.h"
 
 #include <algorithm>
-#include <utility>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 
 namespace cmc::institution {
 
-OrgScope OrgScope::Unrestricted() {
-  OrgScope scope;
-  scope.unrestricted_ = true;
-  return scope;
-}
-
-OrgScope OrgScope::Restricted(const Principal& who,
-                              std::map<std::string, std::string> members) {
-  OrgScope scope;
-  scope.communities_ = who.communities;
-  scope.institutions_ = who.institutions;
-  // Only members of the principal's own communities count, whatever the
-  // caller passed.
-  for (auto it = members.begin(); it != members.end();) {
-    it = scope.communities_.count(it->second) > 0 ? std::next(it)
-                                                  : members.erase(it);
+OrgScope ScopeOf(const Principal& who,
+                 const std::map<std::string, std::string>& members) {
+  std::map<std::string, std::set<std::string>> by_community;
+  for (const auto& [institution, community] : members) {
+    by_community[community].insert(institution);
   }
-  scope.members_ = std::move(members);
-  return scope;
+  return OrgScope::Of(who, by_community);
 }
 
-OrgScope OrgScope::Of(const Principal& who,
-                      std::map<std::string, std::string> members) {
-  if (who.unrestricted()) return Unrestricted();
-  return Restricted(who, std::move(members));
+bool CoversVillage(const OrgScope& scope, const v1::Village& village) {
+  return scope.CoversCommunity(village.community_id()) ||
+         scope.CoversInstitution(village.township_center_id()) ||
+         scope.CoversInstitution(village.village_clinic_id());
 }
 
-bool OrgScope::CoversCommunity(absl::string_view community_id) const {
-  return unrestricted_ || communities_.count(std::string(community_id)) > 0;
+bool CoversStaff(const OrgScope& scope, const v1::Staff& staff) {
+  return scope.CoversInstitution(staff.institution_id());
 }
 
-bool OrgScope::CoversInstitution(absl::string_view institution_id) const {
-  if (unrestricted_) return true;
-  if (institution_id.empty()) return false;
-  const std::string id(institution_id);
-  return institutions_.count(id) > 0 || members_.count(id) > 0;
+bool CoversMembership(const OrgScope& scope, const v1::Membership& membership) {
+  return scope.CoversCommunity(membership.community_id()) ||
+         scope.CoversInstitution(membership.institution_id());
 }
 
-bool OrgScope::CoversVillage(const v1::Village& village) const {
-  return CoversCommunity(village.community_id()) ||
-         CoversInstitution(village.township_center_id()) ||
-         CoversInstitution(village.village_clinic_id());
+bool CoversPosting(const OrgScope& scope, const v1::Posting& posting) {
+  return scope.CoversInstitution(posting.from_institution_id()) ||
+         scope.CoversInstitution(posting.to_institution_id());
 }
 
-bool OrgScope::CoversStaff(const v1::Staff& staff) const {
-  return CoversInstitution(staff.institution_id());
+bool MayChangePosting(const OrgScope& scope, const v1::Posting& posting) {
+  return scope.CoversInstitution(posting.from_institution_id());
 }
 
-bool OrgScope::CoversMembership(const v1::Membership& membership) const {
-  return CoversCommunity(membership.community_id()) ||
-         CoversInstitution(membership.institution_id());
-}
-
-bool OrgScope::CoversPosting(const v1::Posting& posting) const {
-  return CoversInstitution(posting.from_institution_id()) ||
-         CoversInstitution(posting.to_institution_id());
-}
-
-bool OrgScope::MayChangePosting(const v1::Posting& posting) const {
-  return CoversInstitution(posting.from_institution_id());
-}
-
-std::string OrgScope::CommunityOf(absl::string_view institution_id) const {
-  const auto it = members_.find(std::string(institution_id));
-  return it == members_.end() ? std::string() : it->second;
-}
-
-std::set<std::string> OrgScope::Institutions() const {
-  std::set<std::string> all = institutions_;
-  for (const auto& [institution, community] : members_) all.insert(institution);
-  return all;
-}
-
-absl::Status OrgScope::RequireCommunity(absl::string_view community_id,
-                                        absl::string_view field) const {
-  if (CoversCommunity(community_id)) return absl::OkStatus();
-  return OutOfScope(field, absl::StrCat("community ", community_id));
-}
-
-absl::Status OrgScope::RequireInstitution(absl::string_view institution_id,
-                                          absl::string_view field) const {
-  if (CoversInstitution(institution_id)) return absl::OkStatus();
-  return OutOfScope(field, absl::StrCat("institution ", institution_id));
-}
-
-absl::Status OrgScope::RequireCommunityFilter(absl::string_view community_id,
-                                              absl::string_view field) const {
-  if (community_id.empty()) return absl::OkStatus();
-  return RequireCommunity(community_id, field);
-}
-
-absl::Status OrgScope::RequireInstitutionFilter(
-    absl::string_view institution_id, absl::string_view field) const {
-  if (institution_id.empty()) return absl::OkStatus();
-  return RequireInstitution(institution_id, field);
-}
-
-absl::Status OrgScope::RequireVillage(const v1::Village& village,
-                                      absl::string_view field) const {
-  if (CoversVillage(village)) return absl::OkStatus();
+absl::Status RequireVillage(const OrgScope& scope, const v1::Village& village,
+                            absl::string_view field) {
+  if (CoversVillage(scope, village)) return absl::OkStatus();
   return OutOfScope(field,
                     village.id().empty()
                         ? absl::StrCat("a village served by institution ",
@@ -114,46 +50,50 @@ absl::Status OrgScope::RequireVillage(const v1::Village& village,
                         : absl::StrCat("village ", village.id()));
 }
 
-absl::Status OrgScope::RequireStaff(const v1::Staff& staff,
-                                    absl::string_view field) const {
-  if (CoversStaff(staff)) return absl::OkStatus();
+absl::Status RequireStaff(const OrgScope& scope, const v1::Staff& staff,
+                          absl::string_view field) {
+  if (CoversStaff(scope, staff)) return absl::OkStatus();
   return OutOfScope(
       field, staff.id().empty()
                  ? absl::StrCat("staff of institution ", staff.institution_id())
                  : absl::StrCat("staff ", staff.id()));
 }
 
-absl::Status OrgScope::RequireMembership(const v1::Membership& membership,
-                                         absl::string_view field) const {
-  if (CoversMembership(membership)) return absl::OkStatus();
+absl::Status RequireMembership(const OrgScope& scope,
+                               const v1::Membership& membership,
+                               absl::string_view field) {
+  if (CoversMembership(scope, membership)) return absl::OkStatus();
   return OutOfScope(field, absl::StrCat("membership ", membership.id()));
 }
 
-absl::Status OrgScope::RequirePostingRead(const v1::Posting& posting,
-                                          absl::string_view field) const {
-  if (CoversPosting(posting)) return absl::OkStatus();
+absl::Status RequirePostingRead(const OrgScope& scope,
+                                const v1::Posting& posting,
+                                absl::string_view field) {
+  if (CoversPosting(scope, posting)) return absl::OkStatus();
   return OutOfScope(field, absl::StrCat("posting ", posting.id()));
 }
 
-absl::Status OrgScope::RequirePostingChange(const v1::Posting& posting,
-                                            absl::string_view field) const {
-  if (MayChangePosting(posting)) return absl::OkStatus();
+absl::Status RequirePostingChange(const OrgScope& scope,
+                                  const v1::Posting& posting,
+                                  absl::string_view field) {
+  if (MayChangePosting(scope, posting)) return absl::OkStatus();
   return OutOfScope(field, absl::StrCat("posting ", posting.id()));
 }
 
-void OrgScope::Prune(OrgContents& contents) const {
-  if (unrestricted_) return;
+void Prune(const OrgScope& scope, OrgContents& contents) {
+  if (scope.unrestricted()) return;
   auto& institutions = contents.institutions;
   institutions.erase(std::remove_if(institutions.begin(), institutions.end(),
                                     [&](const v1::Institution& i) {
-                                      return !CoversInstitution(i.id());
+                                      return !scope.CoversInstitution(i.id());
                                     }),
                      institutions.end());
   auto& villages = contents.villages;
-  villages.erase(
-      std::remove_if(villages.begin(), villages.end(),
-                     [&](const v1::Village& v) { return !CoversVillage(v); }),
-      villages.end());
+  villages.erase(std::remove_if(villages.begin(), villages.end(),
+                                [&](const v1::Village& v) {
+                                  return !CoversVillage(scope, v);
+                                }),
+                 villages.end());
 }
 
 }  // namespace cmc::institution

@@ -1,8 +1,8 @@
-// The caller's org scope inside the institution service, as a value (pure,
-// thread-safe): which communities and institutions a call may read or change.
-// Built once per call from the caller's principal and, for a community scope,
-// the community's members on the day the call is about (one query, made by the
-// handler through InstitutionStore::MembersOf).
+// What the caller's org scope (cmc::OrgScope, common/service/org_scope.h)
+// covers among the institution service's own resources (pure, thread-safe).
+// The scope is built once per call from the caller's principal and, for a
+// community scope, the community's members on the day the call is about,
+// read from the service's own MembershipStore (no call to itself).
 //
 //   "county" or an anonymous call   everything (unrestricted())
 //   "community:<C>"                 community C and every institution that is
@@ -17,93 +17,59 @@
 //     covered, changed when the from institution is covered;
 //   - a membership: its community or its institution is covered.
 //
-//   OrgScope scope = OrgScope::Restricted(who, members);
-//   CMC_RETURN_IF_ERROR(scope.RequireInstitution(id, "id"));
+//   const OrgScope scope = ScopeOf(who, members);
+//   CMC_RETURN_IF_ERROR(RequireVillage(scope, village, "id"));
 #ifndef CMC_SERVICES_INSTITUTION_ORG_SCOPE_H_
 #define CMC_SERVICES_INSTITUTION_ORG_SCOPE_H_
 
 #include <map>
-#include <set>
 #include <string>
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
 #include "cmc/institution/v1/institution.pb.h"
 #include "common/identity/principal.h"
+#include "common/service/org_scope.h"
 #include "services/institution/org_tree.h"
 
 namespace cmc::institution {
 
 namespace v1 = ::cmc::institution::v1;
 
-class OrgScope {
- public:
-  // Covers everything.
-  static OrgScope Unrestricted();
-  // The scope of a restricted principal (!who.unrestricted()): its communities
-  // and institutions, with `members` mapping each institution that is a member
-  // of one of who.communities on the day to that community.
-  static OrgScope Restricted(const Principal& who,
-                             std::map<std::string, std::string> members);
-  // Unrestricted() for an unrestricted principal, else Restricted(who,
-  // members).
-  static OrgScope Of(const Principal& who,
-                     std::map<std::string, std::string> members);
+// The scope of `who`, with `members` mapping each institution that is a
+// member of one of who.communities on the day to that community (entries of
+// other communities are ignored). Unrestricted for an unrestricted principal.
+OrgScope ScopeOf(const Principal& who,
+                 const std::map<std::string, std::string>& members);
 
-  bool unrestricted() const { return unrestricted_; }
+bool CoversVillage(const OrgScope& scope, const v1::Village& village);
+bool CoversStaff(const OrgScope& scope, const v1::Staff& staff);
+bool CoversMembership(const OrgScope& scope, const v1::Membership& membership);
+// Reads: the from or the to institution is covered.
+bool CoversPosting(const OrgScope& scope, const v1::Posting& posting);
+// Changes: the from institution (the employer) is covered.
+bool MayChangePosting(const OrgScope& scope, const v1::Posting& posting);
 
-  bool CoversCommunity(absl::string_view community_id) const;
-  bool CoversInstitution(absl::string_view institution_id) const;
-  bool CoversVillage(const v1::Village& village) const;
-  bool CoversStaff(const v1::Staff& staff) const;
-  bool CoversMembership(const v1::Membership& membership) const;
-  // Reads: the from or the to institution is covered.
-  bool CoversPosting(const v1::Posting& posting) const;
-  // Changes: the from institution (the employer) is covered.
-  bool MayChangePosting(const v1::Posting& posting) const;
+// OK when covered, else cmc::OutOfScope(field, ...) (PERMISSION_DENIED naming
+// `field`, ErrorInfo OUT_OF_SCOPE).
+absl::Status RequireVillage(const OrgScope& scope, const v1::Village& village,
+                            absl::string_view field);
+absl::Status RequireStaff(const OrgScope& scope, const v1::Staff& staff,
+                          absl::string_view field);
+absl::Status RequireMembership(const OrgScope& scope,
+                               const v1::Membership& membership,
+                               absl::string_view field);
+absl::Status RequirePostingRead(const OrgScope& scope,
+                                const v1::Posting& posting,
+                                absl::string_view field);
+absl::Status RequirePostingChange(const OrgScope& scope,
+                                  const v1::Posting& posting,
+                                  absl::string_view field);
 
-  // The community `institution_id` belongs to through this scope (a member of
-  // one of the principal's communities on the day), or "" when none.
-  std::string CommunityOf(absl::string_view institution_id) const;
-
-  // Every institution covered, for restricting queries (meaningless when
-  // unrestricted()): the principal's institutions and the members.
-  std::set<std::string> Institutions() const;
-  const std::set<std::string>& Communities() const { return communities_; }
-
-  // OK when covered, else cmc::OutOfScope(field, ...) (PERMISSION_DENIED naming
-  // `field`, ErrorInfo OUT_OF_SCOPE).
-  absl::Status RequireCommunity(absl::string_view community_id,
-                                absl::string_view field) const;
-  absl::Status RequireInstitution(absl::string_view institution_id,
-                                  absl::string_view field) const;
-  // The same for a List request's optional filter: an empty id (no filter) is
-  // OK.
-  absl::Status RequireCommunityFilter(absl::string_view community_id,
-                                      absl::string_view field) const;
-  absl::Status RequireInstitutionFilter(absl::string_view institution_id,
-                                        absl::string_view field) const;
-  absl::Status RequireVillage(const v1::Village& village,
-                              absl::string_view field) const;
-  absl::Status RequireStaff(const v1::Staff& staff,
-                            absl::string_view field) const;
-  absl::Status RequireMembership(const v1::Membership& membership,
-                                 absl::string_view field) const;
-  absl::Status RequirePostingRead(const v1::Posting& posting,
-                                  absl::string_view field) const;
-  absl::Status RequirePostingChange(const v1::Posting& posting,
-                                    absl::string_view field) const;
-
-  // Removes the institutions and villages not covered from `contents` (a
-  // subtree's rows); an institution whose parent is removed becomes a root.
-  void Prune(OrgContents& contents) const;
-
- private:
-  bool unrestricted_ = false;
-  std::set<std::string> communities_;
-  std::set<std::string> institutions_;
-  std::map<std::string, std::string> members_;
-};
+// Removes the institutions and villages `scope` does not cover from
+// `contents` (a subtree's rows); an institution whose parent is removed
+// becomes a root.
+void Prune(const OrgScope& scope, OrgContents& contents);
 
 }  // namespace cmc::institution
 

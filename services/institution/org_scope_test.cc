@@ -71,7 +71,7 @@ TEST(OrgScopeTest, CoversCommunitiesAndInstitutions) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    const OrgScope scope = OrgScope::Of(c.who, kMembers);
+    const OrgScope scope = ScopeOf(c.who, kMembers);
     for (const char* id : {"c1", "c2", "c9"}) {
       const bool want =
           std::count(c.communities.begin(), c.communities.end(), id) > 0 ||
@@ -92,7 +92,7 @@ TEST(OrgScopeTest, CoversCommunitiesAndInstitutions) {
 TEST(OrgScopeTest, MembersOfOtherCommunitiesDoNotCount) {
   // A member map that also lists another community's members (as a careless
   // caller might pass) covers only the principal's communities.
-  const OrgScope scope = OrgScope::Of(Who({"community:c2"}), kMembers);
+  const OrgScope scope = ScopeOf(Who({"community:c2"}), kMembers);
   EXPECT_FALSE(scope.CoversInstitution("h1"));
   EXPECT_TRUE(scope.CoversInstitution("t2"));
   EXPECT_EQ(scope.Institutions(), std::set<std::string>{"t2"});
@@ -101,9 +101,9 @@ TEST(OrgScopeTest, MembersOfOtherCommunitiesDoNotCount) {
 }
 
 TEST(OrgScopeTest, DerivedResources) {
-  const OrgScope c1 = OrgScope::Of(Who({"community:c1"}), kMembers);
-  const OrgScope t1 = OrgScope::Of(Who({"institution:t1"}), kMembers);
-  const OrgScope county = OrgScope::Of(Who({"county"}), kMembers);
+  const OrgScope c1 = ScopeOf(Who({"community:c1"}), kMembers);
+  const OrgScope t1 = ScopeOf(Who({"institution:t1"}), kMembers);
+  const OrgScope county = ScopeOf(Who({"county"}), kMembers);
   struct Case {
     const char* name;
     v1::Village village;
@@ -117,9 +117,9 @@ TEST(OrgScopeTest, DerivedResources) {
   };
   for (const Case& c : villages) {
     SCOPED_TRACE(c.name);
-    EXPECT_EQ(c1.CoversVillage(c.village), c.c1);
-    EXPECT_EQ(t1.CoversVillage(c.village), c.t1);
-    EXPECT_TRUE(county.CoversVillage(c.village));
+    EXPECT_EQ(CoversVillage(c1, c.village), c.c1);
+    EXPECT_EQ(CoversVillage(t1, c.village), c.t1);
+    EXPECT_TRUE(CoversVillage(county, c.village));
   }
 
   struct PostingCase {
@@ -134,32 +134,32 @@ TEST(OrgScopeTest, DerivedResources) {
   };
   for (const PostingCase& c : postings) {
     SCOPED_TRACE(c.name);
-    EXPECT_EQ(t1.CoversPosting(c.posting), c.read);
-    EXPECT_EQ(t1.MayChangePosting(c.posting), c.change);
-    EXPECT_EQ(t1.RequirePostingRead(c.posting, "id").ok(), c.read);
-    EXPECT_EQ(t1.RequirePostingChange(c.posting, "id").ok(), c.change);
+    EXPECT_EQ(CoversPosting(t1, c.posting), c.read);
+    EXPECT_EQ(MayChangePosting(t1, c.posting), c.change);
+    EXPECT_EQ(RequirePostingRead(t1, c.posting, "id").ok(), c.read);
+    EXPECT_EQ(RequirePostingChange(t1, c.posting, "id").ok(), c.change);
   }
 
   v1::Staff staff;
   staff.set_institution_id("t2");
-  EXPECT_FALSE(c1.CoversStaff(staff));
-  EXPECT_TRUE(county.CoversStaff(staff));
+  EXPECT_FALSE(CoversStaff(c1, staff));
+  EXPECT_TRUE(CoversStaff(county, staff));
   staff.set_institution_id("h1");
-  EXPECT_TRUE(c1.CoversStaff(staff));
-  EXPECT_FALSE(t1.CoversStaff(staff));
+  EXPECT_TRUE(CoversStaff(c1, staff));
+  EXPECT_FALSE(CoversStaff(t1, staff));
 
   v1::Membership membership;
   membership.set_community_id("c2");
   membership.set_institution_id("t1");
-  EXPECT_TRUE(t1.CoversMembership(membership));  // its own history
-  EXPECT_TRUE(c1.CoversMembership(membership));  // t1 is c1's member today
+  EXPECT_TRUE(CoversMembership(t1, membership));  // its own history
+  EXPECT_TRUE(CoversMembership(c1, membership));  // t1 is c1's member today
   membership.set_institution_id("t3");
-  EXPECT_FALSE(c1.CoversMembership(membership));
-  EXPECT_FALSE(t1.CoversMembership(membership));
+  EXPECT_FALSE(CoversMembership(c1, membership));
+  EXPECT_FALSE(CoversMembership(t1, membership));
 }
 
 TEST(OrgScopeTest, RefusalIsOutOfScopeNamingTheField) {
-  const OrgScope t1 = OrgScope::Of(Who({"institution:t1"}), kMembers);
+  const OrgScope t1 = ScopeOf(Who({"institution:t1"}), kMembers);
   const absl::Status status = t1.RequireInstitution("h1", "institution_id");
   EXPECT_EQ(status.code(), absl::StatusCode::kPermissionDenied);
   EXPECT_EQ(BadField(status), "institution_id");
@@ -168,7 +168,7 @@ TEST(OrgScopeTest, RefusalIsOutOfScopeNamingTheField) {
 }
 
 TEST(OrgScopeTest, AnEmptyFilterIsNoFilter) {
-  const OrgScope t1 = OrgScope::Of(Who({"institution:t1"}), kMembers);
+  const OrgScope t1 = ScopeOf(Who({"institution:t1"}), kMembers);
   struct Case {
     const char* institution;
     const char* community;
@@ -202,11 +202,11 @@ TEST(OrgScopeTest, PruneKeepsCoveredRowsOnly) {
   contents.villages = {Village("c2", "t1", ""), Village("c2", "t2", ""),
                        Village("c2", "t3", "t1")};
   OrgContents copy = contents;
-  OrgScope::Of(Principal(), kMembers).Prune(copy);
+  Prune(ScopeOf(Principal(), kMembers), copy);
   EXPECT_EQ(copy.institutions.size(), 4u);
   EXPECT_EQ(copy.villages.size(), 3u);
 
-  OrgScope::Of(Who({"institution:t1"}), kMembers).Prune(contents);
+  Prune(ScopeOf(Who({"institution:t1"}), kMembers), contents);
   ASSERT_EQ(contents.institutions.size(), 1u);
   EXPECT_EQ(contents.institutions[0].id(), "t1");
   ASSERT_EQ(contents.villages.size(), 2u);

@@ -2,7 +2,7 @@
 // thread-safe): the shapes ListSubtree and GetStaffingSummary return, kept
 // apart from SQL so the placement rules are unit-tested on their own.
 //
-//   OrgContents contents = ...;  // from InstitutionStore::LoadOrgContents
+//   OrgContents contents = ...;  // from OrgStore::LoadOrgContents
 //   v1::ListSubtreeResponse tree = BuildSubtree(contents);
 #ifndef CMC_SERVICES_INSTITUTION_ORG_TREE_H_
 #define CMC_SERVICES_INSTITUTION_ORG_TREE_H_

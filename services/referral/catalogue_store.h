@@ -1,14 +1,15 @@
-// All SQL of the in-county condition catalogue (table in_county_conditions,
-// migrations/0002_in_county_catalogue.sql). Every write runs in one
-// transaction with its outbox event, so an event exists if and only if its
-// change does.
+// The in-county condition catalogue's storage. The handlers hold this
+// interface; the MySQL implementation is MysqlCatalogueStore
+// (mysql_catalogue_store.h), and handler tests use an in-memory fake.
 //
-//   CatalogueStore catalogue(&pool);
+//   std::unique_ptr<CatalogueStore> catalogue =
+//       std::make_unique<MysqlCatalogueStore>(&pool);
 //   CMC_ASSIGN_OR_RETURN(v1::InCountyCondition written,
-//                        catalogue.Upsert(condition, expected, actor,
-//                                         deadline));
+//                        catalogue->Upsert(condition, expected, actor,
+//                                          deadline));
 //
-// Thread-safe.
+// Every write comes with its event (an event exists if and only if its change
+// does). Implementations are thread-safe.
 #ifndef CMC_SERVICES_REFERRAL_CATALOGUE_STORE_H_
 #define CMC_SERVICES_REFERRAL_CATALOGUE_STORE_H_
 
@@ -20,7 +21,6 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cmc/referral/v1/referral.pb.h"
-#include "common/db/pool.h"
 #include "services/referral/in_county_catalogue.h"
 
 namespace cmc::referral {
@@ -34,39 +34,35 @@ struct ConditionPage {
 
 class CatalogueStore {
  public:
-  // `pool` (schema migrated) must outlive the store.
-  explicit CatalogueStore(db::Pool* pool);
+  virtual ~CatalogueStore() = default;
 
   // Creates or replaces the entry of `condition` (validated) as
   // CheckUpsertVersion allows, with version, times and updated_by =
   // `principal`, and appends referral.InCountyConditionCreated or
   // referral.InCountyConditionUpdated. The errors of CheckUpsertVersion;
   // UNAVAILABLE, DEADLINE_EXCEEDED or INTERNAL from the database.
-  absl::StatusOr<v1::InCountyCondition> Upsert(
+  virtual absl::StatusOr<v1::InCountyCondition> Upsert(
       v1::InCountyCondition condition, std::optional<int64_t> expected_version,
-      const std::string& principal, absl::Time deadline);
+      const std::string& principal, absl::Time deadline) = 0;
 
   // Removes the entry `icd10_code` at `version` and appends
   // referral.InCountyConditionDeleted; returns the entry as it was. NOT_FOUND
   // "icd10_code"; ABORTED "version" when it is at another version.
-  absl::StatusOr<v1::InCountyCondition> Delete(const std::string& icd10_code,
-                                               int64_t version,
-                                               const std::string& principal,
-                                               absl::Time deadline);
+  virtual absl::StatusOr<v1::InCountyCondition> Delete(
+      const std::string& icd10_code, int64_t version,
+      const std::string& principal, absl::Time deadline) = 0;
 
   // Entries matching `filter`, in code order.
-  absl::StatusOr<ConditionPage> List(const ConditionFilter& filter,
-                                     absl::Time deadline);
+  virtual absl::StatusOr<ConditionPage> List(const ConditionFilter& filter,
+                                             absl::Time deadline) = 0;
 
   // The entries whose code is one of `codes` (any order).
-  absl::StatusOr<std::vector<v1::InCountyCondition>> FindByCodes(
-      const std::vector<std::string>& codes, absl::Time deadline);
+  virtual absl::StatusOr<std::vector<v1::InCountyCondition>> FindByCodes(
+      const std::vector<std::string>& codes, absl::Time deadline) = 0;
 
   // Every entry (a county lists hundreds; INTERNAL beyond 100,000).
-  absl::StatusOr<std::vector<v1::InCountyCondition>> All(absl::Time deadline);
-
- private:
-  db::Pool* pool_;
+  virtual absl::StatusOr<std::vector<v1::InCountyCondition>> All(
+      absl::Time deadline) = 0;
 };
 
 }  // namespace cmc::referral

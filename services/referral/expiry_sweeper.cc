@@ -1,21 +1,26 @@
 #include "services/referral/expiry_sweeper.h"
 
+#include <utility>
+
 #include "common/log.h"
 
 namespace cmc::referral {
 
-ExpirySweeper::ExpirySweeper(db::Pool* pool, ExpiryPolicy policy,
+ExpirySweeper::ExpirySweeper(std::unique_ptr<ReferralStore> store,
                              Options options)
-    : store_(pool, policy), options_(options) {}
+    : store_(std::move(store)), options_(options) {}
 
 ExpirySweeper::~ExpirySweeper() { Stop(); }
 
 void ExpirySweeper::Start() {
+  absl::MutexLock lock(&thread_mu_);
   thread_ = std::thread([this] { Run(); });
 }
 
 void ExpirySweeper::Stop() {
   stop_.Stop();
+  // Run never takes thread_mu_, so joining under it cannot deadlock.
+  absl::MutexLock lock(&thread_mu_);
   if (thread_.joinable()) thread_.join();
 }
 
@@ -24,7 +29,7 @@ absl::StatusOr<int> ExpirySweeper::SweepOnce() {
   while (true) {
     const absl::Time now = absl::Now();
     absl::StatusOr<int> expired =
-        store_.ExpireDue(now, options_.batch, now + options_.batch_deadline);
+        store_->ExpireDue(now, options_.batch, now + options_.batch_deadline);
     if (!expired.ok()) return expired.status();
     total += *expired;
     if (*expired < options_.batch || stop_.stopped()) return total;

@@ -3,7 +3,8 @@
 // `batch` (ReferralStore::ExpireDue), until a batch comes back short. Several
 // replicas may sweep at once: the store skips rows another sweep has locked.
 //
-//   auto sweeper = std::make_shared<ExpirySweeper>(&pool, policy, options);
+//   auto sweeper = std::make_shared<ExpirySweeper>(
+//       std::make_unique<MysqlReferralStore>(&pool, policy), options);
 //   sweeper->Start();
 //   server.AddShutdownHook([sweeper] { sweeper->Stop(); });
 //
@@ -11,13 +12,14 @@
 #ifndef CMC_SERVICES_REFERRAL_EXPIRY_SWEEPER_H_
 #define CMC_SERVICES_REFERRAL_EXPIRY_SWEEPER_H_
 
+#include <memory>
 #include <thread>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "common/db/pool.h"
 #include "common/stop_signal.h"
-#include "services/referral/referral_rules.h"
 #include "services/referral/referral_store.h"
 
 namespace cmc::referral {
@@ -33,8 +35,8 @@ class ExpirySweeper {
     absl::Duration batch_deadline = absl::Seconds(10);
   };
 
-  // `pool` (schema migrated) must outlive the sweeper.
-  ExpirySweeper(db::Pool* pool, ExpiryPolicy policy, Options options);
+  // Expires the due referrals of `store`.
+  ExpirySweeper(std::unique_ptr<ReferralStore> store, Options options);
   ExpirySweeper(const ExpirySweeper&) = delete;
   ExpirySweeper& operator=(const ExpirySweeper&) = delete;
   // Stops the thread if it still runs.
@@ -53,10 +55,13 @@ class ExpirySweeper {
  private:
   void Run();
 
-  ReferralStore store_;
+  const std::unique_ptr<ReferralStore> store_;
   const Options options_;
   StopSignal stop_;
-  std::thread thread_;
+  // Start runs on the wiring thread, Stop on a shutdown hook's or the
+  // destructor's.
+  absl::Mutex thread_mu_;
+  std::thread thread_ ABSL_GUARDED_BY(thread_mu_);
 };
 
 }  // namespace cmc::referral

@@ -2,11 +2,10 @@
 
 #include <utility>
 
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
+#include "common/service/county_time.h"
+#include "common/service/paging.h"
 #include "common/status.h"
 #include "services/referral/referral_rules.h"
 #include "services/referral/request_checks.h"
@@ -21,41 +20,6 @@ constexpr int kMaxCodeLength = 12;  // "I10.x00x002" and one more
 bool IsCodeChar(char c) {
   return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || c == '.' ||
          c == 'x';
-}
-
-// "<fingerprint of the query without its page>:<position>", web-safe base64.
-std::string PageToken(const google::protobuf::Message& query,
-                      absl::string_view position) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat(MessageDigest(query).substr(0, 16), ":", position));
-}
-
-// The position of `token` made for `query`; INVALID_ARGUMENT
-// "page.page_token" for a malformed token or one of another query.
-absl::StatusOr<std::string> TokenPosition(
-    const google::protobuf::Message& query, const std::string& token) {
-  std::string decoded;
-  std::vector<std::string> parts;
-  if (absl::WebSafeBase64Unescape(token, &decoded)) {
-    parts = absl::StrSplit(decoded, absl::MaxSplits(':', 1));
-  }
-  if (parts.size() != 2 || parts[1].empty()) {
-    return InvalidField("page.page_token", "malformed page token");
-  }
-  if (parts[0] != MessageDigest(query).substr(0, 16)) {
-    return InvalidField("page.page_token",
-                        "the token belongs to another query");
-  }
-  return parts[1];
-}
-
-absl::StatusOr<int> PageSize(const common::v1::PageRequest& page) {
-  const int size = page.page_size();
-  if (size < 0 || size > kMaxPageSize) {
-    return InvalidField("page.page_size",
-                        absl::StrCat("must be in 0..1000, got ", size));
-  }
-  return size == 0 ? kDefaultPageSize : size;
 }
 
 bool CountsAsSentBack(const Referral& down, const Referral& up) {
@@ -176,7 +140,6 @@ absl::Status CheckDeleteRequest(
 absl::StatusOr<ConditionFilter> ParseConditionList(
     const v1::ListInCountyConditionsRequest& request) {
   ConditionFilter filter;
-  CMC_ASSIGN_OR_RETURN(filter.limit, PageSize(request.page()));
   const std::string& prefix = request.code_prefix();
   if (prefix.size() > static_cast<size_t>(kMaxCodeLength)) {
     return InvalidField("code_prefix", "at most 12 characters");
@@ -193,21 +156,10 @@ absl::StatusOr<ConditionFilter> ParseConditionList(
   }
   filter.lowest_tier = request.lowest_tier();
   filter.down_referral_suited_only = request.down_referral_suited_only();
-  if (!request.page().page_token().empty()) {
-    v1::ListInCountyConditionsRequest query = request;
-    query.clear_page();
-    CMC_ASSIGN_OR_RETURN(filter.after_code,
-                         TokenPosition(query, request.page().page_token()));
-  }
+  CMC_ASSIGN_OR_RETURN(const PageCursor page, ParsePage(request));
+  filter.limit = page.size;
+  filter.after_code = page.position;
   return filter;
-}
-
-std::string NextConditionPageToken(
-    const v1::ListInCountyConditionsRequest& request,
-    const std::string& last_code) {
-  v1::ListInCountyConditionsRequest query = request;
-  query.clear_page();
-  return PageToken(query, last_code);
 }
 
 absl::StatusOr<SuggestionQuery> ParseSuggestionRequest(
@@ -215,25 +167,10 @@ absl::StatusOr<SuggestionQuery> ParseSuggestionRequest(
   SuggestionQuery query;
   CMC_RETURN_IF_ERROR(CheckId(request.institution_id(), "institution_id"));
   query.institution_id = request.institution_id();
-  CMC_ASSIGN_OR_RETURN(query.limit, PageSize(request.page()));
-  if (!request.page().page_token().empty()) {
-    v1::ListDownReferralSuggestionsRequest bare = request;
-    bare.clear_page();
-    CMC_ASSIGN_OR_RETURN(const std::string position,
-                         TokenPosition(bare, request.page().page_token()));
-    if (!absl::SimpleAtoi(position, &query.before_row) ||
-        query.before_row <= 0) {
-      return InvalidField("page.page_token", "malformed page token");
-    }
-  }
+  CMC_ASSIGN_OR_RETURN(const RowCursor page, ParseRowPage(request));
+  query.limit = page.size;
+  query.before_row = page.row;
   return query;
-}
-
-std::string NextSuggestionPageToken(
-    const v1::ListDownReferralSuggestionsRequest& request, int64_t last_row) {
-  v1::ListDownReferralSuggestionsRequest bare = request;
-  bare.clear_page();
-  return PageToken(bare, absl::StrCat(last_row));
 }
 
 const std::string& DiagnosisForDownReferral(const Referral& up) {

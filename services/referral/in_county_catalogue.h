@@ -74,12 +74,10 @@ struct ConditionFilter {
   std::string after_code;
   int limit = 50;
 };
+// Its page is the kit's (common/service/paging.h): the next page's token is
+// NextPageToken(QueryFingerprint(request), last_code).
 absl::StatusOr<ConditionFilter> ParseConditionList(
     const v1::ListInCountyConditionsRequest& request);
-// The page token that continues `request` after code `last_code`.
-std::string NextConditionPageToken(
-    const v1::ListInCountyConditionsRequest& request,
-    const std::string& last_code);
 
 // A ListDownReferralSuggestions request, checked: the institution, the page
 // size, and the row number the page starts below (0 for the first page).
@@ -88,11 +86,9 @@ struct SuggestionQuery {
   int limit = 50;
   int64_t before_row = 0;
 };
+// The next page's token is NextPageToken(QueryFingerprint(request), last_row).
 absl::StatusOr<SuggestionQuery> ParseSuggestionRequest(
     const v1::ListDownReferralSuggestionsRequest& request);
-// The page token that continues `request` below row `last_row`.
-std::string NextSuggestionPageToken(
-    const v1::ListDownReferralSuggestionsRequest& request, int64_t last_row);
 
 // The diagnosis an up referral is judged by for down referral: the outcome's
 // final diagnosis when the receiver gave one, else the working diagnosis.

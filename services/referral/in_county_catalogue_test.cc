@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "absl/strings/str_join.h"
+#include "common/service/paging.h"
 #include "common/status.h"
 #include "services/referral/referral_rules.h"
 
@@ -196,7 +197,7 @@ TEST(ConditionListTest, FiltersAndPageTokens) {
   EXPECT_EQ(filter->limit, 50);
 
   request.mutable_page()->set_page_token(
-      NextConditionPageToken(request, "E11.9"));
+      NextPageToken(QueryFingerprint(request), "E11.9"));
   filter = ParseConditionList(request);
   ASSERT_TRUE(filter.ok()) << filter.status();
   EXPECT_EQ(filter->after_code, "E11.9");

@@ -9,9 +9,10 @@
 #include "cmc/referral/v1/referral.grpc.pb.h"
 #include "common/log.h"
 #include "common/server/domain_service_main.h"
-#include "services/referral/community_directory.h"
+#include "common/service/institution_client.h"
 #include "services/referral/expiry_sweeper.h"
-#include "services/referral/institution_directory.h"
+#include "services/referral/mysql_catalogue_store.h"
+#include "services/referral/mysql_referral_store.h"
 #include "services/referral/referral_service.h"
 
 // Each flag also reads CMC_<FLAG> from the environment (e.g.
@@ -70,30 +71,30 @@ std::vector<NamedService> MakeServices(DomainServiceContext& context) {
       .Field("expiry_sweep_batch", sweep_batch);
 
   ReferralService::Options options;
-  options.default_deadline = context.config.default_deadline;
-  options.max_deadline = context.config.max_deadline;
-  options.expiry.emergency = absl::Minutes(emergency);
-  options.expiry.outpatient = absl::Minutes(outpatient);
-  options.expiry.inpatient = absl::Minutes(inpatient);
-  auto channel = NewInstitutionChannel(absl::GetFlag(FLAGS_institution_addr));
-  auto directory = NewCachingDirectory(NewGrpcInstitutionDirectory(channel),
-                                       absl::Milliseconds(ttl_ms));
+  options.call.default_deadline = context.config.default_deadline;
+  options.call.max_deadline = context.config.max_deadline;
+  ExpiryPolicy expiry;
+  expiry.emergency = absl::Minutes(emergency);
+  expiry.outpatient = absl::Minutes(outpatient);
+  expiry.inpatient = absl::Minutes(inpatient);
   // Community memberships (what a "community:<id>" scope covers) follow the
   // same cache period as tiers.
-  auto communities = NewCachingCommunityDirectory(
-      NewGrpcCommunityDirectory(channel), absl::Milliseconds(ttl_ms));
+  InstitutionClient institutions = NewInstitutionClient(
+      absl::GetFlag(FLAGS_institution_addr), absl::Milliseconds(ttl_ms));
   // The server owns the sweeper through its shutdown hook, which stops it
   // before the server drains; the pool outlives the server.
   ExpirySweeper::Options sweep;
   sweep.interval = absl::Milliseconds(sweep_interval_ms);
   sweep.batch = sweep_batch;
-  auto sweeper =
-      std::make_shared<ExpirySweeper>(&context.pool, options.expiry, sweep);
+  auto sweeper = std::make_shared<ExpirySweeper>(
+      std::make_unique<MysqlReferralStore>(&context.pool, expiry), sweep);
   sweeper->Start();
   context.server.AddShutdownHook([sweeper] { sweeper->Stop(); });
 
   auto service = std::make_unique<ReferralService>(
-      &context.pool, std::move(directory), std::move(communities), options);
+      std::make_unique<MysqlReferralStore>(&context.pool, expiry),
+      std::make_unique<MysqlCatalogueStore>(&context.pool),
+      std::move(institutions), options);
   context.server.AddShutdownHook([s = service.get()] { s->Stop(); });
   std::vector<NamedService> services;
   services.push_back(

@@ -7,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/identity/principal.h"
+#include "common/service/handler.h"
+#include "common/service/paging.h"
 #include "common/status.h"
 #include "services/referral/in_county_catalogue.h"
 #include "services/referral/referral_service.h"
@@ -16,18 +18,6 @@ namespace {
 
 // Up referrals read per batch while filling a page of suggestions.
 constexpr int kSuggestionBatch = 200;
-
-std::string SubjectOf(const grpc::ServerContext& context) {
-  std::string subject = PrincipalFromContext(context).subject;
-  return subject.empty() ? "anonymous" : subject;
-}
-
-template <typename T>
-grpc::Status Reply(absl::StatusOr<T> result, T* response) {
-  if (!result.ok()) return ToGrpcStatus(result.status());
-  *response = *std::move(result);
-  return grpc::Status::OK;
-}
 
 // The catalogue is the county's: writing it needs county or community scope,
 // not a single institution's.
@@ -43,77 +33,84 @@ grpc::Status ReferralService::UpsertInCountyCondition(
     grpc::ServerContext* context,
     const v1::UpsertInCountyConditionRequest* request,
     v1::InCountyCondition* response) {
-  auto upsert = [&]() -> absl::StatusOr<v1::InCountyCondition> {
-    CMC_RETURN_IF_ERROR(CheckUpsertRequest(*request));
-    const absl::Time deadline = Deadline(*context);
-    CMC_ASSIGN_OR_RETURN(const OrgScope scope, ScopeOf(*context, deadline));
-    CMC_RETURN_IF_ERROR(AuthorizeCatalogueWrite(scope, "condition.icd10_code"));
-    std::optional<int64_t> expected;
-    if (request->has_expected_version()) {
-      expected = request->expected_version();
-    }
-    return catalogue_.Upsert(request->condition(), expected,
-                             SubjectOf(*context), deadline);
-  };
-  return Reply(upsert(), response);
+  return Serve(
+      context, options_.call, response,
+      [&](const CallContext& call) -> absl::StatusOr<v1::InCountyCondition> {
+        CMC_RETURN_IF_ERROR(CheckUpsertRequest(*request));
+        CMC_ASSIGN_OR_RETURN(const OrgScope scope, ScopeOf(call));
+        CMC_RETURN_IF_ERROR(
+            AuthorizeCatalogueWrite(scope, "condition.icd10_code"));
+        std::optional<int64_t> expected;
+        if (request->has_expected_version()) {
+          expected = request->expected_version();
+        }
+        return catalogue_->Upsert(request->condition(), expected,
+                                  call.Actor("anonymous"), call.deadline());
+      });
 }
 
 grpc::Status ReferralService::DeleteInCountyCondition(
     grpc::ServerContext* context,
     const v1::DeleteInCountyConditionRequest* request,
     v1::InCountyCondition* response) {
-  auto remove = [&]() -> absl::StatusOr<v1::InCountyCondition> {
-    CMC_RETURN_IF_ERROR(CheckDeleteRequest(*request));
-    const absl::Time deadline = Deadline(*context);
-    CMC_ASSIGN_OR_RETURN(const OrgScope scope, ScopeOf(*context, deadline));
-    CMC_RETURN_IF_ERROR(AuthorizeCatalogueWrite(scope, "icd10_code"));
-    return catalogue_.Delete(request->icd10_code(), request->version(),
-                             SubjectOf(*context), deadline);
-  };
-  return Reply(remove(), response);
+  return Serve(
+      context, options_.call, response,
+      [&](const CallContext& call) -> absl::StatusOr<v1::InCountyCondition> {
+        CMC_RETURN_IF_ERROR(CheckDeleteRequest(*request));
+        CMC_ASSIGN_OR_RETURN(const OrgScope scope, ScopeOf(call));
+        CMC_RETURN_IF_ERROR(AuthorizeCatalogueWrite(scope, "icd10_code"));
+        return catalogue_->Delete(request->icd10_code(), request->version(),
+                                  call.Actor("anonymous"), call.deadline());
+      });
 }
 
 grpc::Status ReferralService::ListInCountyConditions(
     grpc::ServerContext* context,
     const v1::ListInCountyConditionsRequest* request,
     v1::ListInCountyConditionsResponse* response) {
-  absl::StatusOr<ConditionFilter> filter = ParseConditionList(*request);
-  if (!filter.ok()) return ToGrpcStatus(filter.status());
-  absl::StatusOr<ConditionPage> page =
-      catalogue_.List(*filter, Deadline(*context));
-  if (!page.ok()) return ToGrpcStatus(page.status());
-  for (v1::InCountyCondition& entry : page->conditions) {
-    *response->add_conditions() = std::move(entry);
-  }
-  if (page->more) {
-    response->mutable_page()->set_next_page_token(NextConditionPageToken(
-        *request, response->conditions().rbegin()->icd10_code()));
-  }
-  response->mutable_page()->set_total_size(-1);
-  return grpc::Status::OK;
+  return Serve(context, options_.call, response,
+               [&](const CallContext& call)
+                   -> absl::StatusOr<v1::ListInCountyConditionsResponse> {
+                 CMC_ASSIGN_OR_RETURN(const ConditionFilter filter,
+                                      ParseConditionList(*request));
+                 CMC_ASSIGN_OR_RETURN(
+                     ConditionPage page,
+                     catalogue_->List(filter, call.deadline()));
+                 v1::ListInCountyConditionsResponse list;
+                 for (v1::InCountyCondition& entry : page.conditions) {
+                   *list.add_conditions() = std::move(entry);
+                 }
+                 if (page.more) {
+                   list.mutable_page()->set_next_page_token(
+                       NextPageToken(QueryFingerprint(*request),
+                                     list.conditions().rbegin()->icd10_code()));
+                 }
+                 list.mutable_page()->set_total_size(-1);
+                 return list;
+               });
 }
 
 grpc::Status ReferralService::ListDownReferralSuggestions(
     grpc::ServerContext* context,
     const v1::ListDownReferralSuggestionsRequest* request,
     v1::ListDownReferralSuggestionsResponse* response) {
-  return Reply(Suggestions(*context, *request), response);
+  return Serve(context, options_.call, response, [&](const CallContext& call) {
+    return Suggestions(call, *request);
+  });
 }
 
 absl::StatusOr<v1::ListDownReferralSuggestionsResponse>
 ReferralService::Suggestions(
-    const grpc::ServerContext& context,
+    const CallContext& call,
     const v1::ListDownReferralSuggestionsRequest& request) {
   CMC_ASSIGN_OR_RETURN(const SuggestionQuery query,
                        ParseSuggestionRequest(request));
-  const absl::Time deadline = Deadline(context);
-  CMC_ASSIGN_OR_RETURN(const OrgScope scope, ScopeOf(context, deadline));
-  if (!scope.Covers(query.institution_id)) {
-    return OutOfScope("institution_id",
-                      absl::StrCat("institution ", query.institution_id));
-  }
+  const absl::Time deadline = call.deadline();
+  CMC_ASSIGN_OR_RETURN(const OrgScope scope, ScopeOf(call));
+  CMC_RETURN_IF_ERROR(
+      scope.RequireInstitution(query.institution_id, "institution_id"));
   CMC_ASSIGN_OR_RETURN(const std::vector<v1::InCountyCondition> catalogue,
-                       catalogue_.All(deadline));
+                       catalogue_->All(deadline));
   v1::ListDownReferralSuggestionsResponse response;
   response.mutable_page()->set_total_size(-1);
   if (catalogue.empty()) return response;
@@ -126,15 +123,15 @@ ReferralService::Suggestions(
   while (true) {
     CMC_ASSIGN_OR_RETURN(
         const std::vector<ReferralRow> rows,
-        store_.ReceivedUpReferrals(query.institution_id, before_row,
-                                   kSuggestionBatch, deadline));
+        store_->ReceivedUpReferrals(query.institution_id, before_row,
+                                    kSuggestionBatch, deadline));
     std::vector<std::string> patients;
     for (const ReferralRow& row : rows) {
       patients.push_back(row.referral.patient().resident_id());
     }
     CMC_ASSIGN_OR_RETURN(
         const std::vector<v1::Referral> downs,
-        store_.DownReferralsSent(query.institution_id, patients, deadline));
+        store_->DownReferralsSent(query.institution_id, patients, deadline));
     for (const ReferralRow& row : rows) {
       before_row = row.row_no;
       std::optional<v1::DownReferralSuggestion> suggestion =
@@ -143,7 +140,7 @@ ReferralService::Suggestions(
       if (!suggestion.has_value()) continue;
       if (page_end.has_value()) {  // a suggestion beyond the full page
         response.mutable_page()->set_next_page_token(
-            NextSuggestionPageToken(request, *page_end));
+            NextPageToken(QueryFingerprint(request), *page_end));
         return response;
       }
       *suggestion->mutable_up_referral() =

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/service/county_time.h"
 #include "common/status.h"
 #include "common/validators/validators.h"
 
@@ -77,34 +78,6 @@ absl::Status Denied(absl::string_view why) {
 bool IsTier(common::v1::Tier tier) {
   return tier == common::v1::TIER_COUNTY || tier == common::v1::TIER_TOWNSHIP ||
          tier == common::v1::TIER_VILLAGE;
-}
-
-absl::Status FieldError(absl::StatusCode code, absl::string_view field,
-                        absl::string_view description) {
-  absl::Status invalid = InvalidField(field, description);
-  absl::Status status(code, invalid.message());
-  invalid.ForEachPayload(
-      [&status](absl::string_view url, const absl::Cord& payload) {
-        status.SetPayload(url, payload);
-      });
-  return status;
-}
-
-void ToProtoTime(absl::Time time, google::protobuf::Timestamp* out) {
-  const int64_t micros = absl::ToUnixMicros(time);
-  int64_t seconds = micros / 1000000;
-  int64_t rest = micros % 1000000;
-  if (rest < 0) {
-    rest += 1000000;
-    --seconds;
-  }
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(rest * 1000));
-}
-
-absl::Time FromProtoTime(const google::protobuf::Timestamp& time) {
-  return absl::FromUnixSeconds(time.seconds()) +
-         absl::Nanoseconds(time.nanos());
 }
 
 absl::string_view ActionName(Action action) {

@@ -20,21 +20,8 @@
 #include "absl/time/time.h"
 #include "cmc/common/v1/types.pb.h"
 #include "cmc/referral/v1/referral.pb.h"
-#include "google/protobuf/timestamp.pb.h"
 
 namespace cmc::referral {
-
-// A status of `code` with message "<field>: <description>" and a
-// google.rpc.BadRequest detail naming `field`: InvalidField for the codes
-// other than INVALID_ARGUMENT that are still about one request field
-// (NOT_FOUND "id", ABORTED "version", PERMISSION_DENIED
-// "actor.institution_id").
-absl::Status FieldError(absl::StatusCode code, absl::string_view field,
-                        absl::string_view description);
-
-// absl::Time <-> google.protobuf.Timestamp (microsecond precision, as stored).
-void ToProtoTime(absl::Time time, google::protobuf::Timestamp* out);
-absl::Time FromProtoTime(const google::protobuf::Timestamp& time);
 
 // What can happen to a referral after it is created. kExpire is taken only by
 // the system (the expiry sweep), never by a caller.

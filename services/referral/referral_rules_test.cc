@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "common/service/county_time.h"
 #include "common/status.h"
 #include "google/rpc/error_details.pb.h"
 

@@ -1,7 +1,5 @@
 #include "services/referral/referral_scope.h"
 
-#include <utility>
-
 #include "absl/strings/str_cat.h"
 
 namespace cmc::referral {
@@ -22,49 +20,18 @@ absl::Status OutsideReferral(const Referral& referral, absl::string_view role,
 
 }  // namespace
 
-OrgScope::OrgScope(
-    const Principal& principal,
-    const std::map<std::string, std::set<std::string>>& community_members,
-    std::set<common::v1::Tier> covered_tiers)
-    : unrestricted_(principal.unrestricted()),
-      has_community_(!principal.communities.empty()),
-      institutions_(principal.institutions),
-      tiers_(std::move(covered_tiers)) {
-  // No referral is open to "no tier"; an institution without one covers none.
-  tiers_.erase(common::v1::TIER_UNSPECIFIED);
-  for (const std::string& community : principal.communities) {
-    auto it = community_members.find(community);
-    if (it == community_members.end()) continue;
-    institutions_.insert(it->second.begin(), it->second.end());
-    community_institutions_.insert(it->second.begin(), it->second.end());
-  }
-}
-
-bool OrgScope::Covers(absl::string_view id) const {
-  return unrestricted_ || (!id.empty() && institutions_.count(std::string(id)));
-}
-
-bool OrgScope::CoversThroughCommunity(absl::string_view id) const {
-  return unrestricted_ ||
-         (!id.empty() && community_institutions_.count(std::string(id)));
-}
-
-std::vector<std::string> OrgScope::InstitutionIds() const {
-  return {institutions_.begin(), institutions_.end()};
-}
-
-bool OrgScope::CanSee(const Referral& referral) const {
+bool CanSee(const OrgScope& scope, const Referral& referral) {
   // Least privilege: a referral open to a tier is addressed to the
   // institutions of that tier, so only a scope holding one of them (which
   // could claim it) sees it before it is claimed.
-  return Covers(referral.from_institution_id()) ||
-         Covers(referral.receiving_institution_id()) ||
-         (UnclaimedTierOpen(referral) && tiers_.count(referral.to_tier()) > 0);
+  return scope.CoversInstitution(referral.from_institution_id()) ||
+         scope.CoversInstitution(referral.receiving_institution_id()) ||
+         (UnclaimedTierOpen(referral) && scope.CoversTier(referral.to_tier()));
 }
 
-bool OrgScope::NeedsTiersFor(const Referral& referral) const {
-  return !unrestricted_ && UnclaimedTierOpen(referral) &&
-         !Covers(referral.from_institution_id());
+bool NeedsTiersFor(const OrgScope& scope, const Referral& referral) {
+  return !scope.unrestricted() && UnclaimedTierOpen(referral) &&
+         !scope.CoversInstitution(referral.from_institution_id());
 }
 
 absl::Status AuthorizeAction(const OrgScope& scope, const Referral& referral,
@@ -75,7 +42,7 @@ absl::Status AuthorizeAction(const OrgScope& scope, const Referral& referral,
     case Side::kSystem:
       return absl::OkStatus();
     case Side::kSender:
-      if (scope.Covers(sender)) return absl::OkStatus();
+      if (scope.CoversInstitution(sender)) return absl::OkStatus();
       return OutsideReferral(referral, "sending institution", sender);
     case Side::kApprover:
       if (scope.CoversThroughCommunity(sender)) return absl::OkStatus();
@@ -87,29 +54,30 @@ absl::Status AuthorizeAction(const OrgScope& scope, const Referral& referral,
       break;
   }
   if (referral.to_case() == Referral::kToExternalHospital) {
-    if (scope.Covers(sender)) return absl::OkStatus();
+    if (scope.CoversInstitution(sender)) return absl::OkStatus();
     return OutsideReferral(referral, "sending institution", sender);
   }
   if (UnclaimedTierOpen(referral)) {
     // Elsewhere the side's coverage implies that the scope sees the referral;
     // here the acting institution's does not.
-    if (!scope.CanSee(referral)) {
+    if (!CanSee(scope, referral)) {
       return OutOfScope("id", absl::StrCat("referral ", referral.id()));
     }
-    if (scope.Covers(request.institution_id)) return absl::OkStatus();
+    if (scope.CoversInstitution(request.institution_id))
+      return absl::OkStatus();
     return OutOfScope("actor.institution_id",
                       absl::StrCat("institution ", request.institution_id));
   }
   const std::string& receiver = referral.receiving_institution_id();
-  if (scope.Covers(receiver)) return absl::OkStatus();
+  if (scope.CoversInstitution(receiver)) return absl::OkStatus();
   return OutsideReferral(referral, "receiving institution", receiver);
 }
 
 bool ShowsResidentId(const Principal& principal, const OrgScope& scope,
                      const Referral& referral) {
   if (principal.anonymous() || !principal.HasRole("clinician")) return false;
-  return scope.Covers(referral.from_institution_id()) ||
-         scope.Covers(referral.receiving_institution_id());
+  return scope.CoversInstitution(referral.from_institution_id()) ||
+         scope.CoversInstitution(referral.receiving_institution_id());
 }
 
 }  // namespace cmc::referral

@@ -43,7 +43,7 @@ const std::map<std::string, std::set<std::string>>& Communities() {
 
 // The scope as the service builds it without tiers (ScopeOf, Tiers::kSkip).
 OrgScope ScopeWithoutTiers(const std::string& scope_text) {
-  return OrgScope(Who(scope_text), Communities());
+  return OrgScope::Of(Who(scope_text), Communities());
 }
 
 // The scope with the tiers of its institutions, as the service resolves them
@@ -62,7 +62,7 @@ OrgScope ScopeOf(const std::string& scope_text) {
     auto it = tier_of->find(id);
     if (it != tier_of->end()) tiers.insert(it->second);
   }
-  return OrgScope(Who(scope_text), Communities(), tiers);
+  return OrgScope::Of(Who(scope_text), Communities(), tiers);
 }
 
 Referral Direct(const std::string& from, const std::string& to,
@@ -121,7 +121,7 @@ TEST(OrgScopeTest, CoversExplicitInstitutionsAndCommunityMembers) {
   };
   for (const Case& c : cases) {
     const OrgScope scope = ScopeOf(c.scope);
-    EXPECT_EQ(scope.Covers(c.institution), c.covers)
+    EXPECT_EQ(scope.CoversInstitution(c.institution), c.covers)
         << c.scope << " / " << c.institution;
     EXPECT_EQ(scope.CoversThroughCommunity(c.institution), c.through_community)
         << c.scope << " / " << c.institution;
@@ -153,7 +153,7 @@ TEST(OrgScopeTest, SeesReferralsOfItsSendersAndReceiversAndUnclaimedOpenOnes) {
       {"county", Direct("ins-a", "ins-b"), true},
   };
   for (const Case& c : cases) {
-    EXPECT_EQ(ScopeOf(c.scope).CanSee(c.referral), c.sees)
+    EXPECT_EQ(CanSee(ScopeOf(c.scope), c.referral), c.sees)
         << c.scope << " / " << c.referral.ShortDebugString();
   }
 }
@@ -199,7 +199,7 @@ TEST(OrgScopeTest, SeesAnUnclaimedTierOpenReferralOnlyWhenCoveringThatTier) {
     const OrgScope scope = ScopeOf(c.scope);
     std::string sees;
     for (const Referral& referral : referrals) {
-      sees += scope.CanSee(referral) ? '1' : '0';
+      sees += CanSee(scope, referral) ? '1' : '0';
     }
     EXPECT_EQ(sees, c.sees) << c.scope;
   }
@@ -229,12 +229,12 @@ TEST(OrgScopeTest, WithoutTiersFailsClosedExactlyWhereTiersDecide) {
   };
   for (const Case& c : cases) {
     const OrgScope without = ScopeWithoutTiers(c.scope);
-    EXPECT_EQ(without.NeedsTiersFor(c.referral), c.needs_tiers)
+    EXPECT_EQ(NeedsTiersFor(without, c.referral), c.needs_tiers)
         << c.scope << " / " << c.referral.ShortDebugString();
-    EXPECT_EQ(without.CanSee(c.referral), c.sees_without_tiers)
+    EXPECT_EQ(CanSee(without, c.referral), c.sees_without_tiers)
         << c.scope << " / " << c.referral.ShortDebugString();
     if (!c.needs_tiers) {
-      EXPECT_EQ(ScopeOf(c.scope).CanSee(c.referral), c.sees_without_tiers)
+      EXPECT_EQ(CanSee(ScopeOf(c.scope), c.referral), c.sees_without_tiers)
           << "tiers change nothing here: " << c.scope;
     }
   }
@@ -242,8 +242,8 @@ TEST(OrgScopeTest, WithoutTiersFailsClosedExactlyWhereTiersDecide) {
   EXPECT_EQ(
       ScopeOf("community:com-3").Tiers(),
       (std::set<Tier>{common::v1::TIER_COUNTY, common::v1::TIER_VILLAGE}));
-  EXPECT_TRUE(OrgScope(Who("institution:ins-nowhere"), {},
-                       {common::v1::TIER_UNSPECIFIED})
+  EXPECT_TRUE(OrgScope::Of(Who("institution:ins-nowhere"), {},
+                           std::set<Tier>{common::v1::TIER_UNSPECIFIED})
                   .Tiers()
                   .empty())
       << "an institution without a tier covers none";

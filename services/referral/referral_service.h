@@ -1,25 +1,26 @@
 // The gRPC handlers of cmc.referral.v1.ReferralService: validate the request
 // (INVALID_ARGUMENT naming the field as written in referral.proto), gather
-// what the rules need (tiers from the institution directory), call the store,
+// what the rules need (tiers from the institution service), call the store,
 // and return the referral with the resident ID masked. The life-cycle rules
-// live in referral_rules.h, request checks in request_checks.h, all SQL in
-// referral_store.h.
+// live in referral_rules.h, request checks in request_checks.h, the scope
+// rules in referral_scope.h; storage is behind ReferralStore and
+// CatalogueStore (MySQL in mysql_*_store.h).
 //
 //   auto service = std::make_unique<ReferralService>(
-//       &pool, NewCachingDirectory(NewGrpcInstitutionDirectory(channel), ttl),
-//       NewCachingCommunityDirectory(NewGrpcCommunityDirectory(channel), ttl),
-//       options);
+//       std::make_unique<MysqlReferralStore>(&pool, expiry),
+//       std::make_unique<MysqlCatalogueStore>(&pool),
+//       NewInstitutionClient(institution_address, ttl), options);
 //   server.AddService(service.get(), "cmc.referral.v1.ReferralService");
 //
-// Every handler works within the caller's deadline (defaulted and capped as
-// cmc::EffectiveDeadline does), applies the caller's org scope (its
-// communities resolved to members by the community directory, and where an
-// unclaimed tier-open referral is judged the tiers of its institutions by the
-// institution directory; rules in referral_scope.h) and records the caller's
+// Every handler has the kit's one shape (common/service/handler.h): a body of
+// the call's CallContext (deadline, principal, county day) returning a value
+// or a status. It applies the caller's org scope (its communities resolved to
+// members by the institution service, and where an unclaimed tier-open
+// referral is judged, the tiers of its institutions) and records the caller's
 // principal subject ("anonymous" without one) as the actor of its transitions
 // and events. The catalogue handlers and ListDownReferralSuggestions are in
-// referral_catalogue.cc. WatchReferrals streams run until cancelled or until
-// Stop(), which the server's shutdown hook calls:
+// referral_catalogue.cc, WatchReferrals in referral_watch.cc. Watch streams
+// run until cancelled or until Stop(), which the server's shutdown hook calls:
 //
 //   server.AddShutdownHook([service = service.get()] { service->Stop(); });
 //
@@ -32,15 +33,16 @@
 #include <memory>
 #include <string>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cmc/referral/v1/referral.grpc.pb.h"
-#include "common/db/pool.h"
+#include "common/service/call_context.h"
+#include "common/service/institution_client.h"
+#include "common/service/org_scope.h"
+#include "common/service/scope_resolver.h"
 #include "common/stop_signal.h"
 #include "services/referral/catalogue_store.h"
-#include "services/referral/community_directory.h"
-#include "services/referral/institution_directory.h"
 #include "services/referral/referral_rules.h"
-#include "services/referral/referral_scope.h"
 #include "services/referral/referral_store.h"
 
 namespace cmc::referral {
@@ -48,18 +50,15 @@ namespace cmc::referral {
 class ReferralService final : public v1::ReferralService::Service {
  public:
   struct Options {
-    absl::Duration default_deadline = absl::Seconds(30);
-    absl::Duration max_deadline = absl::Minutes(5);
-    ExpiryPolicy expiry;
+    // Deadlines and the county's clock of every call.
+    CallOptions call;
     // How often an open WatchReferrals stream looks for new events.
     absl::Duration watch_poll_interval = absl::Milliseconds(200);
   };
 
-  // `pool` (schema cmc_referral, migrated) must outlive the service.
-  ReferralService(db::Pool* pool,
-                  std::unique_ptr<InstitutionDirectory> directory,
-                  std::unique_ptr<CommunityDirectory> communities,
-                  Options options);
+  ReferralService(std::unique_ptr<ReferralStore> store,
+                  std::unique_ptr<CatalogueStore> catalogue,
+                  InstitutionClient institutions, Options options);
 
   grpc::Status CreateReferral(grpc::ServerContext* context,
                               const v1::CreateReferralRequest* request,
@@ -119,51 +118,60 @@ class ReferralService final : public v1::ReferralService::Service {
   void Stop() { stop_.Stop(); }
 
  private:
-  // Whether ScopeOf resolves the tiers of the covered institutions.
-  enum class Tiers { kSkip, kResolve };
-
-  absl::Time Deadline(const grpc::ServerContext& context) const;
-  // The caller's org scope, its communities resolved to their members (one
-  // cached ListInstitutions paging per community), and with kResolve the
-  // tiers of the covered institutions (TiersOf: one cached
-  // BatchGetInstitutions). Without them the scope fails closed on unclaimed
-  // tier-open referrals (OrgScope::NeedsTiersFor), so kResolve is needed only
-  // where those are judged: the tiers are asked for only then, so that calls
-  // about other referrals keep working while the institution service is down.
-  // UNAVAILABLE when the institution service cannot be reached.
-  absl::StatusOr<OrgScope> ScopeOf(const grpc::ServerContext& context,
-                                   absl::Time deadline,
-                                   Tiers tiers = Tiers::kSkip);
-  // `scope` (from ScopeOf without tiers), or the caller's scope with its
-  // tiers when whether it sees `referral` depends on them.
-  absl::StatusOr<OrgScope> ScopeToJudge(const grpc::ServerContext& context,
-                                        OrgScope scope,
-                                        const v1::Referral& referral,
-                                        absl::Time deadline);
+  // The caller's org scope, with the tiers of its institutions only where a
+  // rule needs them (ScopeResolver::Tiers): without them the scope fails
+  // closed on unclaimed tier-open referrals (NeedsTiersFor), and asking for
+  // them only then keeps calls about other referrals working while the
+  // institution service is down. UNAVAILABLE when it cannot be reached.
+  absl::StatusOr<OrgScope> ScopeOf(
+      const CallContext& call,
+      ScopeResolver::Tiers tiers = ScopeResolver::Tiers::kSkip) const;
+  // `scope`, with its tiers when whether it sees `referral` depends on them.
+  absl::StatusOr<OrgScope> ScopeToJudge(const CallContext& call,
+                                        const OrgScope& scope,
+                                        const v1::Referral& referral) const;
   // Records the in-county catalogue entry an out-of-county referral's
   // diagnosis matches and applies the justification rule (ApplyInCountyRule).
-  absl::Status ApplyCatalogue(v1::Referral* referral, absl::Time deadline);
-  absl::StatusOr<v1::ListDownReferralSuggestionsResponse> Suggestions(
-      const grpc::ServerContext& context,
-      const v1::ListDownReferralSuggestionsRequest& request);
-  absl::StatusOr<v1::Referral> Create(const grpc::ServerContext& context,
-                                      const v1::CreateReferralRequest& request);
+  absl::Status ApplyCatalogue(const CallContext& call,
+                              v1::Referral* referral) const;
   // Checks the sending and receiving institutions and the direction.
-  absl::Status CheckParties(const v1::Referral& referral, absl::Time deadline);
+  absl::Status CheckParties(const CallContext& call,
+                            const v1::Referral& referral) const;
+
+  // The handler bodies that are more than a few lines.
+  absl::StatusOr<v1::Referral> Create(const CallContext& call,
+                                      const v1::CreateReferralRequest& request);
+  absl::StatusOr<v1::Referral> Get(const CallContext& call,
+                                   const v1::GetReferralRequest& request);
+  absl::StatusOr<v1::ListReferralsResponse> List(
+      const CallContext& call, const v1::ListReferralsRequest& request);
+  absl::StatusOr<v1::ReferralStats> Stats(
+      const CallContext& call, const v1::GetReferralStatsRequest& request);
+  absl::StatusOr<v1::ListDownReferralSuggestionsResponse> Suggestions(
+      const CallContext& call,
+      const v1::ListDownReferralSuggestionsRequest& request);
+  absl::Status Watch(const CallContext& call,
+                     const v1::WatchReferralsRequest& request,
+                     grpc::ServerWriter<v1::ReferralChange>* writer);
+
+  // The one body of the seven transition RPCs (Receive, Accept, ...): reads
+  // `request` as its row of the transition table says and runs Act.
+  template <typename Request>
+  grpc::Status Transition(grpc::ServerContext* context, const Request& request,
+                          v1::Referral* response);
   // Checks the fields every transition request has (`id`, `version`,
   // `actor`), then returns `fields_of_action` (the check of the action's own
   // fields: note, reason, outcome) if it failed; otherwise completes `action`
   // with the actor and principal and runs it on referral `id` at `version`.
-  absl::StatusOr<v1::Referral> Act(const grpc::ServerContext& context,
+  absl::StatusOr<v1::Referral> Act(const CallContext& call,
                                    const std::string& id, int64_t version,
                                    const v1::Actor& actor, ActionRequest action,
                                    const absl::Status& fields_of_action);
 
-  db::Pool* pool_;
-  ReferralStore store_;
-  CatalogueStore catalogue_;
-  std::unique_ptr<InstitutionDirectory> directory_;
-  std::unique_ptr<CommunityDirectory> communities_;
+  const std::unique_ptr<ReferralStore> store_;
+  const std::unique_ptr<CatalogueStore> catalogue_;
+  const InstitutionClient institutions_;
+  const ScopeResolver scopes_;
   const Options options_;
   StopSignal stop_;
 };

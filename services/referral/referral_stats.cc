@@ -6,6 +6,7 @@
 #include <tuple>
 
 #include "absl/time/time.h"
+#include "common/service/county_time.h"
 #include "services/referral/referral_rules.h"
 
 namespace cmc::referral {

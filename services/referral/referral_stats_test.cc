@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/service/county_time.h"
 #include "services/referral/referral_rules.h"
 
 namespace cmc::referral {

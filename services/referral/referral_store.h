@@ -1,21 +1,27 @@
-// All SQL of the referral service (schema cmc_referral, see
-// migrations/0001_init.sql). Every write runs in one transaction with its
-// outbox event (cmc::outbox::Append), so an event exists if and only if its
-// change does. Updates are optimistic: they carry the version the caller read
-// and succeed only if the row still has it.
+// The referral aggregate's storage: referrals, their transitions and the
+// events that announce them. The handlers hold this interface; the MySQL
+// implementation is MysqlReferralStore (mysql_referral_store.h), and handler
+// tests use an in-memory fake.
 //
-//   ReferralStore store(&pool, ExpiryPolicy());
+//   std::unique_ptr<ReferralStore> store =
+//       std::make_unique<MysqlReferralStore>(&pool, ExpiryPolicy());
 //   CMC_ASSIGN_OR_RETURN(v1::Referral created,
-//                        store.Create(request_id, digest, referral, actor,
-//                                     deadline));
+//                        store->Create(request_id, digest, referral, actor,
+//                                      deadline));
 //   CMC_ASSIGN_OR_RETURN(v1::Referral accepted,
-//                        store.Transition(id, version, action, deadline));
+//                        store->Transition(id, version, action, deadline));
 //
-// Referrals are stored and returned with the resident ID as given; masking is
-// the API's job (MaskedForOutput), except in event payloads, which the store
-// writes masked because the event feed is itself an API. Thread-safe.
+// Every implementation keeps these promises: every write comes with its event
+// (an event exists if and only if its change does); updates are optimistic
+// (they carry the version the caller read and succeed only if the referral
+// still has it); referrals are stored and returned with the resident ID as
+// given (masking is the API's job, MaskedForOutput), while event payloads are
+// masked because the event feed is itself an API. Implementations are
+// thread-safe.
 #ifndef CMC_SERVICES_REFERRAL_REFERRAL_STORE_H_
 #define CMC_SERVICES_REFERRAL_REFERRAL_STORE_H_
+
+#include <grpcpp/server_context.h>
 
 #include <cstdint>
 #include <functional>
@@ -24,10 +30,14 @@
 #include <string>
 #include <vector>
 
+#include "absl/functional/function_ref.h"
+#include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "cmc/common/v1/event.pb.h"
 #include "cmc/referral/v1/referral.pb.h"
-#include "common/db/pool.h"
+#include "common/outbox/tail.h"
+#include "common/stop_signal.h"
 #include "services/referral/referral_rules.h"
 
 namespace cmc::referral {
@@ -80,15 +90,14 @@ struct ReferralPage {
 
 class ReferralStore {
  public:
-  // `pool` (schema migrated) must outlive the store.
-  ReferralStore(db::Pool* pool, ExpiryPolicy policy);
+  virtual ~ReferralStore() = default;
 
   // The referral created earlier with `request_id`, or nullopt when there is
   // none. INVALID_ARGUMENT "request_id" when that referral was created from a
   // request with another digest.
-  absl::StatusOr<std::optional<v1::Referral>> FindByRequest(
+  virtual absl::StatusOr<std::optional<v1::Referral>> FindByRequest(
       const std::string& request_id, const std::string& request_sha256,
-      absl::Time deadline);
+      absl::Time deadline) = 0;
 
   // Stores a new, validated referral (InitializeReferral fills its id, status,
   // version, times and first transition here) and appends
@@ -96,64 +105,74 @@ class ReferralStore {
   // `request_id` makes this a replay: the stored referral is returned (or
   // INVALID_ARGUMENT "request_id" for another payload). UNAVAILABLE, ABORTED,
   // DEADLINE_EXCEEDED or INTERNAL from the database.
-  absl::StatusOr<v1::Referral> Create(const std::string& request_id,
-                                      const std::string& request_sha256,
-                                      v1::Referral referral,
-                                      const std::string& principal,
-                                      absl::Time deadline);
+  virtual absl::StatusOr<v1::Referral> Create(const std::string& request_id,
+                                              const std::string& request_sha256,
+                                              v1::Referral referral,
+                                              const std::string& principal,
+                                              absl::Time deadline) = 0;
 
   // One referral; NOT_FOUND "id" when unknown.
-  absl::StatusOr<v1::Referral> Get(const std::string& id, absl::Time deadline);
+  virtual absl::StatusOr<v1::Referral> Get(const std::string& id,
+                                           absl::Time deadline) = 0;
 
   // Applies `request` (ApplyAction) to referral `id`, which must still be at
   // `expected_version`, and appends the action's event. `authorize` (when
-  // given) judges the referral as read inside the transaction, before the
+  // not null) judges the referral as read inside the transaction, before the
   // version check; its error is returned and nothing changes. NOT_FOUND "id";
   // ABORTED "version" when the referral has another version, also when a
   // concurrent transition commits first; the errors of ApplyAction.
-  absl::StatusOr<v1::Referral> Transition(
+  virtual absl::StatusOr<v1::Referral> Transition(
       const std::string& id, int64_t expected_version,
       const ActionRequest& request, absl::Time deadline,
-      const std::function<absl::Status(const v1::Referral&)>& authorize =
-          nullptr);
+      const std::function<absl::Status(const v1::Referral&)>& authorize) = 0;
 
   // Referrals matching `filter`, newest first.
-  absl::StatusOr<ReferralPage> List(const ReferralFilter& filter,
-                                    absl::Time deadline);
+  virtual absl::StatusOr<ReferralPage> List(const ReferralFilter& filter,
+                                            absl::Time deadline) = 0;
 
   // The referrals created in [created_from, created_before) that one of
   // `institution_ids` sent or receives, each once, in no particular order.
   // FAILED_PRECONDITION "period" when more than `limit` match.
-  absl::StatusOr<std::vector<v1::Referral>> ForStats(
+  virtual absl::StatusOr<std::vector<v1::Referral>> ForStats(
       const std::vector<std::string>& institution_ids, absl::Time created_from,
-      absl::Time created_before, int limit, absl::Time deadline);
+      absl::Time created_before, int limit, absl::Time deadline) = 0;
 
   // Up to `limit` UP referrals received by `institution_id` that are
   // IN_PROGRESS or COMPLETED, below row `before_row` (0: from the newest),
   // newest first.
-  absl::StatusOr<std::vector<ReferralRow>> ReceivedUpReferrals(
+  virtual absl::StatusOr<std::vector<ReferralRow>> ReceivedUpReferrals(
       const std::string& institution_id, int64_t before_row, int limit,
-      absl::Time deadline);
+      absl::Time deadline) = 0;
 
   // The DOWN referrals sent by `institution_id` for any of the patients
   // `resident_ids` (full resident IDs), in any order.
-  absl::StatusOr<std::vector<v1::Referral>> DownReferralsSent(
+  virtual absl::StatusOr<std::vector<v1::Referral>> DownReferralsSent(
       const std::string& institution_id,
-      const std::vector<std::string>& resident_ids, absl::Time deadline);
+      const std::vector<std::string>& resident_ids, absl::Time deadline) = 0;
 
   // Expires up to `limit` referrals still REQUESTED or RECEIVED whose
   // expire_time is at or before `now` (status EXPIRED, a transition by actor
-  // "system", event referral.ReferralExpired), in one transaction, and returns
-  // how many. The rows are locked with FOR UPDATE SKIP LOCKED, so sweeps on
-  // several replicas share the due referrals instead of queueing behind each
-  // other; a caller's concurrent transition either commits first (the row is
-  // skipped now and no longer due) or finds the version changed (ABORTED).
-  // UNAVAILABLE, DEADLINE_EXCEEDED or INTERNAL from the database.
-  absl::StatusOr<int> ExpireDue(absl::Time now, int limit, absl::Time deadline);
+  // "system", event referral.ReferralExpired), at once, and returns how many.
+  // Sweeps on several replicas share the due referrals: one skips what another
+  // is expiring instead of waiting for it. A caller's concurrent transition
+  // either happens first (the referral is no longer due) or finds the version
+  // changed (ABORTED). UNAVAILABLE, DEADLINE_EXCEEDED or INTERNAL from the
+  // database.
+  virtual absl::StatusOr<int> ExpireDue(absl::Time now, int limit,
+                                        absl::Time deadline) = 0;
 
- private:
-  db::Pool* pool_;
-  const ExpiryPolicy policy_;
+  // The sequence number of the newest referral event, 0 when there is none:
+  // where a watch that wants only later changes starts.
+  virtual absl::StatusOr<int64_t> LastEventSequence(absl::Time deadline) = 0;
+
+  // Hands every referral event after `after_sequence` to `deliver`, in order,
+  // as they are stored, until the watch ends, with the endings of
+  // outbox::TailOutbox (CANCELLED, the database's error, or UNAVAILABLE
+  // naming the sequence to resume after once `stop` is stopped).
+  virtual absl::Status TailEvents(
+      const outbox::TailOptions& options, int64_t after_sequence,
+      const grpc::ServerContextBase& context, StopSignal& stop,
+      absl::FunctionRef<bool(const common::v1::Event&)> deliver) = 0;
 };
 
 }  // namespace cmc::referral

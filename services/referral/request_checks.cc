@@ -1,16 +1,11 @@
 #include "services/referral/request_checks.h"
 
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl_lite.h>
-
 #include <algorithm>
 #include <vector>
 
-#include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "common/db/migrations.h"
+#include "common/service/county_time.h"
+#include "common/service/paging.h"
 #include "common/status.h"
 #include "common/validators/validators.h"
 
@@ -18,10 +13,6 @@ namespace cmc::referral {
 namespace {
 
 using v1::Referral;
-
-// Periods are civil days in the county's zone, Asia/Shanghai (UTC+8, no
-// daylight saving).
-const absl::TimeZone kChina = absl::FixedTimeZone(8 * 3600);
 
 // The most institutions one GetReferralStats call may name.
 constexpr int kMaxStatsInstitutions = 1000;
@@ -125,13 +116,6 @@ absl::Status CheckTimestamp(const google::protobuf::Timestamp& time,
     return InvalidField(field, "not a valid timestamp");
   }
   return absl::OkStatus();
-}
-
-// The first 16 hex digits of the query's digest: enough to tell queries apart.
-std::string QueryFingerprint(const v1::ListReferralsRequest& request) {
-  v1::ListReferralsRequest query = request;
-  query.clear_page();
-  return MessageDigest(query).substr(0, 16);
 }
 
 }  // namespace
@@ -251,12 +235,6 @@ absl::Status CheckOutcome(const v1::ReferralOutcome& outcome) {
 absl::StatusOr<ReferralFilter> ParseListRequest(
     const v1::ListReferralsRequest& request) {
   ReferralFilter filter;
-  const int size = request.page().page_size();
-  if (size < 0 || size > kMaxPageSize) {
-    return InvalidField("page.page_size",
-                        absl::StrCat("must be in 0..1000, got ", size));
-  }
-  filter.limit = size == 0 ? kDefaultPageSize : size;
   switch (request.scope_case()) {
     case v1::ListReferralsRequest::kOutgoingInstitutionId:
       CMC_RETURN_IF_ERROR(CheckId(request.outgoing_institution_id(),
@@ -303,43 +281,13 @@ absl::StatusOr<ReferralFilter> ParseListRequest(
   if (!request.period().value().empty()) {
     CMC_ASSIGN_OR_RETURN(const PeriodRange range,
                          ParsePeriod(request.period().value(), "period"));
-    filter.created_from = absl::FromCivil(range.first, kChina);
-    filter.created_before = absl::FromCivil(range.last + 1, kChina);
+    filter.created_from = CountyDayStart(range.first);
+    filter.created_before = CountyDayStart(range.last + 1);
   }
-  const std::string& token = request.page().page_token();
-  if (!token.empty()) {
-    std::string decoded;
-    std::vector<std::string> parts;
-    if (absl::WebSafeBase64Unescape(token, &decoded)) {
-      parts = absl::StrSplit(decoded, ':');
-    }
-    if (parts.size() != 2 || !absl::SimpleAtoi(parts[1], &filter.before_row) ||
-        filter.before_row <= 0) {
-      return InvalidField("page.page_token", "malformed page token");
-    }
-    if (parts[0] != QueryFingerprint(request)) {
-      return InvalidField("page.page_token",
-                          "the token belongs to another query");
-    }
-  }
+  CMC_ASSIGN_OR_RETURN(const RowCursor page, ParseRowPage(request));
+  filter.limit = page.size;
+  filter.before_row = page.row;
   return filter;
-}
-
-std::string NextPageToken(const v1::ListReferralsRequest& request,
-                          int64_t last_row) {
-  return absl::WebSafeBase64Escape(
-      absl::StrCat(QueryFingerprint(request), ":", last_row));
-}
-
-std::string MessageDigest(const google::protobuf::Message& message) {
-  std::string bytes;
-  {
-    google::protobuf::io::StringOutputStream stream(&bytes);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return db::Sha256Hex(bytes);
 }
 
 absl::StatusOr<StatsQuery> ParseStatsRequest(
@@ -364,8 +312,8 @@ absl::StatusOr<StatsQuery> ParseStatsRequest(
   }
   CMC_ASSIGN_OR_RETURN(const PeriodRange range,
                        ParsePeriod(request.period().value(), "period"));
-  query.created_from = absl::FromCivil(range.first, kChina);
-  query.created_before = absl::FromCivil(range.last + 1, kChina);
+  query.created_from = CountyDayStart(range.first);
+  query.created_before = CountyDayStart(range.last + 1);
   return query;
 }
 

@@ -5,8 +5,6 @@
 #ifndef CMC_SERVICES_REFERRAL_REQUEST_CHECKS_H_
 #define CMC_SERVICES_REFERRAL_REQUEST_CHECKS_H_
 
-#include <google/protobuf/message.h>
-
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -20,9 +18,6 @@
 #include "services/referral/referral_store.h"
 
 namespace cmc::referral {
-
-inline constexpr int kDefaultPageSize = 50;
-inline constexpr int kMaxPageSize = 1000;
 
 // OK when `value` is 1-64 characters of [A-Za-z0-9._:-]: the shape of client
 // request IDs and of the IDs minted by CMC services. `required` false accepts
@@ -59,7 +54,8 @@ absl::Status CheckNote(absl::string_view text, absl::string_view field,
 // "outcome.diagnosis" checked when given).
 absl::Status CheckOutcome(const v1::ReferralOutcome& outcome);
 
-// The store filter of a ListReferrals request, its page included.
+// The store filter of a ListReferrals request, its page included (the kit's
+// row paging, common/service/paging.h).
 absl::StatusOr<ReferralFilter> ParseListRequest(
     const v1::ListReferralsRequest& request);
 
@@ -72,14 +68,6 @@ struct StatsQuery {
 };
 absl::StatusOr<StatsQuery> ParseStatsRequest(
     const v1::GetReferralStatsRequest& request);
-
-// The page token that continues `request` after row `last_row`.
-std::string NextPageToken(const v1::ListReferralsRequest& request,
-                          int64_t last_row);
-
-// Lower-case hex SHA-256 of the deterministic serialization of `message`:
-// equal requests give equal digests within one build of the contract.
-std::string MessageDigest(const google::protobuf::Message& message);
 
 }  // namespace cmc::referral
 

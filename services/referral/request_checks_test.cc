@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "common/service/paging.h"
 #include "common/status.h"
 
 namespace cmc::referral {
@@ -234,7 +235,8 @@ TEST(ReferralParseListRequestTest, FiltersPeriodsAndPageTokens) {
                             absl::UTCTimeZone()));
   EXPECT_EQ(filter->before_row, 0);
 
-  request.mutable_page()->set_page_token(NextPageToken(request, 42));
+  request.mutable_page()->set_page_token(
+      NextPageToken(QueryFingerprint(request), 42));
   request.mutable_page()->set_page_size(10);
   filter = ParseListRequest(request);
   ASSERT_TRUE(filter.ok()) << filter.status();

@@ -5,7 +5,9 @@
 #      cmcctl health checks on the service's own port, each service's MySQL password equal to the
 #      one the mysql container creates its user with, the gateway's backends and dependencies;
 #   3. negative controls: a copy with an unknown key and a copy without the gateway are rejected,
-#      so this test can fail.
+#      so this test can fail;
+#   4. the file has no default secrets: without the passwords in the environment it is refused,
+#      naming the first missing one.
 #
 #   tests/deploy/check_compose.sh [COMPOSE_FILE]     (default: docker-compose.yml at the repo root)
 # Run by ctest (tests/deploy/CMakeLists.txt) from the repository root.
@@ -32,9 +34,22 @@ trap 'rm -rf "$tmp"' EXIT
 : >"$tmp/empty.env"
 
 # Interpolation must not depend on a developer's .env file or COMPOSE_* settings: read no .env,
-# and resolve relative paths against the repository root whatever file is checked.
+# and resolve relative paths against the repository root whatever file is checked. The file has no
+# default secrets, so every check sets the passwords; distinct ones prove the per-service wiring.
+secrets=(CMC_DB_PASSWORD_INSTITUTION=pw-i CMC_DB_PASSWORD_REFERRAL=pw-r
+  CMC_DB_PASSWORD_DISPATCH=pw-d CMC_DB_PASSWORD_FINANCE=pw-f CMC_DB_PASSWORD_INDICATOR=pw-x
+  CMC_DB_PASSWORD_GATEWAY=pw-g CMC_MYSQL_ROOT_PASSWORD=pw-root)
+unset_secrets=(-u CMC_MYSQL_ROOT_PASSWORD -u CMC_DB_PASSWORD_INSTITUTION -u CMC_DB_PASSWORD_REFERRAL
+  -u CMC_DB_PASSWORD_DISPATCH -u CMC_DB_PASSWORD_FINANCE -u CMC_DB_PASSWORD_INDICATOR
+  -u CMC_DB_PASSWORD_GATEWAY)
+# compose_bare FILE ARGS...: with no password in the environment.
+compose_bare() {
+  env -u COMPOSE_FILE -u COMPOSE_PROJECT_NAME "${unset_secrets[@]}" \
+    docker-compose --project-directory "$root" --env-file "$tmp/empty.env" -f "$1" "${@:2}"
+}
+# compose FILE ARGS...: with the test's passwords.
 compose() {
-  env -u COMPOSE_FILE -u COMPOSE_PROJECT_NAME \
+  env -u COMPOSE_FILE -u COMPOSE_PROJECT_NAME "${secrets[@]}" \
     docker-compose --project-directory "$root" --env-file "$tmp/empty.env" -f "$1" "${@:2}"
 }
 
@@ -60,12 +75,7 @@ check_file() {
       return 1
     fi
   done
-  # Distinct passwords (not the defaults) prove the per-service wiring, not just equal defaults.
-  if ! CMC_DB_PASSWORD_INSTITUTION=pw-i CMC_DB_PASSWORD_REFERRAL=pw-r \
-       CMC_DB_PASSWORD_DISPATCH=pw-d CMC_DB_PASSWORD_FINANCE=pw-f \
-       CMC_DB_PASSWORD_INDICATOR=pw-x CMC_DB_PASSWORD_GATEWAY=pw-g \
-       CMC_MYSQL_ROOT_PASSWORD=pw-root \
-       compose "$file" config >"$tmp/resolved.yml" 2>"$tmp/resolved.err"; then
+  if ! compose "$file" config >"$tmp/resolved.yml" 2>"$tmp/resolved.err"; then
     echo "docker-compose config failed: $(cat "$tmp/resolved.err")"
     return 1
   fi
@@ -183,4 +193,11 @@ if reason="$(check_file "$tmp/no-gateway.yml")"; then
   fail "a copy without the gateway service passed the checks"
 fi
 echo "check_compose: a copy without the gateway is rejected: $reason"
+
+# 4: no default secrets.
+if out="$(compose_bare "$compose_file" config -q 2>&1)"; then
+  fail "docker-compose accepted the file without any password set (a default secret?)"
+fi
+grep -q "CMC_.*PASSWORD" <<<"$out" || fail "refused without passwords, but not for them: $out"
+echo "check_compose: without the passwords it is refused: $(tail -n1 <<<"$out")"
 echo "check_compose: OK"

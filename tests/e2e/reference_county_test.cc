@@ -5,7 +5,7 @@
 // same transaction) and CreateVillage, and reads it back with ListSubtree and
 // GetStaffingSummary; a township administrator scoped to one township center
 // sees that center and is refused another's.
-#include "services/institution/reference_county.h"
+#include "common/testing/reference_county.h"
 
 #include <grpcpp/grpcpp.h>
 #include <gtest/gtest.h>

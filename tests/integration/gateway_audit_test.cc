@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "cmc/gateway/v1/gateway.grpc.pb.h"
 #include "common/db/migrations.h"
+#include "common/identity/jwt.h"
 #include "common/server/server.h"
 #include "common/status.h"
 #include "common/testing/mariadb.h"
@@ -21,7 +22,6 @@
 #include "services/gateway/audit_store.h"
 #include "services/gateway/audit_writer.h"
 #include "services/gateway/gateway_service.h"
-#include "services/gateway/jwt.h"
 
 namespace cmc::gateway {
 const std::vector<db::Migration>& Migrations();

@@ -33,10 +33,13 @@
 #include "common/identity/principal.h"
 #include "common/outbox/outbox.h"
 #include "common/server/server.h"
+#include "common/service/county_time.h"
+#include "common/service/idempotency.h"
 #include "common/status.h"
 #include "common/testing/mariadb.h"
 #include "common/validators/validators.h"
 #include "services/institution/institution_service.h"
+#include "services/institution/mysql_stores.h"
 
 namespace cmc::institution {
 
@@ -126,11 +129,16 @@ class InstitutionTest : public ::testing::Test {
     pool_ = db::Pool::Create(MariaDb().NewDatabase("institution"));
     ASSERT_TRUE(
         db::ApplyMigrations(*pool_, "outbox", outbox::Migrations()).ok());
+    ASSERT_TRUE(
+        db::ApplyMigrations(*pool_, "requests", requests::Migrations()).ok());
     ASSERT_TRUE(db::ApplyMigrations(*pool_, "institution", Migrations()).ok());
     InstitutionService::Options service_options;
-    service_options.today = [this] { return Today(); };
-    service_ =
-        std::make_unique<InstitutionService>(pool_.get(), service_options);
+    // Noon of the fixture's day in the county, so that SetToday moves it.
+    service_options.call.clock = CountyClock(
+        [this] { return CountyDayStart(Today()) + absl::Hours(12); });
+    stores_ = std::make_unique<MysqlStores>(pool_.get());
+    service_ = std::make_unique<InstitutionService>(stores_->stores(),
+                                                    service_options);
     ServerOptions options;
     options.service_name = "institution";
     options.listen_host = "127.0.0.1";
@@ -303,6 +311,7 @@ class InstitutionTest : public ::testing::Test {
   std::mutex today_mu_;
   std::optional<absl::CivilDay> today_;  // guarded by today_mu_
   std::unique_ptr<db::Pool> pool_;
+  std::unique_ptr<MysqlStores> stores_;
   std::unique_ptr<InstitutionService> service_;
   std::unique_ptr<Server> server_;
   std::unique_ptr<Stub> stub_;

@@ -481,6 +481,8 @@ TEST(HistoryMigrationTest, BackfillsExistingRows) {
   std::unique_ptr<db::Pool> pool =
       db::Pool::Create(testing::MariaDb::Shared().NewDatabase("inst_backfill"));
   ASSERT_TRUE(db::ApplyMigrations(*pool, "outbox", outbox::Migrations()).ok());
+  ASSERT_TRUE(
+      db::ApplyMigrations(*pool, "requests", requests::Migrations()).ok());
   std::vector<db::Migration> before;
   for (const db::Migration& m : Migrations()) {
     if (m.version < 5) before.push_back(m);

@@ -13,11 +13,13 @@
 #include <vector>
 
 #include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
 #include "cmc/common/v1/types.pb.h"
 #include "common/db/migrations.h"
 #include "common/db/transaction.h"
 #include "common/identity/principal.h"
 #include "common/outbox/event_feed_service.h"
+#include "common/outbox/shared_tail.h"
 #include "common/outbox/tail.h"
 #include "common/server/server.h"
 #include "common/status.h"
@@ -253,6 +255,7 @@ class EventFeedTest : public OutboxTest {
     OutboxTest::SetUp();
     EventFeedService::Options options;
     options.poll_interval = absl::Milliseconds(50);
+    options.max_watches_per_subject = 3;
     feed_ =
         std::make_unique<EventFeedService>(pool_.get(), "referral", options);
     ServerOptions server_options;
@@ -387,6 +390,173 @@ TEST_F(EventFeedTest, WatchEventsReplaysThenDeliversNewEventsWithinASecond) {
   EXPECT_NE(status.error_message().find("resume after sequence 2"),
             std::string::npos)
       << status.error_message();
+}
+
+// One caller cannot hold the process's threads: past its share of open
+// watches it is refused, others are not, and a closed watch frees a place.
+TEST_F(EventFeedTest, OneCallerHoldsAtMostItsShareOfWatchStreams) {
+  const auto open = [this](const std::string& subject,
+                           grpc::ClientContext* context) {
+    Principal who;
+    who.subject = subject;
+    who.whole_county = true;
+    AttachPrincipal(who, context);
+    auto reader = stub_->WatchEvents(context, {});
+    // The server answers once it has admitted (or refused) the stream.
+    reader->WaitForInitialMetadata();
+    return reader;
+  };
+  ASSERT_TRUE(AppendOne("e").ok());
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<Event>>> readers;
+  for (int i = 0; i < 3; ++i) {
+    contexts.push_back(std::make_unique<grpc::ClientContext>());
+    readers.push_back(open("system:platform", contexts.back().get()));
+    Event event;
+    ASSERT_TRUE(readers.back()->Read(&event)) << "stream " << i;
+  }
+  grpc::ClientContext fourth;
+  auto refused = open("system:platform", &fourth);
+  Event event;
+  EXPECT_FALSE(refused->Read(&event));
+  EXPECT_EQ(refused->Finish().error_code(),
+            grpc::StatusCode::RESOURCE_EXHAUSTED);
+
+  grpc::ClientContext other;
+  auto admitted = open("system:other", &other);
+  EXPECT_TRUE(admitted->Read(&event)) << "another caller is unaffected";
+  other.TryCancel();
+  admitted->Finish();
+
+  contexts[0]->TryCancel();
+  readers[0]->Finish();
+  // The server notices the cancel within a poll interval.
+  grpc::StatusCode code = grpc::StatusCode::RESOURCE_EXHAUSTED;
+  for (int attempt = 0; attempt < 40 && code != grpc::StatusCode::OK;
+       ++attempt) {
+    grpc::ClientContext again;
+    auto reader = open("system:platform", &again);
+    if (reader->Read(&event)) {
+      code = grpc::StatusCode::OK;
+      again.TryCancel();
+    } else {
+      code = reader->Finish().error_code();
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    if (code == grpc::StatusCode::OK) reader->Finish();
+  }
+  EXPECT_EQ(code, grpc::StatusCode::OK) << "a closed watch frees its place";
+  for (size_t i = 1; i < readers.size(); ++i) {
+    contexts[i]->TryCancel();
+    readers[i]->Finish();
+  }
+}
+
+}  // namespace
+}  // namespace cmc::outbox
+
+namespace cmc::outbox {
+namespace {
+
+// A SharedTail polls once for all its followers, whatever their number.
+TEST_F(OutboxTest, SharedTailServesManyWatchersWithOneQueryPerPoll) {
+  TailOptions options;
+  options.source = "test";
+  options.poll_interval = absl::Milliseconds(50);
+  SharedTail tail(pool_.get(), options);
+  absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_EQ(tail.reads(), 0) << "nobody follows, nothing is read";
+
+  constexpr int kWatchers = 20;
+  constexpr int kEvents = 30;
+  StopSignal stop;
+  std::vector<std::vector<int64_t>> seen(kWatchers);  // each its thread's
+  std::unique_ptr<std::atomic<int>[]> counts(new std::atomic<int>[kWatchers]);
+  for (int w = 0; w < kWatchers; ++w) counts[w] = 0;
+  std::vector<absl::Status> ended(kWatchers);
+  std::vector<std::thread> watchers;
+  for (int w = 0; w < kWatchers; ++w) {
+    watchers.emplace_back([&, w] {
+      grpc::ServerContext context;
+      ended[w] = tail.Follow(0, context, stop, [&](const Event& event) {
+        seen[w].push_back(event.sequence());
+        ++counts[w];
+        return true;
+      });
+    });
+  }
+  const absl::Time start = absl::Now();
+  for (int i = 0; i < kEvents; ++i) {
+    ASSERT_TRUE(AppendOne(absl::StrCat("e", i)).ok());
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  const absl::Time until = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < until) {
+    bool all = true;
+    for (int w = 0; w < kWatchers; ++w) all = all && counts[w] >= kEvents;
+    if (all) break;
+    absl::SleepFor(absl::Milliseconds(50));
+  }
+  const double polls =
+      absl::FDivDuration(absl::Now() - start, options.poll_interval);
+  stop.Stop();
+  for (std::thread& t : watchers) t.join();
+  for (int w = 0; w < kWatchers; ++w) {
+    ASSERT_EQ(seen[w].size(), static_cast<size_t>(kEvents)) << "watcher " << w;
+    for (int i = 0; i < kEvents; ++i) EXPECT_EQ(seen[w][i], i + 1);
+    EXPECT_EQ(ended[w].code(), absl::StatusCode::kUnavailable) << ended[w];
+    EXPECT_NE(ended[w].message().find("resume after sequence 30"),
+              std::string::npos)
+        << ended[w];
+  }
+  // One poll per interval (plus a full batch's follow-up and each watcher's
+  // first catch-up read at most), where one tail per watcher would read
+  // kWatchers times as often.
+  EXPECT_LT(tail.reads(), polls + 2 * kWatchers + 10)
+      << "polls: " << polls << ", reads: " << tail.reads();
+}
+
+// A watcher behind the window reads its own way to it, then joins the rest.
+TEST_F(OutboxTest, SharedTailCatchesUpFromTheDatabaseBehindItsWindow) {
+  TailOptions options;
+  options.source = "test";
+  options.batch = 7;
+  options.poll_interval = absl::Milliseconds(20);
+  SharedTail tail(pool_.get(), options, /*window=*/5);
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(AppendOne(absl::StrCat(i)).ok());
+  StopSignal stop;
+  grpc::ServerContext context;
+  std::vector<int64_t> seen;
+  std::thread late([&] {
+    absl::SleepFor(absl::Milliseconds(300));
+    for (int i = 40; i < 50; ++i) EXPECT_TRUE(AppendOne(absl::StrCat(i)).ok());
+  });
+  const absl::Status status =
+      tail.Follow(12, context, stop, [&](const Event& event) {
+        seen.push_back(event.sequence());
+        if (event.sequence() == 50) stop.Stop();
+        return true;
+      });
+  late.join();
+  ASSERT_EQ(seen.size(), 38u);
+  for (size_t i = 0; i < seen.size(); ++i) {
+    EXPECT_EQ(seen[i], static_cast<int64_t>(i + 13));
+  }
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable) << status;
+}
+
+TEST_F(OutboxTest, SharedTailEndsAWatcherThatStopsTakingEvents) {
+  for (const char* value : {"a", "b", "c"}) ASSERT_TRUE(AppendOne(value).ok());
+  TailOptions options;
+  options.source = "test";
+  SharedTail tail(pool_.get(), options);
+  StopSignal stop;
+  grpc::ServerContext context;
+  int calls = 0;
+  const absl::Status status =
+      tail.Follow(0, context, stop, [&](const Event&) { return ++calls < 2; });
+  EXPECT_EQ(calls, 2);
+  EXPECT_EQ(status.code(), absl::StatusCode::kCancelled);
 }
 
 }  // namespace

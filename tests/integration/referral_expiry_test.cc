@@ -19,7 +19,7 @@ constexpr absl::Duration kLimit = absl::Seconds(2);
 // the default day.
 class ReferralExpirySweepTest : public ReferralTest {
  protected:
-  ReferralExpirySweepTest() { service_options_.expiry.outpatient = kLimit; }
+  ReferralExpirySweepTest() { expiry_.outpatient = kLimit; }
 
   // The status of referral `id` as GetReferral returns it.
   v1::ReferralStatus StatusOf(const std::string& id) {
@@ -58,7 +58,8 @@ TEST_F(ReferralExpirySweepTest,
   ExpirySweeper::Options options;
   options.interval = absl::Milliseconds(100);
   options.batch = 1;  // several batches in one round
-  ExpirySweeper sweeper(pool_.get(), service_options_.expiry, options);
+  ExpirySweeper sweeper(
+      std::make_unique<MysqlReferralStore>(pool_.get(), expiry_), options);
   sweeper.Start();
   const absl::Time give_up = FromProtoTime(received.expire_time()) + kLimit;
   while (StatusOf(received.id()) != v1::REFERRAL_STATUS_EXPIRED &&
@@ -109,8 +110,9 @@ TEST_F(ReferralExpirySweepTest, AnExpiredReferralCanNoLongerBeAccepted) {
   ASSERT_OK_AND_ASSIGN(created, Create(UpRequest("req-exp-late")));
   std::this_thread::sleep_until(absl::ToChronoTime(
       FromProtoTime(created.expire_time()) + absl::Milliseconds(50)));
-  ExpirySweeper sweeper(pool_.get(), service_options_.expiry,
-                        ExpirySweeper::Options());
+  ExpirySweeper sweeper(
+      std::make_unique<MysqlReferralStore>(pool_.get(), expiry_),
+      ExpirySweeper::Options());
   ASSERT_OK_AND_ASSIGN(count, sweeper.SweepOnce());
   EXPECT_EQ(count, 1);
 

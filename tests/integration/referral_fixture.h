@@ -26,10 +26,13 @@
 #include "common/identity/principal.h"
 #include "common/outbox/outbox.h"
 #include "common/server/server.h"
+#include "common/service/county_time.h"
+#include "common/service/idempotency.h"
+#include "common/service/institution_client.h"
 #include "common/status.h"
 #include "common/testing/mariadb.h"
-#include "services/referral/community_directory.h"
-#include "services/referral/institution_directory.h"
+#include "services/referral/mysql_catalogue_store.h"
+#include "services/referral/mysql_referral_store.h"
 #include "services/referral/referral_service.h"
 
 namespace cmc::referral {
@@ -122,16 +125,15 @@ class ReferralTest : public ::testing::Test {
     pool_ = db::Pool::Create(config);
     ASSERT_TRUE(
         db::ApplyMigrations(*pool_, "outbox", outbox::Migrations()).ok());
+    ASSERT_TRUE(
+        db::ApplyMigrations(*pool_, "requests", requests::Migrations()).ok());
     ASSERT_TRUE(db::ApplyMigrations(*pool_, "referral", Migrations()).ok());
     StartInstitutions(0);
-    auto channel =
-        NewInstitutionChannel(absl::StrCat("127.0.0.1:", institution_port_));
     service_ = std::make_unique<ReferralService>(
-        pool_.get(),
-        NewCachingDirectory(NewGrpcInstitutionDirectory(channel),
-                            absl::Seconds(30)),
-        NewCachingCommunityDirectory(NewGrpcCommunityDirectory(channel),
-                                     absl::Seconds(30)),
+        std::make_unique<MysqlReferralStore>(pool_.get(), expiry_),
+        std::make_unique<MysqlCatalogueStore>(pool_.get()),
+        NewInstitutionClient(absl::StrCat("127.0.0.1:", institution_port_),
+                             absl::Seconds(30)),
         service_options_);
     ServerOptions options;
     options.service_name = "referral";
@@ -284,9 +286,10 @@ class ReferralTest : public ::testing::Test {
     return events;
   }
 
-  // What SetUp builds the service with; a derived fixture may change it in
-  // its constructor.
+  // What SetUp builds the service and its store with; a derived fixture may
+  // change them in its constructor.
   ReferralService::Options service_options_;
+  ExpiryPolicy expiry_;
   std::unique_ptr<db::Pool> pool_;
   FakeInstitutions fake_;
   std::unique_ptr<Server> institutions_;

@@ -2,6 +2,12 @@
 // caller errors, against a real MariaDB (fixture in referral_fixture.h).
 #include <gtest/gtest.h>
 
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
 #include "tests/integration/referral_fixture.h"
 
 namespace cmc::referral {
@@ -391,6 +397,73 @@ TEST_F(ReferralTest, ListFiltersAndPagesNewestFirst) {
   page.Clear();
   ASSERT_TRUE(stub_->ListReferrals(Context().get(), incoming, &page).ok());
   EXPECT_EQ(page.referrals_size(), 0);
+}
+
+// Migration 0003 moves the keys of earlier creates into request_claims: a
+// repeat of a create made before it still returns that referral, a reused key
+// is still refused, and new creates are claimed there too.
+TEST(ReferralClaimsMigrationTest, KeysOfEarlierCreatesStillReplay) {
+  DbConfig config = testing::MariaDb::Shared().NewDatabase("referral_claims");
+  std::unique_ptr<db::Pool> pool = db::Pool::Create(config);
+  ASSERT_TRUE(db::ApplyMigrations(*pool, "outbox", outbox::Migrations()).ok());
+  ASSERT_TRUE(
+      db::ApplyMigrations(*pool, "requests", requests::Migrations()).ok());
+  const std::vector<db::Migration> before_claims(Migrations().begin(),
+                                                 Migrations().begin() + 2);
+  ASSERT_TRUE(db::ApplyMigrations(*pool, "referral", before_claims).ok());
+  const std::string digest(64, 'a');
+  Referral legacy;
+  legacy.set_id("ref-legacy");
+  legacy.set_version(1);
+  legacy.set_from_institution_id("ins-village");
+  // As the store wrote a referral before: the key on its row.
+  ASSERT_TRUE(
+      db::RunOnConnection(
+          *pool, absl::Now() + absl::Seconds(5),
+          [&](sql::Connection& conn) -> absl::Status {
+            std::unique_ptr<sql::PreparedStatement> insert(
+                conn.prepareStatement(
+                    "INSERT INTO referrals (id, request_id, request_sha256, "
+                    "status, version, direction, type, from_institution_id, "
+                    "patient_resident_id, create_time, update_time, record) "
+                    "VALUES ('ref-legacy', 'req-legacy', ?, 1, 1, 1, 1, "
+                    "'ins-village', ?, '2026-01-01 00:00:00', "
+                    "'2026-01-01 00:00:00', ?)"));
+            insert->setString(1, digest);
+            insert->setString(2, kResidentId);
+            std::istringstream record(legacy.SerializeAsString());
+            insert->setBlob(3, &record);
+            insert->executeUpdate();
+            return absl::OkStatus();
+          })
+          .ok());
+
+  ASSERT_TRUE(db::ApplyMigrations(*pool, "referral", Migrations()).ok());
+
+  MysqlReferralStore store(pool.get(), ExpiryPolicy());
+  const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  absl::StatusOr<std::optional<Referral>> found =
+      store.FindByRequest("req-legacy", digest, deadline);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id(), "ref-legacy");
+  found = store.FindByRequest("req-legacy", std::string(64, 'b'), deadline);
+  EXPECT_EQ(BadField(found.status()), "request_id") << found.status();
+
+  Referral fresh = legacy;
+  fresh.clear_id();
+  absl::StatusOr<Referral> repeat =
+      store.Create("req-legacy", digest, fresh, "user:test", deadline);
+  ASSERT_TRUE(repeat.ok()) << repeat.status();
+  EXPECT_EQ(repeat->id(), "ref-legacy");
+  absl::StatusOr<Referral> created =
+      store.Create("req-new", digest, fresh, "user:test", deadline);
+  ASSERT_TRUE(created.ok()) << created.status();
+  EXPECT_NE(created->id(), "ref-legacy");
+  found = store.FindByRequest("req-new", digest, deadline);
+  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_TRUE(found->has_value());
+  EXPECT_EQ((*found)->id(), created->id());
 }
 
 }  // namespace

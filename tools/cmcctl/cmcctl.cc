@@ -52,9 +52,9 @@
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "cmc/common/v1/event.grpc.pb.h"
+#include "common/identity/jwt.h"
 #include "common/log.h"
 #include "grpc/health/v1/health.grpc.pb.h"
-#include "services/gateway/jwt.h"
 #include "tools/cmcctl/demo_county.h"
 
 ABSL_FLAG(std::string, addr, "127.0.0.1:50050",
@@ -91,7 +91,7 @@ namespace {
 
 std::string FileOrEmpty(const std::string& path) {
   if (path.empty()) return "";
-  absl::StatusOr<std::string> text = cmc::gateway::ReadTextFile(path);
+  absl::StatusOr<std::string> text = cmc::ReadTextFile(path);
   if (!text.ok()) {
     std::fprintf(stderr, "%s\n", std::string(text.status().message()).c_str());
     std::exit(2);
@@ -146,7 +146,7 @@ int Token() {
     return 2;
   }
   absl::StatusOr<std::string> secret =
-      cmc::gateway::ReadHs256SecretFile(absl::GetFlag(FLAGS_secret_file));
+      cmc::ReadHs256SecretFile(absl::GetFlag(FLAGS_secret_file));
   if (!secret.ok()) {
     std::fprintf(stderr, "token: %s\n",
                  std::string(secret.status().message()).c_str());
@@ -160,8 +160,8 @@ int Token() {
       cmc::JsonEscape(absl::GetFlag(FLAGS_iss)), "\",\"aud\":\"",
       cmc::JsonEscape(absl::GetFlag(FLAGS_aud)), "\",\"iat\":", now,
       ",\"exp\":", now + absl::GetFlag(FLAGS_ttl_s), "}");
-  absl::StatusOr<std::string> token = cmc::gateway::SignJwt(
-      cmc::gateway::JwtAlgorithm::kHs256, claims, *secret);
+  absl::StatusOr<std::string> token =
+      cmc::SignJwt(cmc::JwtAlgorithm::kHs256, claims, *secret);
   if (!token.ok()) {
     std::fprintf(stderr, "token: %s\n",
                  std::string(token.status().message()).c_str());
