@@ -150,11 +150,11 @@ absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(
   db.password = absl::GetFlag(FLAGS_mysql_password);
   const std::string password_file = absl::GetFlag(FLAGS_mysql_password_file);
   if (!password_file.empty()) {
-    std::ifstream in(password_file);
-    if (!in) return InvalidField("--mysql_password_file", "cannot be read");
-    std::stringstream text;
-    text << in.rdbuf();
-    db.password = std::string(absl::StripTrailingAsciiWhitespace(text.str()));
+    absl::StatusOr<std::string> text = ReadTextFile(password_file);
+    if (!text.ok()) {
+      return InvalidField("--mysql_password_file", "cannot be read");
+    }
+    db.password = std::string(absl::StripTrailingAsciiWhitespace(*text));
   }
   if (db.password.empty()) {
     return InvalidField(
@@ -162,6 +162,14 @@ absl::StatusOr<ServiceConfig> ServiceConfigFromFlags(
         "is required (or --mysql_password_file, or CMC_MYSQL_PASSWORD)");
   }
   return config;
+}
+
+absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 void ExitIfBadConfig(const absl::Status& status, absl::string_view binary) {

@@ -96,6 +96,10 @@ void LogServiceConfig(const ServiceConfig& config);
 // prints "<binary>: bad configuration: <message>" (the message names the flag,
 // as InvalidField does) to stderr and exits with status 2, before anything
 // needs cleaning up. Returns when `status` is OK.
+// The whole file at `path` (a secret, a key, a policy); NOT_FOUND naming it
+// when it cannot be read.
+absl::StatusOr<std::string> ReadTextFile(const std::string& path);
+
 void ExitIfBadConfig(const absl::Status& status, absl::string_view binary);
 
 // The value of `config`, or ExitIfBadConfig ends the process.

@@ -1,13 +1,12 @@
 #include "common/identity/internal_tls.h"
 
-#include <fstream>
-#include <sstream>
 #include <utility>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/flags/flag.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "common/config.h"
 #include "common/identity/peer.h"
 #include "common/status.h"
 
@@ -28,14 +27,12 @@ std::optional<InternalTls>* g_tls ABSL_GUARDED_BY(g_mu) = nullptr;
 
 absl::StatusOr<std::string> ReadFlagFile(const char* flag,
                                          const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  if (in) text << in.rdbuf();
-  if (!in || text.str().empty()) {
+  absl::StatusOr<std::string> text = ReadTextFile(path);
+  if (!text.ok() || text->empty()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--", flag, ": cannot read ", path));
   }
-  return text.str();
+  return text;
 }
 
 std::optional<InternalTls> Current() {

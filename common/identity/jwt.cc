@@ -148,14 +148,6 @@ absl::StatusOr<std::string> SignJwt(JwtAlgorithm algorithm,
   return absl::StrCat(signing_input, ".", absl::WebSafeBase64Escape(signature));
 }
 
-absl::StatusOr<std::string> ReadTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 absl::StatusOr<std::string> ReadHs256SecretFile(const std::string& path) {
   CMC_ASSIGN_OR_RETURN(std::string secret, ReadTextFile(path));
   absl::StripTrailingAsciiWhitespace(&secret);

@@ -19,6 +19,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "common/config.h"  // ReadTextFile
 
 namespace cmc {
 
@@ -40,9 +41,6 @@ absl::StatusOr<std::string> SignJwt(JwtAlgorithm algorithm,
 // cannot be read, INVALID_ARGUMENT when what remains is shorter than
 // kMinHs256SecretBytes. Both name `path`.
 absl::StatusOr<std::string> ReadHs256SecretFile(const std::string& path);
-
-// The whole file at `path`; NOT_FOUND naming it when it cannot be read.
-absl::StatusOr<std::string> ReadTextFile(const std::string& path);
 
 // Checks token signatures against the configured keys. The algorithm is pinned
 // by the key: a token is checked with HMAC only when a secret is configured and

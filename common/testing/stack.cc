@@ -8,11 +8,11 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
-#include <sstream>
 #include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "common/config.h"
 #include "common/testing/health.h"
 #include "common/testing/mariadb.h"
 
@@ -235,10 +235,7 @@ std::shared_ptr<grpc::ChannelCredentials> Stack::InternalCredentials(
     const std::string& who) const {
   if (cert_dir_.empty()) return grpc::InsecureChannelCredentials();
   const auto read = [](const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return ReadTextFile(path).value_or("");
   };
   grpc::SslCredentialsOptions tls;
   tls.pem_root_certs = read(cert_dir_ + "/ca.crt");
