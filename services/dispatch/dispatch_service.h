@@ -176,6 +176,14 @@ class DispatchService final : public v1::DispatchService::Service {
                           v1::Visit* visit);
   absl::StatusOr<v1::StationingAssignment> NewAssignment(
       const CallContext& call, const v1::CreateAssignmentRequest& request);
+  // EndExtension and EndSettlement: a village's record with a period, ended
+  // on request.end_date() by a caller covering the village, with event
+  // `event_type`. Defined in stationing_handlers.cc.
+  template <typename Record, typename Request>
+  absl::StatusOr<Record> EndVillagePeriod(const CallContext& call,
+                                          RecordStore<Record>& store,
+                                          const Request& request,
+                                          const char* event_type);
 
   Stores stores_;
   std::unique_ptr<InstitutionReader> reader_;

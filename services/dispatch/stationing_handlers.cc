@@ -486,39 +486,41 @@ grpc::Status DispatchService::ListExtensions(
       });
 }
 
+template <typename Record, typename Request>
+absl::StatusOr<Record> DispatchService::EndVillagePeriod(
+    const CallContext& call, RecordStore<Record>& store, const Request& request,
+    const char* event_type) {
+  CMC_RETURN_IF_ERROR(CheckId(request.id(), "id"));
+  CMC_RETURN_IF_ERROR(CheckVersion(request.version(), "version"));
+  CMC_ASSIGN_OR_RETURN(const absl::CivilDay end,
+                       RequiredDay(request.end_date(), "end_date"));
+  CMC_ASSIGN_OR_RETURN(const OrgScope scope, scopes_.Resolve(call));
+  CMC_ASSIGN_OR_RETURN(const Record current,
+                       store.Get(request.id(), call.deadline()));
+  CMC_ASSIGN_OR_RETURN(const inst::Village village,
+                       VillageAt(current.village_id(), "id", call.deadline()));
+  CMC_RETURN_IF_ERROR(RequireVillage(scope, village, "id"));
+  const auto change = [&](Record& record) -> absl::Status {
+    if (end < DayOf(record.start_date()) || EndOf(record.end_date()) <= end) {
+      return Precondition("end_date",
+                          "must lie from start_date to before the "
+                          "current end");
+    }
+    record.mutable_end_date()->set_value(FormatCivilDate(end));
+    return absl::OkStatus();
+  };
+  return store.Update(request.id(), request.version(), change,
+                      VillageKeys<Record>(village.township_center_id()),
+                      {event_type, call.Actor("anonymous")}, call.deadline());
+}
+
 grpc::Status DispatchService::EndExtension(
     Context* context, const v1::EndExtensionRequest* request,
     v1::NeighbourExtension* response) {
-  return Serve(
-      context, call_, response,
-      [&](const CallContext& call) -> absl::StatusOr<v1::NeighbourExtension> {
-        CMC_RETURN_IF_ERROR(CheckId(request->id(), "id"));
-        CMC_RETURN_IF_ERROR(CheckVersion(request->version(), "version"));
-        CMC_ASSIGN_OR_RETURN(const absl::CivilDay end,
-                             RequiredDay(request->end_date(), "end_date"));
-        CMC_ASSIGN_OR_RETURN(const OrgScope scope, scopes_.Resolve(call));
-        CMC_ASSIGN_OR_RETURN(
-            const v1::NeighbourExtension current,
-            stores_.extensions->Get(request->id(), call.deadline()));
-        CMC_ASSIGN_OR_RETURN(
-            const inst::Village village,
-            VillageAt(current.village_id(), "id", call.deadline()));
-        CMC_RETURN_IF_ERROR(RequireVillage(scope, village, "id"));
-        const auto change = [&](v1::NeighbourExtension& e) -> absl::Status {
-          if (end < DayOf(e.start_date()) || EndOf(e.end_date()) <= end) {
-            return Precondition("end_date",
-                                "must lie from start_date to before the "
-                                "current end");
-          }
-          e.mutable_end_date()->set_value(FormatCivilDate(end));
-          return absl::OkStatus();
-        };
-        return stores_.extensions->Update(
-            request->id(), request->version(), change,
-            VillageKeys<v1::NeighbourExtension>(village.township_center_id()),
-            {"dispatch.ExtensionEnded", call.Actor("anonymous")},
-            call.deadline());
-      });
+  return Serve(context, call_, response, [&](const CallContext& call) {
+    return EndVillagePeriod(call, *stores_.extensions, *request,
+                            "dispatch.ExtensionEnded");
+  });
 }
 
 // ---------------------------------------------------------------- settlements
@@ -614,36 +616,10 @@ grpc::Status DispatchService::ListSettlements(
 grpc::Status DispatchService::EndSettlement(
     Context* context, const v1::EndSettlementRequest* request,
     v1::RelocationSettlement* response) {
-  return Serve(
-      context, call_, response,
-      [&](const CallContext& call) -> absl::StatusOr<v1::RelocationSettlement> {
-        CMC_RETURN_IF_ERROR(CheckId(request->id(), "id"));
-        CMC_RETURN_IF_ERROR(CheckVersion(request->version(), "version"));
-        CMC_ASSIGN_OR_RETURN(const absl::CivilDay end,
-                             RequiredDay(request->end_date(), "end_date"));
-        CMC_ASSIGN_OR_RETURN(const OrgScope scope, scopes_.Resolve(call));
-        CMC_ASSIGN_OR_RETURN(
-            const v1::RelocationSettlement current,
-            stores_.settlements->Get(request->id(), call.deadline()));
-        CMC_ASSIGN_OR_RETURN(
-            const inst::Village village,
-            VillageAt(current.village_id(), "id", call.deadline()));
-        CMC_RETURN_IF_ERROR(RequireVillage(scope, village, "id"));
-        const auto change = [&](v1::RelocationSettlement& s) -> absl::Status {
-          if (end < DayOf(s.start_date()) || EndOf(s.end_date()) <= end) {
-            return Precondition("end_date",
-                                "must lie from start_date to before the "
-                                "current end");
-          }
-          s.mutable_end_date()->set_value(FormatCivilDate(end));
-          return absl::OkStatus();
-        };
-        return stores_.settlements->Update(
-            request->id(), request->version(), change,
-            VillageKeys<v1::RelocationSettlement>(village.township_center_id()),
-            {"dispatch.SettlementEnded", call.Actor("anonymous")},
-            call.deadline());
-      });
+  return Serve(context, call_, response, [&](const CallContext& call) {
+    return EndVillagePeriod(call, *stores_.settlements, *request,
+                            "dispatch.SettlementEnded");
+  });
 }
 
 }  // namespace cmc::dispatch
