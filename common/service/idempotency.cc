@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "common/db/migrations.h"
 #include "common/db/row_values.h"
 #include "common/db/sql_error.h"
 #include "common/service/paging.h"
@@ -20,8 +21,9 @@ absl::StatusOr<std::optional<ClaimedRequest>> ReadClaim(
     sql::Connection& conn, const RequestClaim& claim) {
   std::unique_ptr<sql::PreparedStatement> select(conn.prepareStatement(
       "SELECT method, request_sha256, resource_id, response "
-      "FROM request_claims WHERE request_id = ?"));
-  select->setString(1, claim.request_id);
+      "FROM request_claims WHERE caller_sha256 = ? AND request_id = ?"));
+  select->setString(1, db::Sha256Hex(claim.caller));
+  select->setString(2, claim.request_id);
   std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
   if (!rows->next()) return std::nullopt;
   if (rows->getString("method") != claim.method ||
@@ -38,21 +40,24 @@ absl::StatusOr<std::optional<ClaimedRequest>> ReadClaim(
 
 }  // namespace
 
-RequestClaim ClaimOf(absl::string_view request_id, absl::string_view method,
+RequestClaim ClaimOf(absl::string_view caller, absl::string_view request_id,
+                     absl::string_view method,
                      const google::protobuf::Message& normalized) {
-  return RequestClaim{std::string(request_id), std::string(method),
-                      MessageDigest(normalized)};
+  return RequestClaim{std::string(caller), std::string(request_id),
+                      std::string(method), MessageDigest(normalized)};
 }
 
 absl::StatusOr<std::optional<ClaimedRequest>> ClaimRequest(
     sql::Connection& conn, const RequestClaim& claim) {
   try {
     std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
-        "INSERT INTO request_claims (request_id, method, request_sha256) "
-        "VALUES (?, ?, ?)"));
-    insert->setString(1, claim.request_id);
-    insert->setString(2, claim.method);
-    insert->setString(3, claim.request_sha256);
+        "INSERT INTO request_claims "
+        "(caller_sha256, request_id, method, request_sha256) "
+        "VALUES (?, ?, ?, ?)"));
+    insert->setString(1, db::Sha256Hex(claim.caller));
+    insert->setString(2, claim.request_id);
+    insert->setString(3, claim.method);
+    insert->setString(4, claim.request_sha256);
     insert->executeUpdate();
     return std::optional<ClaimedRequest>();
   } catch (const sql::SQLException& e) {
@@ -75,7 +80,7 @@ void RecordClaimResult(sql::Connection& conn, const RequestClaim& claim,
                        const google::protobuf::Message* response) {
   std::unique_ptr<sql::PreparedStatement> update(conn.prepareStatement(
       "UPDATE request_claims SET resource_id = ?, response = ? "
-      "WHERE request_id = ?"));
+      "WHERE caller_sha256 = ? AND request_id = ?"));
   update->setString(1, std::string(resource_id));
   std::istringstream blob(response == nullptr ? std::string()
                                               : response->SerializeAsString());
@@ -84,7 +89,8 @@ void RecordClaimResult(sql::Connection& conn, const RequestClaim& claim,
   } else {
     update->setBlob(2, &blob);
   }
-  update->setString(3, claim.request_id);
+  update->setString(3, db::Sha256Hex(claim.caller));
+  update->setString(4, claim.request_id);
   update->executeUpdate();
 }
 

@@ -1,12 +1,14 @@
 // Idempotent creates, one mechanism for every service. A create carries the
-// client's request_id; the service claims it in the create's own transaction,
-// in table request_claims (migration component "requests", applied to every
-// domain schema by the domain main). A repeat of a committed create finds the
-// claim and answers from it; the same request_id with another method or
-// request is INVALID_ARGUMENT "request_id"; a concurrent repeat waits for the
-// first to commit (the claim's row lock) and then replays.
+// client's request_id; the service claims it for the caller (the principal's
+// subject: one caller can neither replay nor block another's request_id) in
+// the create's own transaction, in table request_claims (migration component
+// "requests", applied to every domain schema by the domain main). A repeat of a
+// committed create finds the claim and answers from it; the same request_id
+// with another method or request is INVALID_ARGUMENT "request_id"; a concurrent
+// repeat waits for the first to commit (the claim's row lock) and then replays.
 //
-//   const RequestClaim claim = ClaimOf(request.request_id(), "CreateVillage",
+//   const RequestClaim claim = ClaimOf(call.principal().subject,
+//                                      request.request_id(), "CreateVillage",
 //                                      normalized_request);
 //   db::RunInTransaction(pool, deadline, [&](sql::Connection& conn) {
 //     CMC_ASSIGN_OR_RETURN(std::optional<ClaimedRequest> first,
@@ -31,18 +33,22 @@
 
 namespace cmc {
 
-// The idempotency key of a create: the client's request_id, the method, and a
-// digest of the request (cmc::MessageDigest) holding only what the create uses.
+// The idempotency key of a create: the caller, the client's request_id, the
+// method, and a digest of the request (cmc::MessageDigest) holding only what
+// the create uses. Keys are claimed per caller: the same request_id from two
+// callers is two claims.
 struct RequestClaim {
+  std::string caller;  // the principal's subject; "" for an anonymous call
   std::string request_id;
   std::string method;          // "CreateInstitution"
   std::string request_sha256;  // lower-case hex
 };
 
-// The claim of `request_id` for `method` over `normalized` (the request with
-// only the fields the create uses, so that an ignored output-only field cannot
-// make a repeat look like another request).
-RequestClaim ClaimOf(absl::string_view request_id, absl::string_view method,
+// The claim by `caller` (Principal::subject) of `request_id` for `method` over
+// `normalized` (the request with only the fields the create uses, so that an
+// ignored output-only field cannot make a repeat look like another request).
+RequestClaim ClaimOf(absl::string_view caller, absl::string_view request_id,
+                     absl::string_view method,
                      const google::protobuf::Message& normalized);
 
 // What a committed create left under its claim.

@@ -312,14 +312,19 @@ absl::StatusOr<ResidentIdFacts> ParseResidentId(absl::string_view id,
   return ResidentIdFacts{birth_date, (id[16] - '0') % 2 == 1};
 }
 
-std::string MaskResidentId(absl::string_view id) {
+std::string MaskIdentifier(absl::string_view id) {
   constexpr std::size_t kShownHead = 6;
-  constexpr std::size_t kShownTail = 4;
-  if (id.size() < kShownHead + kShownTail) return std::string(id.size(), '*');
+  constexpr std::size_t kShownTail = 1;
+  constexpr std::size_t kMinHidden = 7;
+  if (id.size() < kShownHead + kMinHidden + kShownTail) {
+    return std::string(id.size(), '*');
+  }
   return absl::StrCat(id.substr(0, kShownHead),
                       std::string(id.size() - kShownHead - kShownTail, '*'),
                       id.substr(id.size() - kShownTail));
 }
+
+std::string MaskResidentId(absl::string_view id) { return MaskIdentifier(id); }
 
 absl::Status ValidateUscc(absl::string_view code, absl::string_view field) {
   if (code.size() != kUsccLength) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/match.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
@@ -192,17 +193,39 @@ TEST(MaskResidentId, Table) {
     const char* masked;
   };
   const Case kCases[] = {
-      {"360426199101010071", "360426********0071"},
-      {"11010519491231002X", "110105********002X"},
+      {"360426199101010071", "360426***********1"},
+      {"11010519491231002X", "110105***********X"},
       {"", ""},
-      {"123456789", "*********"},
-      {"1234567890", "1234567890"},
-      {"12345678901", "123456*8901"},
+      {"1234567890123", "*************"},
+      {"12345678901234", "123456*******4"},
+      {"A123-4567-8901-23", "A123-4**********3"},
   };
   for (const Case& c : kCases) {
     SCOPED_TRACE(c.id);
     EXPECT_EQ(MaskResidentId(c.id), c.masked);
+    EXPECT_EQ(MaskIdentifier(c.id), c.masked);
   }
+}
+
+// What an output reveals beside a masked ID (the county, the birth year, the
+// sex and the check character) must leave thousands of valid IDs, so the
+// masked form cannot be turned back into the ID.
+TEST(MaskResidentId, LeavesThousandsOfCandidatesGivenYearAndSex) {
+  const std::string id = "360426199101010071";
+  const std::string masked = MaskResidentId(id);
+  const absl::StatusOr<ResidentIdFacts> facts = ParseResidentId(id, "id");
+  ASSERT_TRUE(facts.ok());
+  const int year = static_cast<int>(facts->birth_date.year());
+  int candidates = 0;
+  for (absl::CivilDay day(year, 1, 1); day.year() == year; ++day) {
+    for (int sequence = 0; sequence < 1000; ++sequence) {
+      if ((sequence % 2 == 1) != facts->male) continue;
+      const std::string candidate =
+          MakeResidentId(id.substr(0, 6), day, sequence);
+      if (MaskResidentId(candidate) == masked) ++candidates;
+    }
+  }
+  EXPECT_GE(candidates, 10000);
 }
 
 // ---- USCC -------------------------------------------------------------------

@@ -151,7 +151,7 @@ class InMemoryRecordStore final : public RecordStore<Record> {
                                 const RecordKeys& keys, const EventSpec& event,
                                 absl::Time) override {
     absl::MutexLock lock(&mu_);
-    auto it = claims_.find(claim.request_id);
+    auto it = claims_.find({claim.caller, claim.request_id});
     if (it != claims_.end()) {
       if (it->second.first != claim.method + claim.request_sha256) {
         return InvalidField("request_id", "already used for another request");
@@ -164,8 +164,8 @@ class InMemoryRecordStore final : public RecordStore<Record> {
     rows_.push_back({static_cast<int64_t>(rows_.size()) + 1, record});
     keys_.push_back(keys);
     index_[record.id()] = rows_.size() - 1;
-    claims_[claim.request_id] = {claim.method + claim.request_sha256,
-                                 record.id()};
+    claims_[{claim.caller, claim.request_id}] = {
+        claim.method + claim.request_sha256, record.id()};
     events_.push_back(event.type);
     return record;
   }
@@ -173,7 +173,7 @@ class InMemoryRecordStore final : public RecordStore<Record> {
   absl::StatusOr<std::optional<Record>> FindCreated(const RequestClaim& claim,
                                                     absl::Time) override {
     absl::MutexLock lock(&mu_);
-    auto it = claims_.find(claim.request_id);
+    auto it = claims_.find({claim.caller, claim.request_id});
     if (it == claims_.end()) return std::optional<Record>();
     if (it->second.first != claim.method + claim.request_sha256) {
       return InvalidField("request_id", "already used for another request");
@@ -245,8 +245,10 @@ class InMemoryRecordStore final : public RecordStore<Record> {
   std::vector<StoredRecord<Record>> rows_ ABSL_GUARDED_BY(mu_);
   std::vector<RecordKeys> keys_ ABSL_GUARDED_BY(mu_);
   std::map<std::string, size_t> index_ ABSL_GUARDED_BY(mu_);
-  std::map<std::string, std::pair<std::string, std::string>> claims_
-      ABSL_GUARDED_BY(mu_);
+  // By caller and request_id, as request_claims keys them.
+  std::map<std::pair<std::string, std::string>,
+           std::pair<std::string, std::string>>
+      claims_ ABSL_GUARDED_BY(mu_);
   std::vector<std::string> events_ ABSL_GUARDED_BY(mu_);
 };
 

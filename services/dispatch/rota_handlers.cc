@@ -20,6 +20,11 @@
 namespace cmc::dispatch {
 namespace {
 
+// AcceptRota's plans and visits are keyed by the rota, not by whoever accepts
+// it: their claims (common/service/idempotency.h) share this caller, so a
+// second accept, by anyone, finds the first one's plans and visits.
+constexpr char kAcceptRotaCaller[] = "cmc-dispatch:AcceptRota";
+
 namespace inst = institution::v1;
 
 // The most ISO weeks one proposal plans (a quarter).
@@ -113,7 +118,8 @@ grpc::Status DispatchService::ProposeTouringRota(
         v1::ProposeTouringRotaRequest normalized = *request;
         normalized.clear_request_id();
         const RequestClaim claim =
-            ClaimOf(request->request_id(), "ProposeTouringRota", normalized);
+            ClaimOf(call.principal().subject, request->request_id(),
+                    "ProposeTouringRota", normalized);
         CMC_ASSIGN_OR_RETURN(
             std::optional<v1::RotaProposal> first,
             Replay(
@@ -358,7 +364,8 @@ grpc::Status DispatchService::AcceptRota(Context* context,
           CMC_ASSIGN_OR_RETURN(
               plans[organiser],
               stores_.plans->Create(
-                  ClaimOf(absl::StrCat(rota.id(), ":", organiser).substr(0, 64),
+                  ClaimOf(kAcceptRotaCaller,
+                          absl::StrCat(rota.id(), ":", organiser).substr(0, 64),
                           "AcceptRota", key),
                   plan, KeysOf(plan), {"dispatch.TouringPlanCreated", actor},
                   deadline));
@@ -383,7 +390,8 @@ grpc::Status DispatchService::AcceptRota(Context* context,
           CMC_RETURN_IF_ERROR(
               stores_.visits
                   ->Create(
-                      ClaimOf(absl::StrCat(rota.id(), ":", i).substr(0, 64),
+                      ClaimOf(kAcceptRotaCaller,
+                              absl::StrCat(rota.id(), ":", i).substr(0, 64),
                               "AcceptRota", v),
                       visit, KeysOf(visit), {"dispatch.VisitPlanned", actor},
                       deadline)

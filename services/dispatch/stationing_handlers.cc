@@ -67,7 +67,8 @@ absl::StatusOr<v1::StationingAssignment> DispatchService::NewAssignment(
   CMC_ASSIGN_OR_RETURN(const OrgScope scope, scopes_.Resolve(call));
   const absl::Time deadline = call.deadline();
   const RequestClaim claim =
-      ClaimOf(request.request_id(), "CreateAssignment", request.assignment());
+      ClaimOf(call.principal().subject, request.request_id(),
+              "CreateAssignment", request.assignment());
   CMC_ASSIGN_OR_RETURN(
       std::optional<v1::StationingAssignment> first,
       Replay(
@@ -372,8 +373,9 @@ grpc::Status DispatchService::CreateExtension(
             VillageAt(e.village_id(), "extension.village_id", deadline));
         CMC_RETURN_IF_ERROR(
             RequireVillage(scope, village, "extension.village_id"));
-        const RequestClaim claim = ClaimOf(
-            request->request_id(), "CreateExtension", request->extension());
+        const RequestClaim claim =
+            ClaimOf(call.principal().subject, request->request_id(),
+                    "CreateExtension", request->extension());
         const auto keys =
             VillageKeys<v1::NeighbourExtension>(village.township_center_id());
         CMC_ASSIGN_OR_RETURN(
@@ -548,8 +550,9 @@ grpc::Status DispatchService::CreateSettlement(
                                        call.deadline()));
         CMC_RETURN_IF_ERROR(
             RequireVillage(scope, village, "settlement.village_id"));
-        const RequestClaim claim = ClaimOf(
-            request->request_id(), "CreateSettlement", request->settlement());
+        const RequestClaim claim =
+            ClaimOf(call.principal().subject, request->request_id(),
+                    "CreateSettlement", request->settlement());
         const auto keys =
             VillageKeys<v1::RelocationSettlement>(village.township_center_id());
         CMC_ASSIGN_OR_RETURN(

@@ -80,8 +80,9 @@ grpc::Status DispatchService::CreateTouringPlan(
         CMC_ASSIGN_OR_RETURN(const OrgScope scope, scopes_.Resolve(call));
         CMC_RETURN_IF_ERROR(scope.RequireInstitution(
             plan.organiser_institution_id(), "plan.organiser_institution_id"));
-        const RequestClaim claim = ClaimOf(
-            request->request_id(), "CreateTouringPlan", request->plan());
+        const RequestClaim claim =
+            ClaimOf(call.principal().subject, request->request_id(),
+                    "CreateTouringPlan", request->plan());
         CMC_ASSIGN_OR_RETURN(
             std::optional<v1::TouringPlan> first,
             Replay(*stores_.plans, claim, scope, &PlanKeys, call.deadline()));
@@ -420,7 +421,8 @@ grpc::Status DispatchService::CreateVisit(Context* context,
         CMC_RETURN_IF_ERROR(CheckVisitFields(visit));
         CMC_ASSIGN_OR_RETURN(const OrgScope scope, scopes_.Resolve(call));
         const RequestClaim claim =
-            ClaimOf(request->request_id(), "CreateVisit", request->visit());
+            ClaimOf(call.principal().subject, request->request_id(),
+                    "CreateVisit", request->visit());
         CMC_ASSIGN_OR_RETURN(
             std::optional<v1::Visit> first,
             Replay(*stores_.visits, claim, scope, &VisitKeys, call.deadline()));

@@ -94,7 +94,7 @@ void FakeStores::Put(Table<T>& table, const T& row) {
 absl::StatusOr<bool> FakeStores::Replay(const RequestClaim& claim,
                                         google::protobuf::Message* out) {
   ++creates_;
-  auto it = claims_.find(claim.request_id);
+  auto it = claims_.find({claim.caller, claim.request_id});
   if (it == claims_.end()) return false;
   if (it->second.claim.method != claim.method ||
       it->second.claim.request_sha256 != claim.request_sha256) {
@@ -106,7 +106,8 @@ absl::StatusOr<bool> FakeStores::Replay(const RequestClaim& claim,
 
 void FakeStores::Remember(const RequestClaim& claim,
                           const google::protobuf::Message& response) {
-  claims_[claim.request_id] = Claimed{claim, response.SerializeAsString()};
+  claims_[{claim.caller, claim.request_id}] =
+      Claimed{claim, response.SerializeAsString()};
 }
 
 bool FakeStores::MemberOn(const std::string& community_id,

@@ -22,6 +22,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -207,7 +208,9 @@ class FakeStores final : public CommunityStore,
   mutable absl::Mutex mu_;
   int64_t next_row_ ABSL_GUARDED_BY(mu_) = 0;
   int creates_ ABSL_GUARDED_BY(mu_) = 0;
-  std::map<std::string, Claimed> claims_ ABSL_GUARDED_BY(mu_);
+  // By caller and request_id, as request_claims keys them.
+  std::map<std::pair<std::string, std::string>, Claimed> claims_
+      ABSL_GUARDED_BY(mu_);
   Table<v1::Community> communities_ ABSL_GUARDED_BY(mu_);
   Table<v1::Institution> institutions_ ABSL_GUARDED_BY(mu_);
   Table<v1::Membership> memberships_ ABSL_GUARDED_BY(mu_);

@@ -66,7 +66,8 @@ grpc::Status InstitutionService::CreateCommunity(
                  wanted.set_county_division_code(in.county_division_code());
                  wanted.set_lead_institution_id(in.lead_institution_id());
                  return stores_.communities->CreateCommunity(
-                     ClaimOf(request->request_id(), "CreateCommunity", wanted),
+                     ClaimOf(call.principal().subject, request->request_id(),
+                             "CreateCommunity", wanted),
                      wanted, ActorOf(call), call.deadline());
                });
 }
@@ -172,7 +173,8 @@ grpc::Status InstitutionService::CreateInstitution(
                 ? static_cast<const google::protobuf::Message&>(digested)
                 : wanted;
         return stores_.institutions->CreateInstitution(
-            ClaimOf(request->request_id(), "CreateInstitution", normalized),
+            ClaimOf(call.principal().subject, request->request_id(),
+                    "CreateInstitution", normalized),
             wanted, joining, call.today(), ActorOf(call), call.deadline());
       });
 }
@@ -324,7 +326,8 @@ grpc::Status InstitutionService::AddMembership(
                  if (in.has_valid_to())
                    *wanted.mutable_valid_to() = in.valid_to();
                  return stores_.memberships->AddMembership(
-                     ClaimOf(request->request_id(), "AddMembership", wanted),
+                     ClaimOf(call.principal().subject, request->request_id(),
+                             "AddMembership", wanted),
                      wanted, ActorOf(call), call.deadline());
                });
 }

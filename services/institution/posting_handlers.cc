@@ -20,26 +20,29 @@ using internal::QueryOf;
 grpc::Status InstitutionService::CreatePosting(
     grpc::ServerContext* context, const v1::CreatePostingRequest* request,
     v1::Posting* response) {
-  return Serve(
-      context, options_.call, response,
-      [&](const CallContext& call) -> absl::StatusOr<v1::Posting> {
-        CMC_RETURN_IF_ERROR(
-            ValidateRequestId(request->request_id(), "request_id"));
-        const v1::Posting& in = request->posting();
-        CMC_RETURN_IF_ERROR(CheckNewPosting(in));
-        v1::Posting wanted;
-        wanted.set_staff_id(in.staff_id());
-        wanted.set_to_institution_id(in.to_institution_id());
-        *wanted.mutable_start_date() = in.start_date();
-        if (in.has_end_date()) *wanted.mutable_end_date() = in.end_date();
-        CMC_ASSIGN_OR_RETURN(const OrgScope scope, Scope(call, call.today()));
-        return stores_.postings->CreatePosting(
-            ClaimOf(request->request_id(), "CreatePosting", wanted), wanted,
-            [&](const v1::Staff& staff) {
-              return RequireStaff(scope, staff, "posting.staff_id");
-            },
-            ActorOf(call), call.deadline());
-      });
+  return Serve(context, options_.call, response,
+               [&](const CallContext& call) -> absl::StatusOr<v1::Posting> {
+                 CMC_RETURN_IF_ERROR(
+                     ValidateRequestId(request->request_id(), "request_id"));
+                 const v1::Posting& in = request->posting();
+                 CMC_RETURN_IF_ERROR(CheckNewPosting(in));
+                 v1::Posting wanted;
+                 wanted.set_staff_id(in.staff_id());
+                 wanted.set_to_institution_id(in.to_institution_id());
+                 *wanted.mutable_start_date() = in.start_date();
+                 if (in.has_end_date())
+                   *wanted.mutable_end_date() = in.end_date();
+                 CMC_ASSIGN_OR_RETURN(const OrgScope scope,
+                                      Scope(call, call.today()));
+                 return stores_.postings->CreatePosting(
+                     ClaimOf(call.principal().subject, request->request_id(),
+                             "CreatePosting", wanted),
+                     wanted,
+                     [&](const v1::Staff& staff) {
+                       return RequireStaff(scope, staff, "posting.staff_id");
+                     },
+                     ActorOf(call), call.deadline());
+               });
 }
 
 grpc::Status InstitutionService::EndPosting(

@@ -64,7 +64,8 @@ grpc::Status InstitutionService::CreateStaff(
         CMC_RETURN_IF_ERROR(
             RequireStaff(scope, wanted, "staff.institution_id"));
         const RequestClaim claim =
-            ClaimOf(request->request_id(), "CreateStaff", wanted);
+            ClaimOf(call.principal().subject, request->request_id(),
+                    "CreateStaff", wanted);
         DeriveStaffFacts(wanted);
         CMC_ASSIGN_OR_RETURN(
             v1::Staff created,

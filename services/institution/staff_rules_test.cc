@@ -197,7 +197,7 @@ TEST(MaySeeResidentIdTest, RoleAndScopeTogether) {
   }
   v1::Staff staff = GoodStaff();
   MaskStaffResidentId(staff);
-  EXPECT_EQ(staff.resident_id(), "360426********0071");
+  EXPECT_EQ(staff.resident_id(), "360426***********1");
   EXPECT_TRUE(staff.resident_id_masked());
 }
 

@@ -35,8 +35,9 @@ grpc::Status InstitutionService::CreateVillage(
         CMC_RETURN_IF_ERROR(
             RequireVillage(scope, wanted, "village.township_center_id"));
         return stores_.villages->CreateVillage(
-            ClaimOf(request->request_id(), "CreateVillage", wanted), wanted,
-            ActorOf(call), call.deadline());
+            ClaimOf(call.principal().subject, request->request_id(),
+                    "CreateVillage", wanted),
+            wanted, ActorOf(call), call.deadline());
       });
 }
 

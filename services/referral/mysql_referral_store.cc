@@ -61,16 +61,6 @@ void SetExpireTime(sql::PreparedStatement& stmt, int index,
   }
 }
 
-// CreateReferral's key in request_claims (common/service/idempotency.h). The
-// digest is the whole request's, as ClaimOf(request_id, kCreateMethod,
-// request) computes it.
-constexpr char kCreateMethod[] = "CreateReferral";
-
-RequestClaim CreateClaim(const std::string& request_id,
-                         const std::string& request_sha256) {
-  return RequestClaim{request_id, kCreateMethod, request_sha256};
-}
-
 // The referral a committed claim made, as it is stored now.
 absl::StatusOr<std::optional<Referral>> ClaimedReferral(
     sql::Connection& conn, const std::optional<ClaimedRequest>& claimed) {
@@ -153,14 +143,12 @@ MysqlReferralStore::MysqlReferralStore(db::Pool* pool, ExpiryPolicy policy)
     : pool_(pool), policy_(policy) {}
 
 absl::StatusOr<std::optional<Referral>> MysqlReferralStore::FindByRequest(
-    const std::string& request_id, const std::string& request_sha256,
-    absl::Time deadline) {
+    const RequestClaim& claim, absl::Time deadline) {
   std::optional<Referral> found;
   CMC_RETURN_IF_ERROR(db::RunOnConnection(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {
-        CMC_ASSIGN_OR_RETURN(
-            const std::optional<ClaimedRequest> claimed,
-            FindClaim(conn, CreateClaim(request_id, request_sha256)));
+        CMC_ASSIGN_OR_RETURN(const std::optional<ClaimedRequest> claimed,
+                             FindClaim(conn, claim));
         CMC_ASSIGN_OR_RETURN(found, ClaimedReferral(conn, claimed));
         return absl::OkStatus();
       }));
@@ -168,9 +156,8 @@ absl::StatusOr<std::optional<Referral>> MysqlReferralStore::FindByRequest(
 }
 
 absl::StatusOr<Referral> MysqlReferralStore::Create(
-    const std::string& request_id, const std::string& request_sha256,
-    Referral referral, const std::string& principal, absl::Time deadline) {
-  const RequestClaim claim = CreateClaim(request_id, request_sha256);
+    const RequestClaim& claim, Referral referral, const std::string& principal,
+    absl::Time deadline) {
   Referral result;
   CMC_RETURN_IF_ERROR(db::RunInTransaction(
       *pool_, deadline, [&](sql::Connection& conn) -> absl::Status {

@@ -31,10 +31,8 @@ class MysqlReferralStore final : public ReferralStore {
   MysqlReferralStore(db::Pool* pool, ExpiryPolicy policy);
 
   absl::StatusOr<std::optional<v1::Referral>> FindByRequest(
-      const std::string& request_id, const std::string& request_sha256,
-      absl::Time deadline) override;
-  absl::StatusOr<v1::Referral> Create(const std::string& request_id,
-                                      const std::string& request_sha256,
+      const RequestClaim& claim, absl::Time deadline) override;
+  absl::StatusOr<v1::Referral> Create(const RequestClaim& claim,
                                       v1::Referral referral,
                                       const std::string& principal,
                                       absl::Time deadline) override;

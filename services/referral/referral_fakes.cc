@@ -87,10 +87,14 @@ std::vector<std::string> FakeReferralStore::EventTypes() const {
 }
 
 absl::StatusOr<std::optional<Referral>> FakeReferralStore::FindByRequestLocked(
-    const std::string& request_id, const std::string& request_sha256) const {
+    const RequestClaim& claim) const {
   for (const auto& [id, row] : rows_) {
-    if (row.request_id != request_id) continue;
-    if (row.request_sha256 != request_sha256) {
+    if (row.claim.caller != claim.caller ||
+        row.claim.request_id != claim.request_id) {
+      continue;
+    }
+    if (row.claim.method != claim.method ||
+        row.claim.request_sha256 != claim.request_sha256) {
       return InvalidField("request_id",
                           "already used for a different referral request; "
                           "choose a new request_id for a new referral");
@@ -114,20 +118,20 @@ void FakeReferralStore::AppendEventLocked(absl::string_view type,
 }
 
 absl::StatusOr<std::optional<Referral>> FakeReferralStore::FindByRequest(
-    const std::string& request_id, const std::string& request_sha256,
-    absl::Time) {
+    const RequestClaim& claim, absl::Time) {
   absl::MutexLock lock(&mu_);
-  return FindByRequestLocked(request_id, request_sha256);
+  return FindByRequestLocked(claim);
 }
 
-absl::StatusOr<Referral> FakeReferralStore::Create(
-    const std::string& request_id, const std::string& request_sha256,
-    Referral referral, const std::string& principal, absl::Time) {
+absl::StatusOr<Referral> FakeReferralStore::Create(const RequestClaim& claim,
+                                                   Referral referral,
+                                                   const std::string& principal,
+                                                   absl::Time) {
   absl::MutexLock lock(&mu_);
   CMC_ASSIGN_OR_RETURN(std::optional<Referral> existing,
-                       FindByRequestLocked(request_id, request_sha256));
+                       FindByRequestLocked(claim));
   if (existing.has_value()) return std::move(*existing);
-  Row row{++last_row_, request_id, request_sha256, std::move(referral)};
+  Row row{++last_row_, claim, std::move(referral)};
   InitializeReferral(absl::StrCat("ref-", row.row_no), absl::Now(), principal,
                      policy_, &row.referral);
   AppendEventLocked("referral.ReferralCreated", row.referral, principal);

@@ -46,10 +46,8 @@ class FakeReferralStore final : public ReferralStore {
   std::vector<std::string> EventTypes() const;
 
   absl::StatusOr<std::optional<v1::Referral>> FindByRequest(
-      const std::string& request_id, const std::string& request_sha256,
-      absl::Time deadline) override;
-  absl::StatusOr<v1::Referral> Create(const std::string& request_id,
-                                      const std::string& request_sha256,
+      const RequestClaim& claim, absl::Time deadline) override;
+  absl::StatusOr<v1::Referral> Create(const RequestClaim& claim,
                                       v1::Referral referral,
                                       const std::string& principal,
                                       absl::Time deadline) override;
@@ -83,14 +81,12 @@ class FakeReferralStore final : public ReferralStore {
  private:
   struct Row {
     int64_t row_no = 0;
-    std::string request_id;
-    std::string request_sha256;
+    RequestClaim claim;
     v1::Referral referral;
   };
 
   absl::StatusOr<std::optional<v1::Referral>> FindByRequestLocked(
-      const std::string& request_id, const std::string& request_sha256) const
-      ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+      const RequestClaim& claim) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
   void AppendEventLocked(absl::string_view type, const v1::Referral& referral,
                          const std::string& principal)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
@@ -111,17 +107,14 @@ class ReferralStoreWrapper : public ReferralStore {
       : target_(std::move(target)) {}
 
   absl::StatusOr<std::optional<v1::Referral>> FindByRequest(
-      const std::string& request_id, const std::string& request_sha256,
-      absl::Time deadline) override {
-    return target_->FindByRequest(request_id, request_sha256, deadline);
+      const RequestClaim& claim, absl::Time deadline) override {
+    return target_->FindByRequest(claim, deadline);
   }
-  absl::StatusOr<v1::Referral> Create(const std::string& request_id,
-                                      const std::string& request_sha256,
+  absl::StatusOr<v1::Referral> Create(const RequestClaim& claim,
                                       v1::Referral referral,
                                       const std::string& principal,
                                       absl::Time deadline) override {
-    return target_->Create(request_id, request_sha256, std::move(referral),
-                           principal, deadline);
+    return target_->Create(claim, std::move(referral), principal, deadline);
   }
   absl::StatusOr<v1::Referral> Get(const std::string& id,
                                    absl::Time deadline) override {

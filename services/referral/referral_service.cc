@@ -167,17 +167,18 @@ absl::StatusOr<Referral> ReferralService::Create(
   CMC_ASSIGN_OR_RETURN(const OrgScope scope, ScopeOf(call));
   CMC_RETURN_IF_ERROR(scope.RequireInstitution(referral.from_institution_id(),
                                                "referral.from_institution_id"));
-  const std::string digest = MessageDigest(request);
+  const RequestClaim claim =
+      ClaimOf(call.principal().subject, request.request_id(), "CreateReferral",
+              request);
   // A repeat is answered from the database alone, so it succeeds even while
   // the institution service is down, and sees the tiers the first call saw.
-  CMC_ASSIGN_OR_RETURN(
-      std::optional<Referral> existing,
-      store_->FindByRequest(request.request_id(), digest, call.deadline()));
+  CMC_ASSIGN_OR_RETURN(std::optional<Referral> existing,
+                       store_->FindByRequest(claim, call.deadline()));
   if (existing.has_value()) return std::move(*existing);
   CMC_RETURN_IF_ERROR(CheckParties(call, referral));
   CMC_RETURN_IF_ERROR(ApplyCatalogue(call, &referral));
-  return store_->Create(request.request_id(), digest, std::move(referral),
-                        call.Actor("anonymous"), call.deadline());
+  return store_->Create(claim, std::move(referral), call.Actor("anonymous"),
+                        call.deadline());
 }
 
 absl::StatusOr<Referral> ReferralService::Get(

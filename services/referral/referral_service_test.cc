@@ -31,7 +31,7 @@ using v1::Referral;
 using v1::ReferralStatus;
 
 constexpr char kResidentId[] = "360426199101010071";
-constexpr char kMasked[] = "360426********0071";
+constexpr char kMasked[] = "360426***********1";
 
 // A principal as the gateway forwards it: the three x-cmc-principal-*
 // headers. The default is a county-wide user, whom no org scope restricts.

@@ -6,8 +6,7 @@
 //   std::unique_ptr<ReferralStore> store =
 //       std::make_unique<MysqlReferralStore>(&pool, ExpiryPolicy());
 //   CMC_ASSIGN_OR_RETURN(v1::Referral created,
-//                        store->Create(request_id, digest, referral, actor,
-//                                      deadline));
+//                        store->Create(claim, referral, actor, deadline));
 //   CMC_ASSIGN_OR_RETURN(v1::Referral accepted,
 //                        store->Transition(id, version, action, deadline));
 //
@@ -37,6 +36,7 @@
 #include "cmc/common/v1/event.pb.h"
 #include "cmc/referral/v1/referral.pb.h"
 #include "common/outbox/tail.h"
+#include "common/service/idempotency.h"
 #include "common/stop_signal.h"
 #include "services/referral/referral_rules.h"
 
@@ -92,21 +92,19 @@ class ReferralStore {
  public:
   virtual ~ReferralStore() = default;
 
-  // The referral created earlier with `request_id`, or nullopt when there is
-  // none. INVALID_ARGUMENT "request_id" when that referral was created from a
-  // request with another digest.
+  // The referral created earlier under `claim` (the same caller and
+  // request_id), or nullopt when there is none. INVALID_ARGUMENT "request_id"
+  // when that referral was created from a request with another digest.
   virtual absl::StatusOr<std::optional<v1::Referral>> FindByRequest(
-      const std::string& request_id, const std::string& request_sha256,
-      absl::Time deadline) = 0;
+      const RequestClaim& claim, absl::Time deadline) = 0;
 
   // Stores a new, validated referral (InitializeReferral fills its id, status,
   // version, times and first transition here) and appends
   // referral.ReferralCreated. A concurrent or earlier create with the same
-  // `request_id` makes this a replay: the stored referral is returned (or
-  // INVALID_ARGUMENT "request_id" for another payload). UNAVAILABLE, ABORTED,
-  // DEADLINE_EXCEEDED or INTERNAL from the database.
-  virtual absl::StatusOr<v1::Referral> Create(const std::string& request_id,
-                                              const std::string& request_sha256,
+  // `claim` (caller and request_id) makes this a replay: the stored referral
+  // is returned (or INVALID_ARGUMENT "request_id" for another payload).
+  // UNAVAILABLE, ABORTED, DEADLINE_EXCEEDED or INTERNAL from the database.
+  virtual absl::StatusOr<v1::Referral> Create(const RequestClaim& claim,
                                               v1::Referral referral,
                                               const std::string& principal,
                                               absl::Time deadline) = 0;

@@ -28,7 +28,7 @@ using testing::Stack;
 
 constexpr char kCounty[] = "360426";
 constexpr char kResidentId[] = "360426199101010071";
-constexpr char kMasked[] = "360426********0071";
+constexpr char kMasked[] = "360426***********1";
 
 // The repository root, from this file's path (.../tests/e2e/...).
 std::string SourceDir() {

@@ -114,7 +114,7 @@ TEST_F(DispatchStoreTest, CreatesAreIdempotentAndUpdatesVersioned) {
   MysqlRecordStore<v1::StationingAssignment> store(pool_.get(), "assignments",
                                                    "StationingAssignment");
   const v1::StationingAssignment draft = Assignment("asg-1");
-  const RequestClaim claim = ClaimOf("req-1", "CreateAssignment", draft);
+  const RequestClaim claim = ClaimOf("", "req-1", "CreateAssignment", draft);
   absl::StatusOr<v1::StationingAssignment> first =
       store.Create(claim, draft, Keys(draft),
                    {"dispatch.AssignmentCreated", "u"}, Deadline());
@@ -130,7 +130,7 @@ TEST_F(DispatchStoreTest, CreatesAreIdempotentAndUpdatesVersioned) {
   other.set_staff_id("stf-9");
   const absl::Status reused =
       store
-          .Create(ClaimOf("req-1", "CreateAssignment", other), other,
+          .Create(ClaimOf("", "req-1", "CreateAssignment", other), other,
                   Keys(other), {"dispatch.AssignmentCreated", "u"}, Deadline())
           .status();
   EXPECT_EQ(reused.code(), absl::StatusCode::kInvalidArgument);
@@ -174,7 +174,7 @@ TEST_F(DispatchStoreTest, ListsFilterByKeysDaysAndScope) {
   b.mutable_end_date()->set_value("2026-12-31");
   for (const auto* r : {&a, &b}) {
     ASSERT_TRUE(store
-                    .Create(ClaimOf(r->id(), "CreateAssignment", *r), *r,
+                    .Create(ClaimOf("", r->id(), "CreateAssignment", *r), *r,
                             Keys(*r), {"dispatch.AssignmentCreated", "u"},
                             Deadline())
                     .ok());

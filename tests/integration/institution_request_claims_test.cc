@@ -36,7 +36,7 @@ TEST(RequestClaimsMigrationTest, CopiesCreateRequestsAndReplaysThem) {
   wanted.set_code("YGT-OLD");
   wanted.set_name("某县医共体");
   wanted.set_county_division_code(kCounty);
-  const RequestClaim claim = ClaimOf("req-old", "CreateCommunity", wanted);
+  const RequestClaim claim = ClaimOf("", "req-old", "CreateCommunity", wanted);
   v1::Community first = wanted;
   first.set_id("com-old");
   first.set_version(1);
@@ -85,7 +85,7 @@ TEST(RequestClaimsMigrationTest, CopiesCreateRequestsAndReplaysThem) {
   other.set_code("YGT-NEW");
   const absl::Status reused =
       store
-          .CreateCommunity(ClaimOf("req-old", "CreateCommunity", other), other,
+          .CreateCommunity(ClaimOf("", "req-old", "CreateCommunity", other), other,
                            Actor{"user:tester"},
                            absl::Now() + absl::Seconds(10))
           .status();

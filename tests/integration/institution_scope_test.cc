@@ -830,10 +830,16 @@ TEST_F(ScopeTest, WritesInsideTheScopeSucceed) {
   ASSERT_TRUE(events[events_before + 1].payload().UnpackTo(&membership));
   EXPECT_EQ(membership.institution_id(), created.id());
   EXPECT_EQ(membership.community_id(), c1_.id());
-  // The same request_id with another community is a different request.
-  create.set_community_id(c2_.id());
+  // Keys are the caller's: the same request from another caller is a new
+  // create (here refused: the USCC is taken), not a replay.
   ExpectError(Call(&Stub::CreateInstitution, create, &again),
+              StatusCode::ALREADY_EXISTS, "institution.uscc");
+  // The same request_id with another name is a different request.
+  create.mutable_institution()->set_name("三村卫生室");
+  ExpectError(CallAs(c1_admin_, &Stub::CreateInstitution, create, &again),
               StatusCode::INVALID_ARGUMENT, "request_id");
+  create.mutable_institution()->set_name("二村卫生室");
+  create.set_community_id(c2_.id());
   // The kind is required with a community, and only with one.
   create.set_request_id("in-2");
   create.set_membership_kind(v1::MEMBERSHIP_KIND_UNSPECIFIED);

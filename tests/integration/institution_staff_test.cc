@@ -66,8 +66,8 @@ TEST_F(StaffTest, CreateDerivesFactsAndMasksTheResidentId) {
   ASSERT_TRUE(CreateStaff("req-s1", wanted, &created).ok());
   EXPECT_EQ(created.id().rfind("stf-", 0), 0u) << created.id();
   EXPECT_EQ(created.resident_id(), wanted.resident_id().substr(0, 6) +
-                                       "********" +
-                                       wanted.resident_id().substr(14));
+                                       "***********" +
+                                       wanted.resident_id().substr(17));
   EXPECT_TRUE(created.resident_id_masked());
   EXPECT_EQ(created.name(), "李𠀀");
   EXPECT_EQ(created.gender(), v1::GENDER_FEMALE);

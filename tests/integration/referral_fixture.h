@@ -45,7 +45,7 @@ using common::v1::Tier;
 using v1::Referral;
 
 inline constexpr char kResidentId[] = "360426199101010071";
-inline constexpr char kMasked[] = "360426********0071";
+inline constexpr char kMasked[] = "360426***********1";
 
 // The institution service as far as referral needs it: BatchGetInstitutions
 // over a fixed list (an unknown id is NOT_FOUND "ids[i]", as the contract

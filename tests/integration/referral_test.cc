@@ -399,10 +399,12 @@ TEST_F(ReferralTest, ListFiltersAndPagesNewestFirst) {
   EXPECT_EQ(page.referrals_size(), 0);
 }
 
-// Migration 0003 moves the keys of earlier creates into request_claims: a
-// repeat of a create made before it still returns that referral, a reused key
-// is still refused, and new creates are claimed there too.
-TEST(ReferralClaimsMigrationTest, KeysOfEarlierCreatesStillReplay) {
+// Migration 0003 moves the keys of earlier creates into request_claims, where
+// they belong to the anonymous caller (requests migration 0002): a repeat
+// without a principal still returns that referral. Keys are claimed per
+// caller: the same request_id from a principal, or from another principal, is
+// another referral.
+TEST(ReferralClaimsMigrationTest, KeysOfEarlierCreatesReplayPerCaller) {
   DbConfig config = testing::MariaDb::Shared().NewDatabase("referral_claims");
   std::unique_ptr<db::Pool> pool = db::Pool::Create(config);
   ASSERT_TRUE(db::ApplyMigrations(*pool, "outbox", outbox::Migrations()).ok());
@@ -442,28 +444,39 @@ TEST(ReferralClaimsMigrationTest, KeysOfEarlierCreatesStillReplay) {
 
   MysqlReferralStore store(pool.get(), ExpiryPolicy());
   const absl::Time deadline = absl::Now() + absl::Seconds(5);
+  auto claim = [&](const std::string& caller, const std::string& key,
+                   const std::string& sha) {
+    return RequestClaim{caller, key, "CreateReferral", sha};
+  };
   absl::StatusOr<std::optional<Referral>> found =
-      store.FindByRequest("req-legacy", digest, deadline);
+      store.FindByRequest(claim("", "req-legacy", digest), deadline);
   ASSERT_TRUE(found.ok()) << found.status();
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->id(), "ref-legacy");
-  found = store.FindByRequest("req-legacy", std::string(64, 'b'), deadline);
-  EXPECT_EQ(BadField(found.status()), "request_id") << found.status();
+  found =
+      store.FindByRequest(claim("user:test", "req-legacy", digest), deadline);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_FALSE(found->has_value());
 
   Referral fresh = legacy;
   fresh.clear_id();
-  absl::StatusOr<Referral> repeat =
-      store.Create("req-legacy", digest, fresh, "user:test", deadline);
-  ASSERT_TRUE(repeat.ok()) << repeat.status();
-  EXPECT_EQ(repeat->id(), "ref-legacy");
-  absl::StatusOr<Referral> created =
-      store.Create("req-new", digest, fresh, "user:test", deadline);
+  absl::StatusOr<Referral> created = store.Create(
+      claim("user:test", "req-legacy", digest), fresh, "user:test", deadline);
   ASSERT_TRUE(created.ok()) << created.status();
   EXPECT_NE(created->id(), "ref-legacy");
-  found = store.FindByRequest("req-new", digest, deadline);
-  ASSERT_TRUE(found.ok()) << found.status();
-  ASSERT_TRUE(found->has_value());
-  EXPECT_EQ((*found)->id(), created->id());
+  absl::StatusOr<Referral> repeat = store.Create(
+      claim("user:test", "req-legacy", digest), fresh, "user:test", deadline);
+  ASSERT_TRUE(repeat.ok()) << repeat.status();
+  EXPECT_EQ(repeat->id(), created->id());
+  found = store.FindByRequest(
+      claim("user:test", "req-legacy", std::string(64, 'b')), deadline);
+  EXPECT_EQ(BadField(found.status()), "request_id") << found.status();
+
+  absl::StatusOr<Referral> other = store.Create(
+      claim("user:other", "req-legacy", digest), fresh, "user:other", deadline);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_NE(other->id(), created->id());
+  EXPECT_NE(other->id(), "ref-legacy");
 }
 
 }  // namespace

@@ -74,7 +74,8 @@ class RequestClaimsTest : public ::testing::Test {
 };
 
 TEST_F(RequestClaimsTest, ARepeatReplaysWhatTheFirstCallRecorded) {
-  const RequestClaim claim = ClaimOf("req-1", "CreateThing", Request("2026"));
+  const RequestClaim claim =
+      ClaimOf("", "req-1", "CreateThing", Request("2026"));
   const common::v1::Period response = Request("thing-1 as first answered");
   absl::StatusOr<std::optional<ClaimedRequest>> first =
       Create(claim, "thing-1", &response);
@@ -97,12 +98,12 @@ TEST_F(RequestClaimsTest, ARepeatReplaysWhatTheFirstCallRecorded) {
 }
 
 TEST_F(RequestClaimsTest, AKeyReusedForAnotherRequestNamesRequestId) {
-  ASSERT_TRUE(
-      Create(ClaimOf("req-2", "CreateThing", Request("a")), "thing-a", nullptr)
-          .ok());
+  ASSERT_TRUE(Create(ClaimOf("", "req-2", "CreateThing", Request("a")),
+                     "thing-a", nullptr)
+                  .ok());
   const RequestClaim cases[] = {
-      ClaimOf("req-2", "CreateThing", Request("b")),  // another request
-      ClaimOf("req-2", "CreateOther", Request("a")),  // another method
+      ClaimOf("", "req-2", "CreateThing", Request("b")),  // another request
+      ClaimOf("", "req-2", "CreateOther", Request("a")),  // another method
   };
   for (const RequestClaim& claim : cases) {
     SCOPED_TRACE(claim.method + " " + claim.request_sha256);
@@ -114,8 +115,38 @@ TEST_F(RequestClaimsTest, AKeyReusedForAnotherRequestNamesRequestId) {
   }
 }
 
+// One caller can neither replay nor block another's request_id: the same key
+// from two callers is two claims, each replaying its own first call.
+TEST_F(RequestClaimsTest, KeysAreClaimedPerCaller) {
+  const RequestClaim mine =
+      ClaimOf("user:zhang", "req-5", "CreateThing", Request("e"));
+  const RequestClaim theirs =
+      ClaimOf("system:his", "req-5", "CreateThing", Request("f"));
+  absl::StatusOr<std::optional<ClaimedRequest>> first =
+      Create(mine, "thing-mine", nullptr);
+  ASSERT_TRUE(first.ok()) << first.status();
+  EXPECT_FALSE(first->has_value());
+
+  absl::StatusOr<std::optional<ClaimedRequest>> found = Find(theirs);
+  ASSERT_TRUE(found.ok()) << found.status();
+  EXPECT_FALSE(found->has_value()) << "another caller's key is not theirs";
+  absl::StatusOr<std::optional<ClaimedRequest>> other =
+      Create(theirs, "thing-theirs", nullptr);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_FALSE(other->has_value()) << "a new claim, not a refusal";
+
+  for (const auto& [claim, resource] :
+       {std::pair(mine, "thing-mine"), std::pair(theirs, "thing-theirs")}) {
+    absl::StatusOr<std::optional<ClaimedRequest>> repeat =
+        Create(claim, "thing-again", nullptr);
+    ASSERT_TRUE(repeat.ok()) << repeat.status();
+    ASSERT_TRUE(repeat->has_value());
+    EXPECT_EQ((*repeat)->resource_id, resource);
+  }
+}
+
 TEST_F(RequestClaimsTest, AFailedCreateLeavesTheKeyFree) {
-  const RequestClaim claim = ClaimOf("req-3", "CreateThing", Request("c"));
+  const RequestClaim claim = ClaimOf("", "req-3", "CreateThing", Request("c"));
   EXPECT_EQ(Create(claim, "thing-c", nullptr,
                    absl::FailedPreconditionError("refused"))
                 .status()
@@ -131,7 +162,7 @@ TEST_F(RequestClaimsTest, AFailedCreateLeavesTheKeyFree) {
 }
 
 TEST_F(RequestClaimsTest, AConcurrentRepeatWaitsAndReplays) {
-  const RequestClaim claim = ClaimOf("req-4", "CreateThing", Request("d"));
+  const RequestClaim claim = ClaimOf("", "req-4", "CreateThing", Request("d"));
   std::optional<ClaimedRequest> second;
   absl::Status second_status;
   std::thread repeat;
