@@ -326,6 +326,16 @@ std::string MaskIdentifier(absl::string_view id) {
 
 std::string MaskResidentId(absl::string_view id) { return MaskIdentifier(id); }
 
+int YearOfIsoDate(absl::string_view date) {
+  int year = 0;
+  if (date.size() < 4) return 0;
+  for (char c : date.substr(0, 4)) {
+    if (c < '0' || c > '9') return 0;
+    year = year * 10 + (c - '0');
+  }
+  return year;
+}
+
 absl::Status ValidateUscc(absl::string_view code, absl::string_view field) {
   if (code.size() != kUsccLength) {
     return InvalidField(

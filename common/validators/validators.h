@@ -80,6 +80,10 @@ std::string MaskIdentifier(absl::string_view id);
 // MaskIdentifier for a resident ID: "360426***********1".
 std::string MaskResidentId(absl::string_view id);
 
+// The year of an ISO date "YYYY-MM-DD" (what outputs show of a birth date
+// beside a masked ID); 0 when `date` does not start with 4 digits.
+int YearOfIsoDate(absl::string_view date);
+
 // A resident ID that ValidateResidentId accepts, for test data, demonstrations
 // and benchmarks: registered in `county` (6 digits), born on `birth`, with the
 // sequence number `sequence` % 1000 (odd: male, even: female) and the check

@@ -207,6 +207,13 @@ TEST(MaskResidentId, Table) {
   }
 }
 
+TEST(YearOfIsoDate, Table) {
+  EXPECT_EQ(YearOfIsoDate("1991-01-01"), 1991);
+  EXPECT_EQ(YearOfIsoDate("2026"), 2026);
+  EXPECT_EQ(YearOfIsoDate(""), 0);
+  EXPECT_EQ(YearOfIsoDate("19x1-01-01"), 0);
+}
+
 // What an output reveals beside a masked ID (the county, the birth year, the
 // sex and the check character) must leave thousands of valid IDs, so the
 // masked form cannot be turned back into the ID.

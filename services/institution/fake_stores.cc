@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status.h"
 #include "common/validators/validators.h"
+#include "services/institution/staff_rules.h"
 
 namespace cmc::institution {
 namespace {
@@ -163,6 +164,7 @@ std::string FakeStores::AddMember(const std::string& community_id,
 std::string FakeStores::AddStaff(v1::Staff staff) {
   absl::MutexLock lock(&mu_);
   staff.set_id(NextId("stf-"));
+  DeriveStaffFacts(staff);  // as CreateStaff stores it
   staff.set_version(1);
   staff.set_status(v1::STAFF_STATUS_ACTIVE);
   Put(staff_, staff);

@@ -314,6 +314,9 @@ TEST_F(InstitutionServiceTest, MasksResidentIdsUnlessTheCallerMaySeeThem) {
       EXPECT_EQ(staff.resident_id(), MaskResidentId(full));
       EXPECT_TRUE(staff.resident_id_masked());
     }
+    // Beside a masked ID the birth date, the masked part, shows as a year.
+    EXPECT_EQ(staff.birth_year(), 1985);
+    EXPECT_EQ(staff.birth_date().value().empty(), !c.unmasked);
     // The gateway audits exactly the calls that showed a full resident ID.
     const auto& trailers = context->GetServerTrailingMetadata();
     EXPECT_EQ(trailers.count(kPersonalDataTrailer) > 0, c.unmasked);

@@ -11,6 +11,7 @@
 #include "common/db/row_values.h"
 #include "common/outbox/outbox.h"
 #include "common/status.h"
+#include "common/validators/validators.h"
 #include "services/institution/staff_rules.h"
 
 namespace cmc::institution::internal {
@@ -132,6 +133,7 @@ v1::Staff StaffFromRow(sql::ResultSet& row) {
   s.set_name(row.getString("name"));
   s.set_gender(static_cast<v1::Gender>(row.getInt("gender")));
   s.mutable_birth_date()->set_value(row.getString("birth_date"));
+  s.set_birth_year(YearOfIsoDate(s.birth_date().value()));
   s.set_qualification(
       static_cast<v1::Qualification>(row.getInt("qualification")));
   s.set_title_code(row.getString("title_code"));

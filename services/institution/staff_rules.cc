@@ -155,6 +155,7 @@ void DeriveStaffFacts(v1::Staff& staff) {
   if (facts.ok()) {
     staff.set_gender(facts->male ? v1::GENDER_MALE : v1::GENDER_FEMALE);
     staff.mutable_birth_date()->set_value(FormatCivilDate(facts->birth_date));
+    staff.set_birth_year(static_cast<int>(facts->birth_date.year()));
   }
   absl::StatusOr<v1::TitleLevel> level =
       TitleLevelOf(staff.title_code(), "staff.title_code");
@@ -209,6 +210,11 @@ bool MaySeeResidentId(const Principal& who, absl::string_view institution_id,
 void MaskStaffResidentId(v1::Staff& staff) {
   staff.set_resident_id(MaskResidentId(staff.resident_id()));
   staff.set_resident_id_masked(true);
+  // The birth date would restore the masked digits; only its year shows.
+  if (staff.birth_year() == 0) {
+    staff.set_birth_year(YearOfIsoDate(staff.birth_date().value()));
+  }
+  staff.clear_birth_date();
 }
 
 }  // namespace cmc::institution

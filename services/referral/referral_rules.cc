@@ -277,8 +277,14 @@ void InitializeReferral(const std::string& id, absl::Time now,
 
 Referral MaskedForOutput(const Referral& referral) {
   Referral masked = referral;
-  masked.mutable_patient()->set_resident_id(
-      MaskResidentId(referral.patient().resident_id()));
+  v1::Patient& patient = *masked.mutable_patient();
+  patient.set_resident_id(MaskResidentId(patient.resident_id()));
+  patient.set_insurance_number(MaskIdentifier(patient.insurance_number()));
+  // The birth date would restore the masked digits; only its year shows.
+  if (patient.birth_year() == 0) {
+    patient.set_birth_year(YearOfIsoDate(patient.birth_date().value()));
+  }
+  patient.clear_birth_date();
   return masked;
 }
 

@@ -473,7 +473,10 @@ TEST_F(ReferralServiceTest,
 // and only GetReferral shows it, announcing it in the x-cmc-personal-data
 // trailer for the gateway's audit.
 TEST_F(ReferralServiceTest, ResidentIdIsMaskedUnlessAClinicianOfAPartyAsks) {
-  const Reply created = Create(UpRequest("req-mask"));
+  v1::CreateReferralRequest request = UpRequest("req-mask");
+  request.mutable_referral()->mutable_patient()->set_insurance_number(
+      "36042619910101007-01");
+  const Reply created = Create(request);
   ASSERT_TRUE(created.status.ok()) << created.status;
   EXPECT_EQ(created.referral.patient().resident_id(), kMasked);
 
@@ -507,6 +510,14 @@ TEST_F(ReferralServiceTest, ResidentIdIsMaskedUnlessAClinicianOfAPartyAsks) {
     ASSERT_TRUE(reply.status.ok()) << reply.status;
     EXPECT_EQ(reply.referral.patient().resident_id(), c.resident_id);
     EXPECT_EQ(reply.personal_data, c.trailer);
+    // Nothing beside a masked ID restores it: the birth date shows as a year
+    // only, the insurance number (which here holds the ID) is masked too.
+    const v1::Patient& patient = reply.referral.patient();
+    const bool masked = c.resident_id == kMasked;
+    EXPECT_EQ(patient.birth_year(), 1991);
+    EXPECT_EQ(patient.birth_date().value(), masked ? "" : "1991-01-01");
+    EXPECT_EQ(patient.insurance_number(),
+              masked ? "360426*************1" : "36042619910101007-01");
   }
 
   v1::ListReferralsRequest list;

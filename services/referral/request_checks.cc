@@ -74,6 +74,7 @@ absl::Status CheckPatient(v1::Patient* patient, absl::CivilDay today) {
   }
   patient->set_sex(sex);
   patient->mutable_birth_date()->set_value(birth);
+  patient->set_birth_year(static_cast<int>(facts.birth_date.year()));
   return absl::OkStatus();
 }
 

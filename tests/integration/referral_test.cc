@@ -21,7 +21,9 @@ TEST_F(ReferralTest, HappyPathClosesTheLoopWithAnEventPerStep) {
   EXPECT_EQ(created.version(), 1);
   EXPECT_EQ(created.patient().resident_id(), kMasked);
   EXPECT_EQ(created.patient().sex(), v1::SEX_MALE);
-  EXPECT_EQ(created.patient().birth_date().value(), "1991-01-01");
+  // Beside a masked ID only the birth year shows: the date is the masked part.
+  EXPECT_EQ(created.patient().birth_date().value(), "");
+  EXPECT_EQ(created.patient().birth_year(), 1991);
   EXPECT_EQ(created.receiving_institution_id(), "ins-town");
   EXPECT_EQ(created.urgency(), v1::URGENCY_ROUTINE);
   EXPECT_EQ(created.expire_time().seconds() - created.create_time().seconds(),
