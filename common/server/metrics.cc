@@ -1,6 +1,7 @@
 #include "common/server/metrics.h"
 
 #include <dirent.h>
+#include <google/protobuf/descriptor.h>
 #include <prometheus/collectable.h>
 #include <prometheus/gauge.h>
 #include <prometheus/metric_family.h>
@@ -232,15 +233,36 @@ void Metrics::SetPoolStatsSource(std::function<db::PoolStats()> source) {
   process_->SetPoolStatsSource(std::move(source));
 }
 
+namespace {
+
+// True for a method of a service compiled into this binary (its descriptor
+// is in the generated pool), and for the health service, which gRPC serves
+// without generated protobuf descriptors.
+bool IsKnownMethod(const std::string& service, const std::string& method) {
+  if (service == "grpc.health.v1.Health") {
+    return method == "Check" || method == "Watch";
+  }
+  const google::protobuf::ServiceDescriptor* descriptor =
+      google::protobuf::DescriptorPool::generated_pool()->FindServiceByName(
+          service);
+  return descriptor != nullptr && descriptor->FindMethodByName(method);
+}
+
+}  // namespace
+
 void Metrics::ObserveRpc(absl::string_view full_method, grpc::StatusCode code,
                          double seconds) {
   // "/cmc.referral.v1.ReferralService/CreateReferral"
   absl::string_view path = full_method;
   if (!path.empty() && path.front() == '/') path.remove_prefix(1);
   const size_t slash = path.find('/');
-  const std::string service(path.substr(0, slash));
-  const std::string method(
-      slash == absl::string_view::npos ? "" : path.substr(slash + 1));
+  std::string service(path.substr(0, slash));
+  std::string method(slash == absl::string_view::npos ? ""
+                                                      : path.substr(slash + 1));
+  // Labels come from the caller's path, so only methods this binary knows
+  // get their own series; any other path, with or without a token, counts as
+  // one "other" series and cannot grow the registry.
+  if (!IsKnownMethod(service, method)) service = method = "other";
   requests_
       ->Add({{"service", service},
              {"method", method},

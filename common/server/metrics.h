@@ -47,8 +47,9 @@ class Metrics {
 
   prometheus::Registry& registry() { return *registry_; }
 
-  // Records one finished call. `full_method` is "/package.Service/Method".
-  // Thread-safe.
+  // Records one finished call. `full_method` is "/package.Service/Method";
+  // a method not compiled into this binary is labelled service="other",
+  // method="other", so callers' paths cannot grow the registry. Thread-safe.
   void ObserveRpc(absl::string_view full_method, grpc::StatusCode code,
                   double seconds);
 

@@ -269,6 +269,23 @@ TEST(ServerTest, MetricsEndpointCountsCallsAndPassesPromtool) {
   ASSERT_GT(server.metrics_port(), 0);
   EXPECT_EQ(HealthOf(server.grpc_port(), ""), "SERVING");
   EXPECT_EQ(HealthOf(server.grpc_port(), "cmc.no.such.Service"), "unreachable");
+  grpc::GenericStub stub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(server.grpc_port()),
+                          grpc::InsecureChannelCredentials()));
+  for (int i = 0; i < 20; ++i) {
+    grpc::Slice slice(std::string("x"));
+    grpc::ByteBuffer request(&slice, 1);
+    grpc::ByteBuffer response;
+    grpc::ClientContext context;
+    std::promise<grpc::Status> done;
+    stub.UnaryCall(&context,
+                   "/cmc.random" + std::to_string(i) + ".Service/Method" +
+                       std::to_string(i),
+                   grpc::StubOptions(), &request, &response,
+                   [&done](grpc::Status s) { done.set_value(s); });
+    EXPECT_EQ(done.get_future().get().error_code(),
+              grpc::StatusCode::UNIMPLEMENTED);
+  }
 
   const std::string scrape = HttpGet(server.metrics_port(), "/metrics");
   EXPECT_NE(scrape.find("200 OK"), std::string::npos);
@@ -279,6 +296,12 @@ TEST(ServerTest, MetricsEndpointCountsCallsAndPassesPromtool) {
   EXPECT_NE(scrape.find("code=\"NOT_FOUND\",method=\"Check\""),
             std::string::npos)
       << scrape;
+  // Paths the binary does not serve share one series, however many there are.
+  EXPECT_NE(scrape.find("cmc_grpc_requests_total{code=\"UNIMPLEMENTED\","
+                        "method=\"other\",service=\"other\"} 20"),
+            std::string::npos)
+      << scrape;
+  EXPECT_EQ(scrape.find("random"), std::string::npos) << scrape;
   EXPECT_NE(scrape.find("cmc_grpc_request_duration_seconds_bucket"),
             std::string::npos);
   EXPECT_NE(scrape.find("cmc_build_info{binary=\"test\""), std::string::npos);
