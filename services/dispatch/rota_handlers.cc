@@ -197,14 +197,19 @@ grpc::Status DispatchService::ProposeTouringRota(
             }
           }
           // The organiser's physicians and the days they are free.
+          std::vector<std::string> physicians;
           for (const StaffFact& s : facts.coverage.staff) {
-            if (s.employer_id != organiser || !s.active ||
-                !IsPhysicianQualification(s.qualification)) {
-              continue;
+            if (s.employer_id == organiser && s.active &&
+                IsPhysicianQualification(s.qualification)) {
+              physicians.push_back(s.id);
             }
-            CMC_ASSIGN_OR_RETURN(const std::vector<Booking> booked,
-                                 BookingsOf(s.id, days, deadline));
-            RotaPerson person{s.id, organiser, {}};
+          }
+          CMC_ASSIGN_OR_RETURN(
+              const auto bookings,
+              BookingsOfMany(physicians, {organiser}, days, deadline));
+          for (const std::string& staff_id : physicians) {
+            const std::vector<Booking>& booked = bookings.at(staff_id);
+            RotaPerson person{staff_id, organiser, {}};
             for (const RotaWeek& week : problem.weeks) {
               for (absl::CivilDay d : week.days) {
                 bool free = true;
@@ -216,7 +221,7 @@ grpc::Status DispatchService::ProposeTouringRota(
                   }
                 }
                 for (const v1::Unavailability& u : constraints.unavailable()) {
-                  if (u.staff_id() == s.id &&
+                  if (u.staff_id() == staff_id &&
                       DaySpan{DayOf(u.first_day()), DayOf(u.last_day())}
                           .Contains(d)) {
                     free = false;
