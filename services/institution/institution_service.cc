@@ -90,23 +90,36 @@ grpc::Status InstitutionService::GetCommunity(
 grpc::Status InstitutionService::UpdateCommunity(
     grpc::ServerContext* context, const v1::UpdateCommunityRequest* request,
     v1::Community* response) {
-  return Serve(context, options_.call, response,
-               [&](const CallContext& call) -> absl::StatusOr<v1::Community> {
-                 const v1::Community& in = request->community();
-                 CMC_RETURN_IF_ERROR(
-                     CheckUpdateTarget("community", in.id(), in.version()));
-                 CMC_RETURN_IF_ERROR(CommunityScope(call).RequireCommunity(
-                     in.id(), "community.id"));
-                 CMC_ASSIGN_OR_RETURN(const std::set<std::string> paths,
-                                      CheckUpdateMask(request->update_mask(),
-                                                      CommunityUpdatePaths()));
-                 return stores_.communities->UpdateCommunity(
-                     in.id(), in.version(),
-                     [&](v1::Community& stored) {
-                       return ApplyCommunityUpdate(paths, in, stored);
-                     },
-                     ActorOf(call), call.deadline());
-               });
+  return Serve(
+      context, options_.call, response,
+      [&](const CallContext& call) -> absl::StatusOr<v1::Community> {
+        const v1::Community& in = request->community();
+        CMC_RETURN_IF_ERROR(
+            CheckUpdateTarget("community", in.id(), in.version()));
+        CMC_RETURN_IF_ERROR(
+            CommunityScope(call).RequireCommunity(in.id(), "community.id"));
+        CMC_ASSIGN_OR_RETURN(
+            const std::set<std::string> paths,
+            CheckUpdateMask(request->update_mask(), CommunityUpdatePaths()));
+        if (paths.count("lead_institution_id") &&
+            !in.lead_institution_id().empty() &&
+            !call.principal().unrestricted()) {
+          // The lead hospital is one of the community's own members.
+          CMC_ASSIGN_OR_RETURN(const OrgScope scope, Scope(call, call.today()));
+          if (scope.CommunityOf(in.lead_institution_id()) != in.id()) {
+            return OutOfScope(
+                "community.lead_institution_id",
+                absl::StrCat("institution ", in.lead_institution_id(),
+                             " is not a member of community ", in.id()));
+          }
+        }
+        return stores_.communities->UpdateCommunity(
+            in.id(), in.version(),
+            [&](v1::Community& stored) {
+              return ApplyCommunityUpdate(paths, in, stored);
+            },
+            ActorOf(call), call.deadline());
+      });
 }
 
 grpc::Status InstitutionService::ListCommunities(
@@ -158,6 +171,14 @@ grpc::Status InstitutionService::CreateInstitution(
         // communities, so that the new one is in its scope from the start.
         CMC_RETURN_IF_ERROR(internal::CheckNewInstitutionScope(
             CommunityScope(call), request->community_id(), "community_id"));
+        if (!in.parent_institution_id().empty() &&
+            !call.principal().unrestricted()) {
+          // Its parent must be the caller's too: nobody hangs an institution
+          // under another community's.
+          CMC_ASSIGN_OR_RETURN(const OrgScope scope, Scope(call, call.today()));
+          CMC_RETURN_IF_ERROR(scope.RequireInstitution(
+              in.parent_institution_id(), "institution.parent_institution_id"));
+        }
         v1::Institution wanted = in;
         wanted.clear_id();
         wanted.clear_status();
@@ -212,6 +233,22 @@ grpc::Status InstitutionService::UpdateInstitution(
         CMC_ASSIGN_OR_RETURN(const OrgScope scope, Scope(call, call.today()));
         CMC_RETURN_IF_ERROR(
             scope.RequireInstitution(in.id(), "institution.id"));
+        // Reclassifying an institution moves it between tiers, and with
+        // that what it may see (a county-tier member claims every county
+        // referral): the community's decision, not the institution's own.
+        for (const char* path : {"tier", "kind"}) {
+          if (paths.count(path) && !scope.CoversThroughCommunity(in.id())) {
+            return OutOfScope(
+                absl::StrCat("institution.", path),
+                absl::StrCat("reclassifying institution ", in.id(),
+                             " (needs a community scope that covers it)"));
+          }
+        }
+        if (paths.count("parent_institution_id") &&
+            !in.parent_institution_id().empty()) {
+          CMC_RETURN_IF_ERROR(scope.RequireInstitution(
+              in.parent_institution_id(), "institution.parent_institution_id"));
+        }
         return stores_.institutions->UpdateInstitution(
             in.id(), in.version(),
             [&](v1::Institution& stored) {

@@ -169,6 +169,16 @@ class InstitutionService final : public v1::InstitutionService::Service {
   // (one store read; none for an unrestricted caller or an institution
   // scope).
   absl::StatusOr<OrgScope> Scope(const CallContext& call, absl::CivilDay day);
+  // For a restricted caller: the village's township center, and its clinic
+  // when it has one, are members of the village's community today, so that
+  // nobody registers a village into a community that is not theirs.
+  // PERMISSION_DENIED naming `center_field` (the township center's side:
+  // "village.community_id" on create, "village.township_center_id" on
+  // update) or "village.village_clinic_id" (ErrorInfo OUT_OF_SCOPE)
+  // otherwise.
+  absl::Status RequireOwnCommunity(const CallContext& call,
+                                   const v1::Village& village,
+                                   const std::string& center_field);
 
   const Stores stores_;
   const Options options_;

@@ -17,6 +17,30 @@ using internal::ActorOf;
 using internal::FillPage;
 using internal::QueryOf;
 
+absl::Status InstitutionService::RequireOwnCommunity(
+    const CallContext& call, const v1::Village& village,
+    const std::string& center_field) {
+  if (call.principal().unrestricted()) return absl::OkStatus();
+  CMC_ASSIGN_OR_RETURN(const auto members, stores_.memberships->MembersOf(
+                                               {village.community_id()},
+                                               call.today(), call.deadline()));
+  if (!members.count(village.township_center_id())) {
+    return OutOfScope(
+        center_field,
+        absl::StrCat("community ", village.community_id(),
+                     " (its township center ", village.township_center_id(),
+                     " is not a member)"));
+  }
+  if (!village.village_clinic_id().empty() &&
+      !members.count(village.village_clinic_id())) {
+    return OutOfScope(
+        "village.village_clinic_id",
+        absl::StrCat("clinic ", village.village_clinic_id(),
+                     " is not a member of community ", village.community_id()));
+  }
+  return absl::OkStatus();
+}
+
 grpc::Status InstitutionService::CreateVillage(
     grpc::ServerContext* context, const v1::CreateVillageRequest* request,
     v1::Village* response) {
@@ -34,6 +58,8 @@ grpc::Status InstitutionService::CreateVillage(
         CMC_ASSIGN_OR_RETURN(const OrgScope scope, Scope(call, call.today()));
         CMC_RETURN_IF_ERROR(
             RequireVillage(scope, wanted, "village.township_center_id"));
+        CMC_RETURN_IF_ERROR(
+            RequireOwnCommunity(call, wanted, "village.community_id"));
         return stores_.villages->CreateVillage(
             ClaimOf(call.principal().subject, request->request_id(),
                     "CreateVillage", wanted),
@@ -80,8 +106,10 @@ grpc::Status InstitutionService::UpdateVillage(
             [&](v1::Village& stored) {
               CMC_RETURN_IF_ERROR(ApplyVillageUpdate(paths, in, stored));
               // The village must stay in scope after the change.
-              return RequireVillage(scope, stored,
-                                    "village.township_center_id");
+              CMC_RETURN_IF_ERROR(
+                  RequireVillage(scope, stored, "village.township_center_id"));
+              return RequireOwnCommunity(call, stored,
+                                         "village.township_center_id");
             },
             ActorOf(call), call.deadline());
       });

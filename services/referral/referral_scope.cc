@@ -45,11 +45,19 @@ absl::Status AuthorizeAction(const OrgScope& scope, const Referral& referral,
       if (scope.CoversInstitution(sender)) return absl::OkStatus();
       return OutsideReferral(referral, "sending institution", sender);
     case Side::kApprover:
-      if (scope.CoversThroughCommunity(sender)) return absl::OkStatus();
-      return OutOfScope(
-          "id", absl::StrCat("approval needs a community scope covering the "
-                             "sending institution; ",
-                             sender, " of referral ", referral.id()));
+      if (!scope.CoversThroughCommunity(sender)) {
+        return OutOfScope(
+            "id", absl::StrCat("approval needs a community scope covering the "
+                               "sending institution; ",
+                               sender, " of referral ", referral.id()));
+      }
+      // The approver acts as one of its own institutions (the county-tier
+      // member whose medical office approves), never as another's.
+      if (scope.CoversInstitution(request.institution_id)) {
+        return absl::OkStatus();
+      }
+      return OutOfScope("actor.institution_id",
+                        absl::StrCat("institution ", request.institution_id));
     case Side::kReceiver:
       break;
   }

@@ -575,6 +575,79 @@ TEST_F(ScopeTest, WritesOutsideTheScopeChangeNothing) {
          return CallAs(c1_admin_, &Stub::UpdateCommunity, r, &out);
        },
        "community.id"},
+      {"UpdateInstitution: a township admin reclassifies its own as county",
+       [&] {
+         v1::UpdateInstitutionRequest r;
+         *r.mutable_institution() = t1_;
+         r.mutable_institution()->set_tier(TIER_COUNTY);
+         r.mutable_update_mask()->add_paths("tier");
+         v1::Institution out;
+         return CallAs(t1_admin_, &Stub::UpdateInstitution, r, &out);
+       },
+       "institution.tier"},
+      {"UpdateInstitution: nor by its kind",
+       [&] {
+         v1::UpdateInstitutionRequest r;
+         *r.mutable_institution() = t1_;
+         r.mutable_institution()->set_kind("A100");
+         r.mutable_update_mask()->add_paths("kind");
+         v1::Institution out;
+         return CallAs(t1_admin_, &Stub::UpdateInstitution, r, &out);
+       },
+       "institution.kind"},
+      {"UpdateInstitution: a parent from another community",
+       [&] {
+         v1::UpdateInstitutionRequest r;
+         *r.mutable_institution() = k1_;
+         r.mutable_institution()->set_parent_institution_id(t2_.id());
+         r.mutable_update_mask()->add_paths("parent_institution_id");
+         v1::Institution out;
+         return CallAs(c1_admin_, &Stub::UpdateInstitution, r, &out);
+       },
+       "institution.parent_institution_id"},
+      {"CreateInstitution under another community's institution",
+       [&] {
+         v1::CreateInstitutionRequest r;
+         r.set_request_id("w-parent");
+         *r.mutable_institution() =
+             MakeInstitution(397, "新卫生室", "D600", TIER_VILLAGE, kVillage);
+         r.mutable_institution()->set_parent_institution_id(t2_.id());
+         r.set_community_id(c1_.id());
+         r.set_membership_kind(v1::MEMBERSHIP_KIND_CLOSE_KNIT);
+         v1::Institution out;
+         return CallAs(c1_admin_, &Stub::CreateInstitution, r, &out);
+       },
+       "institution.parent_institution_id"},
+      {"UpdateCommunity: a lead hospital from another community",
+       [&] {
+         v1::UpdateCommunityRequest r;
+         *r.mutable_community() = c1_;
+         r.mutable_community()->set_lead_institution_id(t2_.id());
+         r.mutable_update_mask()->add_paths("lead_institution_id");
+         v1::Community out;
+         return CallAs(c1_admin_, &Stub::UpdateCommunity, r, &out);
+       },
+       "community.lead_institution_id"},
+      {"CreateVillage into another community by a township admin",
+       [&] {
+         v1::CreateVillageRequest r;
+         r.set_request_id("w-village");
+         *r.mutable_village() =
+             MakeVillage(c2_.id(), "360426100209", "越界村", t1_.id());
+         v1::Village out;
+         return CallAs(t1_admin_, &Stub::CreateVillage, r, &out);
+       },
+       "village.community_id"},
+      {"UpdateVillage under another community's township center",
+       [&] {
+         v1::UpdateVillageRequest r;
+         *r.mutable_village() = v1_;
+         r.mutable_village()->set_township_center_id(t2_.id());
+         r.mutable_update_mask()->add_paths("township_center_id");
+         v1::Village out;
+         return CallAs(c1_admin_, &Stub::UpdateVillage, r, &out);
+       },
+       "village.township_center_id"},
       {"CreateInstitution in no community",
        [&] {
          v1::CreateInstitutionRequest r;
