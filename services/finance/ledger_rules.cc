@@ -148,6 +148,17 @@ v1::JournalLine SignedLine(absl::string_view owner_id,
   return line;
 }
 
+bool SameEntryContent(const v1::JournalEntry& a, const v1::JournalEntry& b) {
+  auto content = [](v1::JournalEntry entry) {
+    entry.clear_id();
+    entry.clear_reversed_by_entry_id();
+    entry.clear_posted_at();
+    entry.clear_posted_by();
+    return entry.SerializeAsString();
+  };
+  return content(a) == content(b);
+}
+
 void Accumulate(const v1::JournalEntry& entry,
                 std::map<AccountKey, AccountTotals>& totals) {
   for (const v1::JournalLine& line : entry.lines()) {

@@ -56,6 +56,11 @@ v1::JournalLine SignedLine(absl::string_view owner_id,
                            v1::AccountPurpose purpose, int64_t amount,
                            bool debit_when_positive, absl::string_view memo);
 
+// True when `a` and `b` record the same thing: community, external key,
+// date, description, lines, source and reversed entry (ids, times and who
+// posted are not compared).
+bool SameEntryContent(const v1::JournalEntry& a, const v1::JournalEntry& b);
+
 // Debit and credit sums of one account.
 struct AccountTotals {
   int64_t debits = 0;
