@@ -21,6 +21,7 @@ FinanceService::Stores FinanceService::MysqlStores(db::Pool* pool) {
   stores.ledger = NewMysqlLedgerStore(pool);
   stores.budgets = NewMysqlBudgetStore(pool);
   stores.claims = NewMysqlClaimStore(pool);
+  stores.internal = NewMysqlInternalStore(pool);
   return stores;
 }
 

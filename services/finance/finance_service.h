@@ -19,6 +19,7 @@
 #include "common/service/scope_resolver.h"
 #include "services/finance/budget_store.h"
 #include "services/finance/claim_store.h"
+#include "services/finance/internal_store.h"
 #include "services/finance/ledger_store.h"
 #include "services/finance/settlement_rules.h"
 
@@ -30,6 +31,7 @@ class FinanceService final : public v1::FinanceService::Service {
     std::unique_ptr<LedgerStore> ledger;
     std::unique_ptr<BudgetStore> budgets;
     std::unique_ptr<ClaimStore> claims;
+    std::unique_ptr<InternalStore> internal;
   };
   static Stores MysqlStores(db::Pool* pool);
 
@@ -85,6 +87,23 @@ class FinanceService final : public v1::FinanceService::Service {
                                   v1::YearEndSettlement*) override;
   grpc::Status ExplainSettlement(Context*, const v1::ExplainSettlementRequest*,
                                  v1::SettlementExplanation*) override;
+
+  grpc::Status GetPriceList(Context*, const v1::GetPriceListRequest*,
+                            v1::PriceList*) override;
+  grpc::Status UpdatePriceList(Context*, const v1::UpdatePriceListRequest*,
+                               v1::PriceList*) override;
+  grpc::Status CreateServiceRecord(Context*,
+                                   const v1::CreateServiceRecordRequest*,
+                                   v1::ServiceRecord*) override;
+  grpc::Status ListServiceRecords(Context*,
+                                  const v1::ListServiceRecordsRequest*,
+                                  v1::ListServiceRecordsResponse*) override;
+  grpc::Status GetInternalStatement(Context*,
+                                    const v1::GetInternalStatementRequest*,
+                                    v1::InternalStatement*) override;
+  grpc::Status PostInternalStatements(Context*,
+                                      const v1::PostInternalStatementsRequest*,
+                                      v1::InternalStatementBatch*) override;
 
  private:
   // What a settlement is computed from.

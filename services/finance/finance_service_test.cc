@@ -57,6 +57,7 @@ class FinanceServiceTest : public ::testing::Test {
     auto ledger = std::make_unique<InMemoryLedgerStore>();
     ledger_ = ledger.get();
     stores.budgets = std::make_unique<InMemoryBudgetStore>(ledger_);
+    stores.internal = std::make_unique<InMemoryInternalStore>(ledger_);
     stores.ledger = std::move(ledger);
     auto claims = std::make_unique<InMemoryClaimStore>();
     claims_ = claims.get();
@@ -654,6 +655,129 @@ TEST_F(FinanceServiceTest, BudgetExecutionProjectsTheYear) {
   r.mutable_as_of()->set_value("2025-03-01");
   ExpectError(Call(&Stub::GetBudgetExecution, r, &execution),
               absl::StatusCode::kFailedPrecondition, "as_of");
+}
+
+// ---- Internal settlement ----
+
+TEST_F(FinanceServiceTest, InternalStatementsNetAndPostOnce) {
+  v1::UpdatePriceListRequest u;
+  v1::PriceList* list = u.mutable_price_list();
+  list->set_community_id("com-1");
+  list->mutable_effective_from()->set_value("2026-01-01");
+  v1::PriceItem* ecg = list->add_items();
+  ecg->set_item(v1::SERVICE_ITEM_ECG_READ);
+  ecg->mutable_price()->set_fen(3000);
+  ecg->set_center_share_bp(6000);
+  v1::PriceItem* lab = list->add_items();
+  lab->set_item(v1::SERVICE_ITEM_LAB_TEST);
+  lab->mutable_price()->set_fen(3333);
+  lab->set_center_share_bp(5000);
+  v1::PriceList stored;
+  ASSERT_TRUE(Call(&Stub::UpdatePriceList, u, &stored).ok());
+  EXPECT_EQ(stored.version(), 1);
+  ExpectError(Call(&Stub::UpdatePriceList, u, &stored),
+              absl::StatusCode::kAborted, "price_list.version");
+  u.mutable_price_list()->mutable_items(1)->set_item(v1::SERVICE_ITEM_ECG_READ);
+  ExpectError(Call(&Stub::UpdatePriceList, u, &stored),
+              absl::StatusCode::kInvalidArgument, "price_list.items");
+
+  auto record = [](const std::string& request_id, v1::ServiceItem item,
+                   const std::string& requester, const std::string& center,
+                   int quantity) {
+    v1::CreateServiceRecordRequest r;
+    r.set_request_id(request_id);
+    v1::ServiceRecord* rec = r.mutable_record();
+    rec->set_community_id("com-1");
+    rec->set_item(item);
+    rec->set_requesting_institution_id(requester);
+    rec->set_center_institution_id(center);
+    rec->mutable_date()->set_value("2026-05-20");
+    rec->set_quantity(quantity);
+    return r;
+  };
+  v1::ServiceRecord created, again;
+  // ins-lead reads ECGs for ins-t1 (3 x 30.00 x 60% = 54.00).
+  auto ecg_reads =
+      record("r1", v1::SERVICE_ITEM_ECG_READ, "ins-t1", "ins-lead", 3);
+  ASSERT_TRUE(Call(&Stub::CreateServiceRecord, ecg_reads, &created).ok());
+  EXPECT_EQ(created.amount().fen(), 5400);
+  EXPECT_EQ(created.price_list_version(), 1);
+  ASSERT_TRUE(Call(&Stub::CreateServiceRecord, ecg_reads, &again).ok());
+  EXPECT_EQ(again.id(), created.id());
+  ecg_reads.mutable_record()->set_quantity(4);
+  ExpectError(Call(&Stub::CreateServiceRecord, ecg_reads, &again),
+              absl::StatusCode::kInvalidArgument, "request_id");
+  // ins-t1 runs a lab test for ins-lead (floor(33.33 x 50%) = 16.66).
+  ASSERT_TRUE(
+      Call(&Stub::CreateServiceRecord,
+           record("r2", v1::SERVICE_ITEM_LAB_TEST, "ins-lead", "ins-t1", 1),
+           &created)
+          .ok());
+  EXPECT_EQ(created.amount().fen(), 1666);
+  ExpectError(
+      Call(&Stub::CreateServiceRecord,
+           record("r3", v1::SERVICE_ITEM_PATHOLOGY, "ins-t1", "ins-lead", 1),
+           &created),
+      absl::StatusCode::kFailedPrecondition, "record.date");
+  ExpectError(
+      Call(&Stub::CreateServiceRecord,
+           record("r4", v1::SERVICE_ITEM_ECG_READ, "ins-t1", "ins-other", 1),
+           &created),
+      absl::StatusCode::kFailedPrecondition, "record.center_institution_id");
+
+  v1::GetInternalStatementRequest g;
+  g.set_institution_id("ins-t1");
+  g.set_community_id("com-1");
+  g.mutable_month()->set_value("2026-05");
+  v1::InternalStatement statement;
+  ASSERT_TRUE(
+      Call(&Stub::GetInternalStatement, g, &statement, kMemberOfficer).ok());
+  EXPECT_EQ(statement.owes().fen(), 5400);
+  EXPECT_EQ(statement.owed().fen(), 1666);
+  EXPECT_EQ(statement.net().fen(), -3734);
+  EXPECT_FALSE(statement.posted());
+  g.set_institution_id("ins-lead");
+  ExpectError(Call(&Stub::GetInternalStatement, g, &statement, kMemberOfficer),
+              absl::StatusCode::kPermissionDenied, "institution_id");
+
+  v1::ListServiceRecordsRequest l;
+  l.set_community_id("com-1");
+  v1::ListServiceRecordsResponse records;
+  ASSERT_TRUE(
+      Call(&Stub::ListServiceRecords, l, &records, kMemberOfficer).ok());
+  EXPECT_EQ(records.records_size(), 2);
+  l.set_institution_id("ins-t2");
+  ExpectError(Call(&Stub::ListServiceRecords, l, &records, kMemberOfficer),
+              absl::StatusCode::kPermissionDenied, "institution_id");
+
+  v1::PostInternalStatementsRequest p;
+  p.set_community_id("com-1");
+  p.mutable_month()->set_value("2026-07");
+  v1::InternalStatementBatch batch;
+  ExpectError(Call(&Stub::PostInternalStatements, p, &batch),
+              absl::StatusCode::kFailedPrecondition, "month");
+  p.mutable_month()->set_value("2026-05");
+  ASSERT_TRUE(Call(&Stub::PostInternalStatements, p, &batch).ok());
+  EXPECT_EQ(batch.statements_size(), 2);
+  EXPECT_FALSE(batch.journal_entry_id().empty());
+  v1::InternalStatementBatch replay;
+  ASSERT_TRUE(Call(&Stub::PostInternalStatements, p, &replay).ok());
+  EXPECT_EQ(replay.journal_entry_id(), batch.journal_entry_id());
+  EXPECT_EQ(ledger_->Entries().size(), 1u);
+  ExpectError(
+      Call(&Stub::CreateServiceRecord,
+           record("r5", v1::SERVICE_ITEM_ECG_READ, "ins-t1", "ins-lead", 1),
+           &created),
+      absl::StatusCode::kFailedPrecondition, "record.date");
+
+  v1::GetBalancesRequest b;
+  b.set_owner_id("ins-lead");
+  v1::GetBalancesResponse balances;
+  ASSERT_TRUE(Call(&Stub::GetBalances, b, &balances).ok());
+  ASSERT_EQ(balances.balances_size(), 1);
+  EXPECT_EQ(balances.balances(0).purpose(),
+            v1::ACCOUNT_PURPOSE_INTERNAL_RECEIVABLE);
+  EXPECT_EQ(balances.balances(0).balance().fen(), 3734);
 }
 
 }  // namespace

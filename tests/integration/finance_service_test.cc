@@ -378,5 +378,57 @@ TEST_F(FinanceDbTest, ComputeEqualsFinalizeOnceAndTheYearIsLocked) {
   EXPECT_EQ(Count(types, "finance.PrepaymentGenerated"), 12u);
 }
 
+TEST_F(FinanceDbTest, InternalServiceRecordsReplayAndStatementsPostOnce) {
+  v1::UpdatePriceListRequest u;
+  u.mutable_price_list()->set_community_id("com-1");
+  u.mutable_price_list()->mutable_effective_from()->set_value("2026-01-01");
+  v1::PriceItem* item = u.mutable_price_list()->add_items();
+  item->set_item(v1::SERVICE_ITEM_REMOTE_CONSULT);
+  item->mutable_price()->set_fen(20000);
+  item->set_center_share_bp(7000);
+  v1::PriceList list;
+  ASSERT_TRUE(Call(&Stub::UpdatePriceList, u, &list).ok());
+  v1::CreateServiceRecordRequest r;
+  r.set_request_id("consult-1");
+  v1::ServiceRecord* rec = r.mutable_record();
+  rec->set_community_id("com-1");
+  rec->set_item(v1::SERVICE_ITEM_REMOTE_CONSULT);
+  rec->set_requesting_institution_id("ins-t2");
+  rec->set_center_institution_id("ins-lead");
+  rec->mutable_date()->set_value("2026-11-03");
+  rec->set_quantity(2);
+  v1::ServiceRecord first, again;
+  ASSERT_TRUE(Call(&Stub::CreateServiceRecord, r, &first).ok());
+  ASSERT_TRUE(Call(&Stub::CreateServiceRecord, r, &again).ok());
+  EXPECT_EQ(again.id(), first.id());
+  EXPECT_EQ(first.amount().fen(), 28000);
+
+  v1::PostInternalStatementsRequest p;
+  p.set_community_id("com-1");
+  p.mutable_month()->set_value("2026-11");
+  v1::InternalStatementBatch batch, replay;
+  ASSERT_TRUE(Call(&Stub::PostInternalStatements, p, &batch).ok());
+  ASSERT_TRUE(Call(&Stub::PostInternalStatements, p, &replay).ok());
+  EXPECT_EQ(replay.journal_entry_id(), batch.journal_entry_id());
+  v1::GetInternalStatementRequest g;
+  g.set_community_id("com-1");
+  g.set_institution_id("ins-t2");
+  g.mutable_month()->set_value("2026-11");
+  v1::InternalStatement statement;
+  ASSERT_TRUE(Call(&Stub::GetInternalStatement, g, &statement).ok());
+  EXPECT_EQ(statement.net().fen(), -28000);
+  EXPECT_TRUE(statement.posted());
+  r.set_request_id("consult-2");
+  absl::Status late = Call(&Stub::CreateServiceRecord, r, &again);
+  EXPECT_EQ(late.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(BadField(late), "record.date");
+  v1::GetBalancesRequest b;
+  b.set_owner_id("ins-t2");
+  v1::GetBalancesResponse balances;
+  ASSERT_TRUE(Call(&Stub::GetBalances, b, &balances).ok());
+  EXPECT_EQ(balances.total().fen(), -28000);
+  EXPECT_EQ(Count(EventTypes(), "finance.InternalStatementPosted"), 1u);
+}
+
 }  // namespace
 }  // namespace cmc::finance

@@ -111,3 +111,36 @@ CREATE TABLE IF NOT EXISTS claim_totals (
   patient_paid BIGINT NOT NULL,
   PRIMARY KEY (community_id, location, institution_id, month)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Price list versions of the shared centers' service items per community
+-- (cmc.finance.v1.PriceList).
+CREATE TABLE IF NOT EXISTS price_lists (
+  community_id VARCHAR(64) NOT NULL,
+  version BIGINT NOT NULL,
+  effective_from DATE NOT NULL,
+  create_time DATETIME(6) NOT NULL,
+  record BLOB NOT NULL,
+  PRIMARY KEY (community_id, version)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Services a shared center gave a requesting member (cmc.finance.v1.ServiceRecord).
+CREATE TABLE IF NOT EXISTS service_records (
+  row_no BIGINT NOT NULL AUTO_INCREMENT,
+  id VARCHAR(64) NOT NULL,
+  community_id VARCHAR(64) NOT NULL,
+  date DATE NOT NULL,
+  create_time DATETIME(6) NOT NULL,
+  record BLOB NOT NULL,
+  PRIMARY KEY (row_no),
+  UNIQUE KEY uk_service_records_id (id),
+  KEY ix_service_records_community_date (community_id, date, row_no)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
+
+-- Months whose internal statements are posted (cmc.finance.v1.InternalStatementBatch).
+CREATE TABLE IF NOT EXISTS internal_statements (
+  community_id VARCHAR(64) NOT NULL,
+  month CHAR(7) NOT NULL,
+  create_time DATETIME(6) NOT NULL,
+  record MEDIUMBLOB NOT NULL,
+  PRIMARY KEY (community_id, month)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
