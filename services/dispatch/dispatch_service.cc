@@ -175,6 +175,48 @@ absl::StatusOr<std::vector<Booking>> DispatchService::BookingsOf(
   return out;
 }
 
+absl::StatusOr<std::map<std::string, std::vector<Booking>>>
+DispatchService::BookingsOfMany(const std::vector<std::string>& staff_ids,
+                                const std::set<std::string>& employers,
+                                const DaySpan& days, absl::Time deadline) {
+  constexpr size_t kChunk = 500;
+  std::map<std::string, std::vector<Booking>> out;
+  for (const std::string& id : staff_ids) out[id];
+  for (size_t start = 0; start < staff_ids.size(); start += kChunk) {
+    RecordQuery query;
+    query.any_staff_ids.assign(
+        staff_ids.begin() + start,
+        staff_ids.begin() + std::min(staff_ids.size(), start + kChunk));
+    query.overlapping = days;
+    CMC_ASSIGN_OR_RETURN(auto visits, stores_.visits->List(query, deadline));
+    for (const auto& v : visits) {
+      for (Booking& b : dispatch::BookingsOf(v.record)) {
+        auto it = out.find(b.staff_id);
+        if (it != out.end()) it->second.push_back(std::move(b));
+      }
+    }
+    CMC_ASSIGN_OR_RETURN(auto assignments,
+                         stores_.assignments->List(query, deadline));
+    for (const auto& a : assignments) {
+      Booking b = BookingOf(a.record);
+      auto it = out.find(b.staff_id);
+      if (it != out.end()) it->second.push_back(std::move(b));
+    }
+  }
+  std::set<std::string> seen_postings;
+  for (const std::string& employer : employers) {
+    CMC_ASSIGN_OR_RETURN(std::vector<inst::Posting> postings,
+                         reader_->PostingsAt(employer, deadline));
+    for (const inst::Posting& p : postings) {
+      auto it = out.find(p.staff_id());
+      if (it == out.end() || !seen_postings.insert(p.id()).second) continue;
+      Booking b = BookingOf(p);
+      if (b.span.Overlaps(days)) it->second.push_back(std::move(b));
+    }
+  }
+  return out;
+}
+
 // ---------------------------------------------------------------- policy
 
 grpc::Status DispatchService::GetPolicy(Context* context,

@@ -158,6 +158,17 @@ class DispatchService final : public v1::DispatchService::Service {
   absl::StatusOr<std::vector<Booking>> BookingsOf(const std::string& staff_id,
                                                   const DaySpan& days,
                                                   absl::Time deadline);
+  // The same for many people at once, by staff id (everyone of `staff_ids`
+  // has an entry): visits and stationings with one query each per 500
+  // people, and postings from one institution-service call per institution
+  // of `employers` (PostingsAt: the postings from or to each), which must
+  // hold every person's employer. A posting of a person from an institution
+  // that is not in `employers` (a former employer) is not seen; AcceptRota
+  // checks each visit again with BookingsOf before it creates anything.
+  absl::StatusOr<std::map<std::string, std::vector<Booking>>> BookingsOfMany(
+      const std::vector<std::string>& staff_ids,
+      const std::set<std::string>& employers, const DaySpan& days,
+      absl::Time deadline);
   // The staff member `id`, NOT_FOUND renamed to `field`.
   absl::StatusOr<institution::v1::Staff> StaffAt(const std::string& id,
                                                  const std::string& field,

@@ -124,6 +124,14 @@ std::vector<Row> List(sql::Connection& conn, const std::string& table,
     params.emplace_back(query.village_id);
   }
   if (!query.staff_id.empty()) key_clause("staff", query.staff_id);
+  if (!query.any_staff_ids.empty()) {
+    sql +=
+        " AND EXISTS (SELECT 1 FROM record_keys k WHERE k.record_table = ? AND "
+        "k.record_id = t.id AND k.kind = 'staff' AND k.value IN (" +
+        db::Placeholders(query.any_staff_ids.size()) + "))";
+    params.emplace_back(table);
+    for (const std::string& id : query.any_staff_ids) params.emplace_back(id);
+  }
   if (!query.institution_id.empty()) {
     key_clause("institution", query.institution_id);
   }

@@ -22,6 +22,13 @@ bool KeysMatch(const RecordKeys& keys, const RecordQuery& query) {
   if (!query.staff_id.empty() && !Has(keys.staff_ids, query.staff_id)) {
     return false;
   }
+  if (!query.any_staff_ids.empty()) {
+    bool any = false;
+    for (const std::string& id : keys.staff_ids) {
+      any = any || Has(query.any_staff_ids, id);
+    }
+    if (!any) return false;
+  }
   if (!query.institution_id.empty() &&
       !Has(keys.institution_ids, query.institution_id)) {
     return false;

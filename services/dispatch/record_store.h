@@ -56,6 +56,9 @@ struct RecordQuery {
   std::string parent_id;
   std::string village_id;
   std::string staff_id;
+  // Records of any of these people (empty: no such filter); with staff_id,
+  // both must hold.
+  std::vector<std::string> any_staff_ids;
   std::string institution_id;
   std::optional<DaySpan> overlapping;
   int status = 0;

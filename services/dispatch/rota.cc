@@ -149,14 +149,32 @@ std::string Reason(const RotaProblem& problem, const std::string& organiser,
       " a day: room for ", capacity, " team visits");
 }
 
-// Solves one organiser's part into `out`.
-void SolveOrganiser(const RotaProblem& problem, const std::string& organiser,
-                    const std::vector<int>& need_ids, absl::Duration limit,
-                    RotaSolution* out) {
-  std::vector<const RotaPerson*> persons;
-  for (const RotaPerson& p : problem.persons) {
-    if (p.organiser_id == organiser) persons.push_back(&p);
+// The persons of each (need, day) visited, by one organiser's program.
+using Teams =
+    std::map<std::pair<int, absl::CivilDay>, std::vector<std::string>>;
+
+// The cost of a need left uncovered: more than any covered need can add.
+double UncoveredWeight(int k, int most_visits) {
+  return static_cast<double>(k) * (most_visits + 1) + 1;
+}
+
+// Visits each person could make over the period: days available times m,
+// at most the number of needs.
+int MostVisits(const RotaProblem& problem, const RotaPerson& person, int n) {
+  int days = 0;
+  for (const RotaWeek& w : problem.weeks) {
+    for (absl::CivilDay d : w.days) days += person.available.count(d);
   }
+  return std::min(days * problem.max_visits_per_day, n);
+}
+
+// Teams of k > 1 persons: x[i,s,d] person s in the team of need i on day d,
+// y[i,d] the team visits need i on day d (see rota.h); a real integer
+// program.
+Teams SolveTeams(const RotaProblem& problem,
+                 const std::vector<const RotaPerson*>& persons,
+                 const std::vector<int>& need_ids, absl::Duration limit,
+                 bool* optimal) {
   const int k = problem.team_size;
   const int m = problem.max_visits_per_day;
   const int n = static_cast<int>(need_ids.size());
@@ -208,11 +226,7 @@ void SolveOrganiser(const RotaProblem& problem, const std::string& organiser,
   std::vector<int> first_z(persons.size());
   std::vector<int> z_count(persons.size());
   for (size_t s = 0; s < persons.size(); ++s) {
-    int days = 0;
-    for (const RotaWeek& w : problem.weeks) {
-      for (absl::CivilDay d : w.days) days += persons[s]->available.count(d);
-    }
-    z_count[s] = std::min(days * m, n);
+    z_count[s] = MostVisits(problem, *persons[s], n);
     most = std::max(most, z_count[s]);
     first_z[s] = program.columns();
     for (int j = 1; j <= z_count[s]; ++j) {
@@ -220,7 +234,7 @@ void SolveOrganiser(const RotaProblem& problem, const std::string& organiser,
       program.Set(load_row[s], z, -1);
     }
   }
-  const double weight = static_cast<double>(k) * (most + 1) + 1;
+  const double weight = UncoveredWeight(k, most);
   std::vector<int> u(n);
   for (int i = 0; i < n; ++i) {
     u[i] = program.AddColumn(0, 1, weight, false);
@@ -228,16 +242,132 @@ void SolveOrganiser(const RotaProblem& problem, const std::string& organiser,
   }
   std::vector<double> start(program.columns(), 0.0);
   for (int i = 0; i < n; ++i) start[u[i]] = 1;
-  auto [point, optimal] = program.Solve(start, limit, /*network=*/k == 1);
-  out->optimal = out->optimal && optimal;
-
-  // Read the visits back: the persons of each (need, day).
-  std::map<std::pair<int, absl::CivilDay>, std::vector<std::string>> teams;
+  auto [point, proven] = program.Solve(start, limit, /*network=*/false);
+  *optimal = *optimal && proven;
+  Teams teams;
   for (size_t c = 0; c < x_columns.size(); ++c) {
     if (point[x_columns[c]] < 0.5) continue;
     const Assignment& a = x_of[c];
     teams[{a.need, a.day}].push_back(persons[a.person]->staff_id);
-    ++out->loads[persons[a.person]->staff_id];
+  }
+  return teams;
+}
+
+// Teams of one person (team_size 1) as a min-cost flow, so the program stays
+// small however many people an organiser has: a need flows to one working day
+// of its week (a[i,d]); a day's visits flow to the people available that day
+// (b[s,d], at most m each); each person's visits flow out through the load
+// columns z (the j-th costs j) or the need stays uncovered (u, cost W):
+//   need i:    sum_d a[i,d] + u[i] = 1
+//   day d:     sum_i a[i,d] - sum_s b[s,d] = 0
+//   person s:  sum_d b[s,d] - sum_j z[s,j] = 0
+// Every column has at most one entry in the need rows and one of the other
+// sign pattern in the day and person rows, so the matrix is totally
+// unimodular and the LP optimum integral. Any pairing of a day's visits with
+// that day's b counts is a rota: every need of the day may go to every person
+// available that day.
+Teams SolveSingles(const RotaProblem& problem,
+                   const std::vector<const RotaPerson*>& persons,
+                   const std::vector<int>& need_ids, absl::Duration limit,
+                   bool* optimal) {
+  const int m = problem.max_visits_per_day;
+  const int n = static_cast<int>(need_ids.size());
+  Program program;
+  std::vector<int> need_row(n);
+  for (int i = 0; i < n; ++i) need_row[i] = program.AddRow(1, 1);
+  std::vector<int> load_row(persons.size());
+  for (size_t s = 0; s < persons.size(); ++s) {
+    load_row[s] = program.AddRow(0, 0);
+  }
+  // Days with someone available, their rows and b columns.
+  std::map<absl::CivilDay, int> day_row;
+  std::map<absl::CivilDay, std::vector<std::pair<int, int>>> b_of;  // (s, col)
+  for (const RotaWeek& week : problem.weeks) {
+    for (absl::CivilDay d : week.days) {
+      for (size_t s = 0; s < persons.size(); ++s) {
+        if (!persons[s]->available.count(d)) continue;
+        auto [it, fresh] = day_row.try_emplace(d, -1);
+        if (fresh) it->second = program.AddRow(0, 0);
+        const int b = program.AddColumn(0, m, 0, true);
+        program.Set(it->second, b, -1);
+        program.Set(load_row[s], b, 1);
+        b_of[d].push_back({static_cast<int>(s), b});
+      }
+    }
+  }
+  std::vector<std::pair<int, absl::CivilDay>> a_of;  // by a column
+  std::vector<int> a_columns;
+  for (int i = 0; i < n; ++i) {
+    const RotaWeek& week = problem.weeks[problem.needs[need_ids[i]].week];
+    for (absl::CivilDay d : week.days) {
+      auto row = day_row.find(d);
+      if (row == day_row.end()) continue;
+      const int a = program.AddColumn(0, 1, 0, true);
+      program.Set(need_row[i], a, 1);
+      program.Set(row->second, a, 1);
+      a_columns.push_back(a);
+      a_of.push_back({i, d});
+    }
+  }
+  int most = 0;
+  for (size_t s = 0; s < persons.size(); ++s) {
+    const int count = MostVisits(problem, *persons[s], n);
+    most = std::max(most, count);
+    for (int j = 1; j <= count; ++j) {
+      const int z = program.AddColumn(0, 1, j, false);
+      program.Set(load_row[s], z, -1);
+    }
+  }
+  std::vector<int> u(n);
+  for (int i = 0; i < n; ++i) {
+    u[i] = program.AddColumn(0, 1, UncoveredWeight(1, most), false);
+    program.Set(need_row[i], u[i], 1);
+  }
+  std::vector<double> start(program.columns(), 0.0);
+  for (int i = 0; i < n; ++i) start[u[i]] = 1;
+  auto [point, proven] = program.Solve(start, limit, /*network=*/true);
+  *optimal = proven;
+
+  // Each day's visits, paired in order with that day's people.
+  std::map<absl::CivilDay, std::vector<int>> visits_on;
+  for (size_t c = 0; c < a_columns.size(); ++c) {
+    if (point[a_columns[c]] >= 0.5) {
+      visits_on[a_of[c].second].push_back(a_of[c].first);
+    }
+  }
+  Teams teams;
+  for (const auto& [day, needs] : visits_on) {
+    size_t next = 0;
+    for (const auto& [person, column] : b_of[day]) {
+      const int count = static_cast<int>(point[column] + 0.5);
+      for (int j = 0; j < count && next < needs.size(); ++j) {
+        teams[{needs[next++], day}].push_back(persons[person]->staff_id);
+      }
+    }
+  }
+  return teams;
+}
+
+// Solves one organiser's part into `out`.
+void SolveOrganiser(const RotaProblem& problem, const std::string& organiser,
+                    const std::vector<int>& need_ids, absl::Duration limit,
+                    RotaSolution* out) {
+  std::vector<const RotaPerson*> persons;
+  for (const RotaPerson& p : problem.persons) {
+    if (p.organiser_id == organiser) persons.push_back(&p);
+  }
+  const int k = problem.team_size;
+  const int n = static_cast<int>(need_ids.size());
+  Teams teams;
+  if (k == 1) {
+    bool optimal = true;
+    teams = SolveSingles(problem, persons, need_ids, limit, &optimal);
+    out->optimal = out->optimal && optimal;
+  } else {
+    teams = SolveTeams(problem, persons, need_ids, limit, &out->optimal);
+  }
+  for (const auto& [key, staff] : teams) {
+    for (const std::string& id : staff) ++out->loads[id];
   }
   std::vector<bool> covered(n, false);
   for (auto& [key, staff] : teams) {

@@ -1,22 +1,30 @@
 // The touring rota as an integer program solved by COIN-OR CBC (pure: no I/O).
 //
-// Per organiser (township center), independently:
-//   x[i,s,d] in {0,1}  person s visits need i (a village-week) on working day d
-//                      of its week, for each day s is available
-//   y[i,d]   in {0,1}  the team visits need i on day d (only when team_size >
-//   1) u[i]     in [0,1]  need i stays uncovered z[s,j]   in [0,1]  the j-th
-//   visit of person s (j = 1..J), costing j need i:      sum_{s,d} x[i,s,d] +
-//   u[i] = 1        (team_size 1)
-//                sum_d y[i,d] + u[i] = 1, sum_s x[i,s,d] = k y[i,d]  (k > 1)
-//   person-day:  sum_i x[i,s,d] <= max_visits_per_day
+// Per organiser (township center), independently. With teams of one person
+// (the default) it is a min-cost flow, small whatever the staff:
+//   a[i,d] in {0,1}    need i (a village-week) is visited on working day d of
+//                      its week
+//   b[s,d] in 0..m     visits person s makes on day d (only days s is free)
+//   u[i]   in [0,1]    need i stays uncovered
+//   z[s,j] in [0,1]    the j-th visit of person s (j = 1..J), costing j
+//   need i:    sum_d a[i,d] + u[i] = 1
+//   day d:     sum_i a[i,d] = sum_s b[s,d]
+//   person s:  sum_d b[s,d] = sum_j z[s,j]
+//   minimise   W sum_i u[i] + sum_{s,j} j z[s,j]
+// The matrix is totally unimodular, so the LP optimum is integral and CBC
+// finishes at the root; a day's visits are then paired with that day's
+// people in any order. Teams of k > 1 persons need the person in each team:
+//   x[i,s,d] in {0,1}  person s is in the team of need i on day d
+//   y[i,d]   in {0,1}  the team visits need i on day d
+//   need i:      sum_d y[i,d] + u[i] = 1,  sum_s x[i,s,d] = k y[i,d]
+//   person-day:  sum_i x[i,s,d] <= max_visits_per_day (m)
 //   load:        sum_{i,d} x[i,s,d] = sum_j z[s,j]
-//   minimise     W sum_i u[i] + sum_{s,j} j z[s,j]
+// solved as a real integer program (CBC's cuts and heuristics).
 // The increasing cost per further visit makes the cheapest rota the most even
 // one (it minimises the sum of squared loads); W exceeds any cost a covered
-// need can add (k (J + 1)), so coverage comes first. With team_size 1 the
-// constraint matrix is a network's, so the LP optimum is already integral and
-// CBC finishes at the root. A need left uncovered is explained by the
-// binding constraint of its organiser and week (RotaSolution::Uncovered).
+// need can add (k (J + 1)), so coverage comes first. A need left uncovered is
+// explained by the binding constraint of its organiser and week
+// (RotaSolution::Uncovered).
 //
 //   absl::StatusOr<RotaSolution> rota = SolveRota(problem);
 #ifndef CMC_SERVICES_DISPATCH_ROTA_H_

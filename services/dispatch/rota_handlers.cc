@@ -27,8 +27,9 @@ constexpr char kAcceptRotaCaller[] = "cmc-dispatch:AcceptRota";
 
 namespace inst = institution::v1;
 
-// The most ISO weeks one proposal plans (a quarter).
-constexpr int kMaxRotaWeeks = 13;
+// The most ISO weeks one proposal plans: those a calendar quarter meets (13
+// whole weeks and the parts of one or two more, never more than 14).
+constexpr int kMaxRotaWeeks = 14;
 
 const char* FrequencyWord(v1::Frequency f) {
   switch (f) {
@@ -100,7 +101,7 @@ grpc::Status DispatchService::ProposeTouringRota(
         if (static_cast<int>(
                 PeriodsMeeting(v1::FREQUENCY_WEEKLY, period).size()) >
             kMaxRotaWeeks) {
-          return InvalidField("period", "meets more than 13 ISO weeks");
+          return InvalidField("period", "meets more than 14 ISO weeks");
         }
         CMC_ASSIGN_OR_RETURN(const v1::RotaConstraints constraints,
                              Normalized(request->constraints()));
@@ -196,14 +197,19 @@ grpc::Status DispatchService::ProposeTouringRota(
             }
           }
           // The organiser's physicians and the days they are free.
+          std::vector<std::string> physicians;
           for (const StaffFact& s : facts.coverage.staff) {
-            if (s.employer_id != organiser || !s.active ||
-                !IsPhysicianQualification(s.qualification)) {
-              continue;
+            if (s.employer_id == organiser && s.active &&
+                IsPhysicianQualification(s.qualification)) {
+              physicians.push_back(s.id);
             }
-            CMC_ASSIGN_OR_RETURN(const std::vector<Booking> booked,
-                                 BookingsOf(s.id, days, deadline));
-            RotaPerson person{s.id, organiser, {}};
+          }
+          CMC_ASSIGN_OR_RETURN(
+              const auto bookings,
+              BookingsOfMany(physicians, {organiser}, days, deadline));
+          for (const std::string& staff_id : physicians) {
+            const std::vector<Booking>& booked = bookings.at(staff_id);
+            RotaPerson person{staff_id, organiser, {}};
             for (const RotaWeek& week : problem.weeks) {
               for (absl::CivilDay d : week.days) {
                 bool free = true;
@@ -215,7 +221,7 @@ grpc::Status DispatchService::ProposeTouringRota(
                   }
                 }
                 for (const v1::Unavailability& u : constraints.unavailable()) {
-                  if (u.staff_id() == s.id &&
+                  if (u.staff_id() == staff_id &&
                       DaySpan{DayOf(u.first_day()), DayOf(u.last_day())}
                           .Contains(d)) {
                     free = false;

@@ -541,5 +541,74 @@ TEST(HistoryMigrationTest, BackfillsExistingRows) {
                                       "stf-a/ins-b/1/1/233/1/2024-07-01/-/1"}));
 }
 
+// Migration 0007: no TIMESTAMP column is left in the schema (they end in
+// 2038), and the times stored before it read back unchanged.
+TEST(DatetimeMigrationTest, NoTimestampColumnIsLeftAndTimesKeepTheirValue) {
+  std::unique_ptr<db::Pool> pool =
+      db::Pool::Create(testing::MariaDb::Shared().NewDatabase("inst_datetime"));
+  ASSERT_TRUE(db::ApplyMigrations(*pool, "outbox", outbox::Migrations()).ok());
+  ASSERT_TRUE(
+      db::ApplyMigrations(*pool, "requests", requests::Migrations()).ok());
+  std::vector<db::Migration> before;
+  for (const db::Migration& m : Migrations()) {
+    if (m.version < 7) before.push_back(m);
+  }
+  ASSERT_EQ(before.size(), 6u);
+  ASSERT_TRUE(db::ApplyMigrations(*pool, "institution", before).ok());
+  const auto query = [&](const std::string& sql) {
+    std::vector<std::string> out;
+    EXPECT_TRUE(db::RunOnConnection(
+                    *pool, absl::Now() + absl::Seconds(10),
+                    [&](sql::Connection& conn) {
+                      std::unique_ptr<sql::Statement> s(conn.createStatement());
+                      std::unique_ptr<sql::ResultSet> rows(
+                          s->executeQuery(sql));
+                      while (rows->next()) {
+                        out.push_back(rows->getString(1).asStdString());
+                      }
+                      return absl::OkStatus();
+                    })
+                    .ok());
+    return out;
+  };
+  const std::string timestamps =
+      "SELECT CONCAT(TABLE_NAME, '.', COLUMN_NAME) FROM "
+      "information_schema.COLUMNS WHERE TABLE_SCHEMA = DATABASE() AND "
+      "DATA_TYPE = 'timestamp' ORDER BY 1";
+  ASSERT_FALSE(query(timestamps).empty()) << "0001-0004 had TIMESTAMP columns";
+  ASSERT_TRUE(db::RunOnConnection(
+                  *pool, absl::Now() + absl::Seconds(10),
+                  [&](sql::Connection& conn) {
+                    std::unique_ptr<sql::Statement> s(conn.createStatement());
+                    s->execute(
+                        "INSERT INTO communities (id, code, name, "
+                        "county_division_code, status, version, create_time, "
+                        "update_time) VALUES ('com-a', 'A', 'A', '360426', 1, "
+                        "1, '2031-05-01 20:00:00.123456', "
+                        "'2032-01-01 00:00:00')");
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  ASSERT_TRUE(db::ApplyMigrations(*pool, "institution", Migrations()).ok());
+  EXPECT_EQ(query(timestamps), std::vector<std::string>{});
+  EXPECT_EQ(query("SELECT CONCAT(create_time, '/', update_time) FROM "
+                  "communities"),
+            std::vector<std::string>{
+                "2031-05-01 20:00:00.123456/2032-01-01 00:00:00.000000"});
+  // Past 2038, which a TIMESTAMP refuses.
+  ASSERT_TRUE(db::RunOnConnection(
+                  *pool, absl::Now() + absl::Seconds(10),
+                  [&](sql::Connection& conn) {
+                    std::unique_ptr<sql::Statement> s(conn.createStatement());
+                    s->execute(
+                        "UPDATE communities SET update_time = "
+                        "'2040-02-29 12:00:00' WHERE id = 'com-a'");
+                    return absl::OkStatus();
+                  })
+                  .ok());
+  EXPECT_EQ(query("SELECT update_time FROM communities"),
+            std::vector<std::string>{"2040-02-29 12:00:00.000000"});
+}
+
 }  // namespace
 }  // namespace cmc::institution
