@@ -10,13 +10,20 @@
 #include "common/log.h"
 #include "common/server/domain_service_main.h"
 #include "common/service/community_directory.h"
+#include "common/service/feed_consumer.h"
 #include "common/service/institution_directory.h"
 #include "services/finance/finance_service.h"
+#include "services/finance/subsidy_consumer.h"
 
 // Each flag also reads CMC_<FLAG> from the environment (e.g.
 // CMC_INSTITUTION_ADDR), like every CMC flag.
 ABSL_FLAG(std::string, institution_addr, "127.0.0.1:50051",
           "host:port of cmc-institution (community memberships)");
+ABSL_FLAG(std::string, dispatch_addr, "127.0.0.1:50053",
+          "host:port of cmc-dispatch, whose event feed pays touring and "
+          "stationing subsidies (dispatch.ServiceDaysCounted)");
+ABSL_FLAG(bool, pay_subsidies, true,
+          "Follow the dispatch feed and post subsidies to the ledger");
 ABSL_FLAG(int, institution_cache_ttl_ms, 30000,
           "How long what the institution service answered is reused before "
           "it is asked again");
@@ -25,6 +32,13 @@ namespace cmc::finance {
 const std::vector<db::Migration>& Migrations();  // generated from migrations/
 
 namespace {
+
+// Follows the dispatch feed for the life of the process; stopped by the
+// server's shutdown hook before the pool goes away.
+std::unique_ptr<FeedConsumer>& Subsidies() {
+  static auto* consumer = new std::unique_ptr<FeedConsumer>();
+  return *consumer;
+}
 
 std::vector<NamedService> MakeServices(DomainServiceContext& context) {
   const int ttl_ms = absl::GetFlag(FLAGS_institution_cache_ttl_ms);
@@ -47,6 +61,17 @@ std::vector<NamedService> MakeServices(DomainServiceContext& context) {
       NewCachingCommunityDirectory(NewGrpcCommunityDirectory(channel),
                                    absl::Milliseconds(ttl_ms)),
       call);
+  if (absl::GetFlag(FLAGS_pay_subsidies)) {
+    const std::string dispatch = absl::GetFlag(FLAGS_dispatch_addr);
+    Log(LogLevel::kInfo, "finance_subsidies").Field("dispatch_addr", dispatch);
+    FeedConsumerOptions feed;
+    feed.source = "dispatch";
+    feed.consumer = "subsidies";
+    Subsidies() = std::make_unique<FeedConsumer>(
+        context.pool, NewInternalChannel(dispatch), feed, SubsidyApplier());
+    Subsidies()->Start();
+    context.server.AddShutdownHook([] { Subsidies()->Stop(); });
+  }
   std::vector<NamedService> services;
   services.push_back(
       {std::move(service), v1::FinanceService::service_full_name()});

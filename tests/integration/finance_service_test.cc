@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "cmc/dispatch/v1/dispatch.pb.h"
 #include "common/db/migrations.h"
 #include "common/db/pool.h"
 #include "common/db/transaction.h"
@@ -25,6 +26,7 @@
 #include "common/status.h"
 #include "common/testing/mariadb.h"
 #include "common/validators/validators.h"
+#include "services/finance/subsidy_consumer.h"
 
 namespace cmc::finance {
 const std::vector<db::Migration>& Migrations();
@@ -428,6 +430,48 @@ TEST_F(FinanceDbTest, InternalServiceRecordsReplayAndStatementsPostOnce) {
   ASSERT_TRUE(Call(&Stub::GetBalances, b, &balances).ok());
   EXPECT_EQ(balances.total().fen(), -28000);
   EXPECT_EQ(Count(EventTypes(), "finance.InternalStatementPosted"), 1u);
+}
+
+TEST_F(FinanceDbTest, SubsidiesArePaidOncePerPersonAndMonthWhateverTheReplays) {
+  auto event = [](int64_t sequence, const std::string& staff, int64_t fen) {
+    dispatch::v1::MonthlyServiceDays days;
+    days.set_community_id("com-1");
+    days.mutable_month()->set_value("2026-03");
+    days.mutable_days()->set_staff_id(staff);
+    days.mutable_days()->set_total_days(20);
+    days.mutable_days()->mutable_subsidy()->set_fen(fen);
+    common::v1::Event e;
+    e.set_sequence(sequence);
+    e.set_type("dispatch.ServiceDaysCounted");
+    e.mutable_payload()->PackFrom(days);
+    return e;
+  };
+  common::v1::Event other;
+  other.set_sequence(3);
+  other.set_type("dispatch.VisitDone");
+  const std::vector<common::v1::Event> page = {
+      event(1, "stf-a", 40'000), event(2, "stf-b", 25'000), other,
+      event(4, "stf-a", 40'000),  // the same person and month again
+      event(5, "stf-b", 99'999),  // changed after payment: the first stands
+  };
+  ApplyEvents apply = SubsidyApplier();
+  for (int replay = 0; replay < 2; ++replay) {
+    ASSERT_TRUE(db::RunInTransaction(
+                    *pool_, absl::Now() + absl::Seconds(10),
+                    [&](sql::Connection& conn) { return apply(conn, page); })
+                    .ok());
+  }
+  v1::GetBalancesRequest b;
+  b.set_owner_id("com-1");
+  b.mutable_as_of()->set_value("2026-03-31");
+  v1::GetBalancesResponse balances;
+  ASSERT_TRUE(Call(&Stub::GetBalances, b, &balances).ok());
+  ASSERT_EQ(balances.balances_size(), 2);
+  EXPECT_EQ(balances.balances(0).purpose(),
+            v1::ACCOUNT_PURPOSE_SUBSIDY_EXPENSE);
+  EXPECT_EQ(balances.balances(0).balance().fen(), 65'000);
+  EXPECT_EQ(balances.balances(1).balance().fen(), -65'000);
+  EXPECT_EQ(Count(EventTypes(), "finance.JournalEntryPosted"), 2u);
 }
 
 }  // namespace
