@@ -6,13 +6,15 @@
 //
 //   FeedConsumer subsidies(
 //       pool, NewInternalChannel(dispatch_addr),
-//       {.source = "dispatch", .consumer = "subsidies"},   // C++17: fill fields
+//       {.source = "dispatch", .consumer = "subsidies"},   // C++17: fill
+//       fields
 //       [&](sql::Connection& conn, const std::vector<common::v1::Event>& page)
 //           -> absl::Status {
 //         for (const auto& event : page) { ... insert on conn ... }
 //         return absl::OkStatus();
 //       });
-//   subsidies.Start();   // a background thread; Stop() (or the destructor) ends it
+//   subsidies.Start();   // a background thread; Stop() (or the destructor)
+//   ends it
 //
 // The cursor lives in table `feed_cursors` (source, consumer, last_sequence),
 // created in every service's schema by the kit's migrations. The consumer

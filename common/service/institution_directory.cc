@@ -12,7 +12,7 @@
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
-#include "common/identity/internal_tls.h"
+#include "common/service/feed_consumer.h"
 #include "common/status.h"
 
 namespace cmc {
@@ -186,11 +186,7 @@ absl::StatusOr<std::set<common::v1::Tier>> TiersOf(
 
 std::shared_ptr<grpc::Channel> NewInstitutionChannel(
     const std::string& address) {
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
-  return grpc::CreateCustomChannel(address, InternalChannelCredentials(), args);
+  return NewInternalChannel(address);
 }
 
 std::unique_ptr<InstitutionDirectory> NewGrpcInstitutionDirectory(

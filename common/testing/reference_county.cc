@@ -80,9 +80,14 @@ v1::Village Village(int v, const std::string& community_id,
 }
 
 int EmployerIndex(int s) {
-  return s % 6 < 3   ? s % kCountyTier
-         : s % 6 < 5 ? TownshipIndex(s % kTownships)
-                     : ClinicIndex(s % kClinics);
+  // Of every six people, three work at the county tier, two at township
+  // centers and one at a clinic; each tier's institutions are taken in turn,
+  // so every institution of a tier gets staff of every qualification.
+  const int round = s / 6;
+  const int slot = s % 6;
+  if (slot < 3) return (round * 3 + slot) % kCountyTier;
+  if (slot < 5) return TownshipIndex((round * 2 + slot - 3) % kTownships);
+  return ClinicIndex(round % kClinics);
 }
 
 v1::Staff Staff(int s, const std::vector<std::string>& institution_ids) {

@@ -8,7 +8,9 @@
 //   clinic and a resident village doctor); 5,248 staff: 1,991 practising
 //   physicians (titles 231-235 in turn, every seventh a GP), 1,659 registered
 //   nurses (251-255), the rest QUALIFICATION_OTHER; half employed at the county
-//   tier, a third at the township centers, the rest in the villages.
+//   tier, a third at the township centers, the rest in the villages, each
+//   tier's institutions in turn (every township center and clinic has
+//   physicians).
 //
 //   const std::vector<reference::InstitutionRow> rows =
 //   reference::Institutions();

@@ -59,5 +59,26 @@ TEST(ReferenceCountyDataTest, VillagesAndStaffAreDistinctAndPlaced) {
   EXPECT_EQ(qualifications[v1::QUALIFICATION_OTHER], 5248 - 1991 - 1659);
 }
 
+TEST(ReferenceCountyDataTest, EveryTownshipCenterAndClinicHasPhysicians) {
+  std::vector<std::string> ids(kInstitutions, "ins");
+  std::map<int, int> physicians;  // institution index -> physicians
+  std::map<int, int> staff;
+  for (int s = 0; s < kStaff; ++s) {
+    ++staff[EmployerIndex(s)];
+    if (Staff(s, ids).qualification() ==
+        v1::QUALIFICATION_PRACTISING_PHYSICIAN) {
+      ++physicians[EmployerIndex(s)];
+    }
+  }
+  for (int t = 0; t < kTownships; ++t) {
+    EXPECT_GE(physicians[TownshipIndex(t)], 70) << "township " << t;
+    EXPECT_GE(staff[TownshipIndex(t)], 190) << "township " << t;
+  }
+  for (int c = 0; c < kClinics; ++c) {
+    EXPECT_GE(physicians[ClinicIndex(c)], 1) << "clinic " << c;
+  }
+  for (int i = 0; i < kCountyTier; ++i) EXPECT_GE(staff[i], 600) << i;
+}
+
 }  // namespace
 }  // namespace cmc::institution::reference

@@ -101,10 +101,14 @@ absl::Status Stack::Start(absl::Duration timeout) {
     env["CMC_INTERNAL_TLS_CA_FILE"] = cert_dir_ + "/ca.crt";
   };
 
+  // Every port first, so each service can be told where all the others are.
   for (const std::string& area : options_.areas) {
     Process& p = processes_[area];
     p.grpc_port = FreePort();
     p.metrics_port = FreePort();
+  }
+  for (const std::string& area : options_.areas) {
+    Process& p = processes_[area];
     p.argv = {
         absl::StrCat(options_.binary_dir, "/services/", area, "/cmc-", area)};
     p.env = DatabaseEnv(area);
@@ -113,10 +117,12 @@ absl::Status Stack::Start(absl::Duration timeout) {
     p.env["CMC_METRICS_PORT"] = std::to_string(p.metrics_port);
     p.env["CMC_HEALTH_CHECK_INTERVAL_MS"] = "200";
     tls_env(area, p.env);
-    if (area == "referral" && processes_.count("institution") > 0) {
-      // Tiers come from this stack's institution service, never from whatever
-      // listens on the default port.
-      p.env["CMC_INSTITUTION_ADDR"] = ServiceAddress("institution");
+    // The other services of this stack (institution facts, event feeds), never
+    // whatever listens on a default port: CMC_INSTITUTION_ADDR, ...
+    for (const std::string& other : options_.areas) {
+      if (other == area) continue;
+      p.env[absl::StrCat("CMC_", absl::AsciiStrToUpper(other), "_ADDR")] =
+          ServiceAddress(other);
     }
     for (const auto& [key, value] : options_.env[area]) p.env[key] = value;
     Launch(area);

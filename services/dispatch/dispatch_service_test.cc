@@ -716,6 +716,12 @@ TEST_F(DispatchServiceTest, RotaCoversWhatItCanNamesTheRestAndIsAccepted) {
   propose.set_request_id("rota-2");
   EXPECT_ERROR(Call(&Stub::ProposeTouringRota, propose, &rota),
                kInvalidArgument, "period");
+  // A calendar quarter meets 14 ISO weeks (2026Q2: W14 to W27) and fits.
+  propose.mutable_period()->set_value("2026Q2");
+  propose.set_request_id("rota-quarter");
+  v1::RotaProposal quarter;
+  ASSERT_TRUE(Call(&Stub::ProposeTouringRota, propose, &quarter).ok());
+  EXPECT_EQ(quarter.village_weeks_needed(), 2 * 14) << "vil-2 and vil-4";
   propose.mutable_period()->set_value("2026W10");
   propose.mutable_constraints()->set_team_size(9);
   EXPECT_ERROR(Call(&Stub::ProposeTouringRota, propose, &rota),

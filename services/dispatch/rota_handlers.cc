@@ -27,8 +27,9 @@ constexpr char kAcceptRotaCaller[] = "cmc-dispatch:AcceptRota";
 
 namespace inst = institution::v1;
 
-// The most ISO weeks one proposal plans (a quarter).
-constexpr int kMaxRotaWeeks = 13;
+// The most ISO weeks one proposal plans: those a calendar quarter meets (13
+// whole weeks and the parts of one or two more, never more than 14).
+constexpr int kMaxRotaWeeks = 14;
 
 const char* FrequencyWord(v1::Frequency f) {
   switch (f) {
@@ -100,7 +101,7 @@ grpc::Status DispatchService::ProposeTouringRota(
         if (static_cast<int>(
                 PeriodsMeeting(v1::FREQUENCY_WEEKLY, period).size()) >
             kMaxRotaWeeks) {
-          return InvalidField("period", "meets more than 13 ISO weeks");
+          return InvalidField("period", "meets more than 14 ISO weeks");
         }
         CMC_ASSIGN_OR_RETURN(const v1::RotaConstraints constraints,
                              Normalized(request->constraints()));

@@ -140,13 +140,36 @@ google::rpc::Status PendingStatus(absl::string_view backend,
 }
 
 void FillPendingSections(v1::CommunityOverview* overview) {
-  *overview->mutable_dispatch_coverage()->mutable_status() = PendingStatus(
-      "dispatch", "dispatch.coverage", "village coverage by touring doctors");
   *overview->mutable_budget_execution()->mutable_status() =
       PendingStatus("finance", "finance.budget_execution",
                     "medical-insurance budget execution");
   *overview->mutable_indicators()->mutable_status() = PendingStatus(
       "indicator", "indicator.headline", "headline evaluation indicators");
+}
+
+std::string LastCompleteMonth(absl::string_view as_of) {
+  absl::CivilDay day;
+  if (!absl::ParseCivilTime(as_of, &day)) return "";
+  const absl::CivilMonth previous = absl::CivilMonth(day) - 1;
+  return absl::FormatCivilTime(previous);
+}
+
+void FillDispatchCoverage(const dispatch::v1::CoverageReport& coverage,
+                          v1::DispatchSection* section) {
+  *section->mutable_policy() = coverage.policy();
+  section->set_village_count(coverage.village_count());
+  section->set_villages_covered(coverage.village_count() -
+                                coverage.villages_with_blank_days());
+  *section->mutable_blank_spots() = coverage.blank_spots();
+}
+
+void SetDispatchStatus(const grpc::Status& error,
+                       v1::CommunityOverview* overview) {
+  google::rpc::Status status;
+  if (!error.ok())
+    status = BackendErrorStatus("dispatch", kCoverageMethod, error);
+  *overview->mutable_dispatch()->mutable_status() = status;
+  *overview->mutable_dispatch_coverage()->mutable_status() = status;
 }
 
 std::chrono::system_clock::time_point OverviewBackendDeadline(

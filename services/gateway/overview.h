@@ -3,7 +3,8 @@
 // backends get. No I/O; overview_fetcher.h asks the backends.
 //
 //   CMC_ASSIGN_OR_RETURN(OverviewQuery query,
-//                        OverviewQueryFromRequest(request, CountyDay(absl::Now())));
+//                        OverviewQueryFromRequest(request,
+//                        CountyDay(absl::Now())));
 //   CMC_RETURN_IF_ERROR(CheckOverviewScope(principal, query.community_id));
 //   ...
 //   FillMembers(subtree, overview.mutable_members());
@@ -21,6 +22,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
+#include "cmc/dispatch/v1/dispatch.pb.h"
 #include "cmc/gateway/v1/gateway.pb.h"
 #include "cmc/institution/v1/institution.pb.h"
 #include "common/identity/principal.h"
@@ -35,6 +37,10 @@ inline constexpr char kStaffingSummaryMethod[] =
     "cmc.institution.v1.InstitutionService/GetStaffingSummary";
 inline constexpr char kReferralStatsMethod[] =
     "cmc.referral.v1.ReferralService/GetReferralStats";
+inline constexpr char kCoverageMethod[] =
+    "cmc.dispatch.v1.DispatchService/GetCoverage";
+inline constexpr char kComplianceMethod[] =
+    "cmc.dispatch.v1.DispatchService/CheckCompliance";
 
 // A checked GetCommunityOverviewRequest.
 struct OverviewQuery {
@@ -82,9 +88,24 @@ google::rpc::Status PendingStatus(absl::string_view backend,
                                   absl::string_view capability,
                                   absl::string_view what);
 
-// Sets the dispatch coverage, budget execution and indicator sections, none of
-// which their backends serve yet.
+// Sets the budget execution and indicator sections, which their backends do
+// not serve yet.
 void FillPendingSections(v1::CommunityOverview* overview);
+
+// The month whose compliance the dispatch section reports: the last complete
+// month before `as_of` ("YYYY-MM" of the month before as_of's month).
+std::string LastCompleteMonth(absl::string_view as_of);
+
+// The dispatch section's coverage figures from a GetCoverage answer for one
+// day (blank spots over every village in scope). Leaves the statuses alone.
+void FillDispatchCoverage(const dispatch::v1::CoverageReport& coverage,
+                          v1::DispatchSection* section);
+
+// Sets the dispatch section's status from the GetCoverage call (`error` not
+// OK: BackendErrorStatus) and mirrors it into the deprecated
+// dispatch_coverage section.
+void SetDispatchStatus(const grpc::Status& error,
+                       v1::CommunityOverview* overview);
 
 // The deadline of the backend calls of an overview whose caller's deadline is
 // `caller` (already capped by the gateway): a reserve of a tenth of the time

@@ -12,6 +12,10 @@
 namespace cmc::gateway {
 namespace {
 
+using dispatch::v1::CheckComplianceRequest;
+using dispatch::v1::ComplianceReport;
+using dispatch::v1::CoverageReport;
+using dispatch::v1::GetCoverageRequest;
 using institution::v1::GetStaffingSummaryRequest;
 using institution::v1::GetStaffingSummaryResponse;
 using institution::v1::ListSubtreeRequest;
@@ -38,12 +42,22 @@ struct Calls {
   GetReferralStatsRequest stats_request;
   ReferralStats stats;
 
+  grpc::ClientContext coverage_context;
+  GetCoverageRequest coverage_request;
+  CoverageReport coverage;
+
+  grpc::ClientContext compliance_context;
+  CheckComplianceRequest compliance_request;
+  ComplianceReport compliance;
+
   v1::CommunityOverview overview ABSL_GUARDED_BY(mu);
 
   void CancelAll() {
     subtree_context.TryCancel();
     staffing_context.TryCancel();
     stats_context.TryCancel();
+    coverage_context.TryCancel();
+    compliance_context.TryCancel();
   }
   // Called at the end of every callback.
   void Finished() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { --pending; }
@@ -72,15 +86,23 @@ absl::StatusOr<std::unique_ptr<OverviewFetcher>> OverviewFetcher::Create(
   if (referral == channels.end() || referral->second == nullptr) {
     return InvalidField("channels", "no channel for backend referral");
   }
+  auto dispatch = channels.find("dispatch");
+  if (dispatch == channels.end() || dispatch->second == nullptr) {
+    return InvalidField("channels", "no channel for backend dispatch");
+  }
   return std::unique_ptr<OverviewFetcher>(new OverviewFetcher(
       institution::v1::InstitutionService::NewStub(institution->second),
-      referral::v1::ReferralService::NewStub(referral->second)));
+      referral::v1::ReferralService::NewStub(referral->second),
+      dispatch::v1::DispatchService::NewStub(dispatch->second)));
 }
 
 OverviewFetcher::OverviewFetcher(
     std::unique_ptr<institution::v1::InstitutionService::Stub> institution,
-    std::unique_ptr<referral::v1::ReferralService::Stub> referral)
-    : institution_(std::move(institution)), referral_(std::move(referral)) {}
+    std::unique_ptr<referral::v1::ReferralService::Stub> referral,
+    std::unique_ptr<dispatch::v1::DispatchService::Stub> dispatch)
+    : institution_(std::move(institution)),
+      referral_(std::move(referral)),
+      dispatch_(std::move(dispatch)) {}
 
 v1::CommunityOverview OverviewFetcher::Fetch(
     const OverviewQuery& query, const Principal& principal,
@@ -94,7 +116,7 @@ v1::CommunityOverview OverviewFetcher::Fetch(
     calls.overview.mutable_period()->set_value(query.period);
     calls.overview.mutable_as_of()->set_value(query.as_of);
     FillPendingSections(&calls.overview);
-    calls.pending = 2;
+    calls.pending = 4;
   }
 
   Prepare(&calls.subtree_context, principal, request_id, deadline);
@@ -105,6 +127,17 @@ v1::CommunityOverview OverviewFetcher::Fetch(
   calls.staffing_request.mutable_as_of()->set_value(query.as_of);
   Prepare(&calls.stats_context, principal, request_id, deadline);
   calls.stats_request.mutable_period()->set_value(query.period);
+  Prepare(&calls.coverage_context, principal, request_id, deadline);
+  calls.coverage_request.set_community_id(query.community_id);
+  calls.coverage_request.mutable_date()->set_value(query.as_of);
+  // The counts and blank spots cover every village in scope whatever the
+  // page; one row is the least a page may hold.
+  calls.coverage_request.set_blank_only(true);
+  calls.coverage_request.mutable_page()->set_page_size(1);
+  Prepare(&calls.compliance_context, principal, request_id, deadline);
+  calls.compliance_request.set_community_id(query.community_id);
+  calls.compliance_request.mutable_period()->set_value(
+      LastCompleteMonth(query.as_of));
 
   // The referral statistics, once the members are known; called from the
   // ListSubtree callback, without mu held.
@@ -159,6 +192,35 @@ v1::CommunityOverview OverviewFetcher::Fetch(
         } else {
           *section->mutable_status() =
               BackendErrorStatus("institution", kStaffingSummaryMethod, status);
+        }
+        calls.Finished();
+      });
+
+  dispatch_->async()->GetCoverage(
+      &calls.coverage_context, &calls.coverage_request, &calls.coverage,
+      [&calls](grpc::Status status) {
+        absl::MutexLock lock(&calls.mu);
+        if (status.ok()) {
+          FillDispatchCoverage(calls.coverage,
+                               calls.overview.mutable_dispatch());
+        }
+        SetDispatchStatus(status, &calls.overview);
+        calls.Finished();
+      });
+  dispatch_->async()->CheckCompliance(
+      &calls.compliance_context, &calls.compliance_request, &calls.compliance,
+      [&calls](grpc::Status status) {
+        absl::MutexLock lock(&calls.mu);
+        v1::DispatchComplianceSection* section =
+            calls.overview.mutable_dispatch()->mutable_compliance();
+        section->mutable_month()->set_value(
+            calls.compliance_request.period().value());
+        if (status.ok()) {
+          section->set_compliant(calls.compliance.compliant());
+          *section->mutable_report() = std::move(calls.compliance);
+        } else {
+          *section->mutable_status() =
+              BackendErrorStatus("dispatch", kComplianceMethod, status);
         }
         calls.Finished();
       });

@@ -7,7 +7,9 @@
 //       query, principal, request_id, deadline, [&] { return
 //       ctx->IsCancelled(); });
 //
-// Members (ListSubtree) and staffing (GetStaffingSummary) are asked at once;
+// Members (ListSubtree), staffing (GetStaffingSummary), village coverage on
+// as_of (GetCoverage) and last month's compliance (CheckCompliance) are asked
+// at once;
 // the referral statistics as soon as the member list has arrived (they are
 // counted over the member institutions). Every backend call carries the
 // caller's principal (x-cmc-principal-*) and x-request-id and ends by the
@@ -22,6 +24,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "cmc/dispatch/v1/dispatch.grpc.pb.h"
 #include "cmc/gateway/v1/gateway.pb.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
 #include "cmc/referral/v1/referral.grpc.pb.h"
@@ -34,7 +37,8 @@ namespace cmc::gateway {
 // Thread-safe: one fetcher serves every overview call.
 class OverviewFetcher {
  public:
-  // A fetcher on the "institution" and "referral" channels of `channels`;
+  // A fetcher on the "institution", "referral" and "dispatch" channels of
+  // `channels`;
   // INVALID_ARGUMENT "channels" when one is missing. The fetcher shares the
   // channels (they stay open as long as it lives).
   static absl::StatusOr<std::unique_ptr<OverviewFetcher>> Create(
@@ -53,10 +57,12 @@ class OverviewFetcher {
  private:
   OverviewFetcher(
       std::unique_ptr<institution::v1::InstitutionService::Stub> institution,
-      std::unique_ptr<referral::v1::ReferralService::Stub> referral);
+      std::unique_ptr<referral::v1::ReferralService::Stub> referral,
+      std::unique_ptr<dispatch::v1::DispatchService::Stub> dispatch);
 
   const std::unique_ptr<institution::v1::InstitutionService::Stub> institution_;
   const std::unique_ptr<referral::v1::ReferralService::Stub> referral_;
+  const std::unique_ptr<dispatch::v1::DispatchService::Stub> dispatch_;
 };
 
 }  // namespace cmc::gateway

@@ -30,6 +30,10 @@ namespace {
 
 using ::cmc::testing::RefusingPort;
 
+using dispatch::v1::CheckComplianceRequest;
+using dispatch::v1::ComplianceReport;
+using dispatch::v1::CoverageReport;
+using dispatch::v1::GetCoverageRequest;
 using institution::v1::GetStaffingSummaryRequest;
 using institution::v1::GetStaffingSummaryResponse;
 using institution::v1::ListSubtreeRequest;
@@ -168,6 +172,41 @@ class FakeReferral final : public referral::v1::ReferralService::Service {
   Steering* const steering_;
 };
 
+class FakeDispatch final : public dispatch::v1::DispatchService::Service {
+ public:
+  explicit FakeDispatch(Steering* steering) : steering_(steering) {}
+
+  grpc::Status GetCoverage(grpc::ServerContext* context,
+                           const GetCoverageRequest* request,
+                           CoverageReport* response) override {
+    grpc::Status status = steering_->Enter("GetCoverage", context, *request);
+    if (!status.ok()) return status;
+    response->mutable_policy()->set_version(2);
+    response->set_village_count(2);
+    response->set_villages_with_blank_days(1);
+    dispatch::v1::BlankSpot* spot = response->add_blank_spots();
+    spot->set_village_id("vil-2");
+    spot->set_reason(dispatch::v1::BLANK_REASON_NOT_TOURED);
+    spot->mutable_since()->set_value("2026-09-14");
+    return grpc::Status::OK;
+  }
+
+  grpc::Status CheckCompliance(grpc::ServerContext* context,
+                               const CheckComplianceRequest* request,
+                               ComplianceReport* response) override {
+    grpc::Status status =
+        steering_->Enter("CheckCompliance", context, *request);
+    if (!status.ok()) return status;
+    *response->mutable_period() = request->period();
+    response->set_compliant(false);
+    response->add_rules()->set_required(8);
+    return grpc::Status::OK;
+  }
+
+ private:
+  Steering* const steering_;
+};
+
 // A server hosting one fake service on 127.0.0.1.
 class FakeServer {
  public:
@@ -195,10 +234,15 @@ class OverviewTest : public ::testing::Test {
   // Starts the gateway's service with the institution backend at
   // `institution` and the referral backend at `referral` (the fakes' by
   // default), admitting every caller as `dev` (nullptr = no access control).
+  // `dispatch` "" is the fake dispatch backend.
   void StartGateway(const std::string& institution, const std::string& referral,
-                    const Principal* dev = nullptr) {
+                    const Principal* dev = nullptr,
+                    const std::string& dispatch = "") {
     const BackendChannels channels = CreateBackendChannels(
-        {{"institution", institution}, {"referral", referral}});
+        {{"institution", institution},
+         {"referral", referral},
+         {"dispatch",
+          dispatch.empty() ? dispatch_server_.address() : dispatch}});
     auto fetcher = OverviewFetcher::Create(channels);
     ASSERT_TRUE(fetcher.ok()) << fetcher.status();
     fetcher_ = std::move(*fetcher);
@@ -264,8 +308,6 @@ class OverviewTest : public ::testing::Test {
   }
 
   static void ExpectPendingSections(const v1::CommunityOverview& overview) {
-    EXPECT_EQ(overview.dispatch_coverage().status().code(),
-              grpc::StatusCode::UNIMPLEMENTED);
     EXPECT_EQ(overview.budget_execution().status().code(),
               grpc::StatusCode::UNIMPLEMENTED);
     EXPECT_EQ(overview.indicators().status().code(),
@@ -277,6 +319,8 @@ class OverviewTest : public ::testing::Test {
   FakeReferral referral_{&steering_};
   FakeServer institution_server_{&institution_};
   FakeServer referral_server_{&referral_};
+  FakeDispatch dispatch_{&steering_};
+  FakeServer dispatch_server_{&dispatch_};
   std::unique_ptr<OverviewFetcher> fetcher_;
   std::unique_ptr<AccessControl> access_;
   std::unique_ptr<GatewayService> service_;
@@ -308,6 +352,20 @@ TEST_F(OverviewTest, ComposesEverySection) {
   EXPECT_EQ(overview.referrals().status().code(), 0);
   EXPECT_EQ(overview.referrals().stats().total(), 5);
   EXPECT_DOUBLE_EQ(overview.referrals().stats().closed_loop_rate(), 0.75);
+
+  const v1::DispatchSection& dispatch = overview.dispatch();
+  EXPECT_EQ(dispatch.status().code(), 0);
+  EXPECT_EQ(overview.dispatch_coverage().status().code(), 0)
+      << "the deprecated section mirrors the status";
+  EXPECT_EQ(dispatch.policy().version(), 2);
+  EXPECT_EQ(dispatch.village_count(), 2);
+  EXPECT_EQ(dispatch.villages_covered(), 1);
+  ASSERT_EQ(dispatch.blank_spots_size(), 1);
+  EXPECT_EQ(dispatch.blank_spots(0).village_id(), "vil-2");
+  EXPECT_EQ(dispatch.compliance().status().code(), 0);
+  EXPECT_EQ(dispatch.compliance().month().value(), "2026-08");
+  EXPECT_FALSE(dispatch.compliance().compliant());
+  EXPECT_EQ(dispatch.compliance().report().rules(0).required(), 8);
   ExpectPendingSections(overview);
 
   // The backends were asked once each, for the community, the day and the
@@ -323,6 +381,15 @@ TEST_F(OverviewTest, ComposesEverySection) {
   EXPECT_EQ(stats[0].request,
             R"(institution_ids: "ins-h" institution_ids: "ins-t" )"
             R"(institution_ids: "ins-v" period { value: "2026Q3" })");
+  const std::vector<Seen> coverage = steering_.seen("GetCoverage");
+  ASSERT_EQ(coverage.size(), 1u);
+  EXPECT_EQ(coverage[0].request,
+            R"(community_id: "com-1" date { value: "2026-09-30" } )"
+            R"(blank_only: true page { page_size: 1 })");
+  const std::vector<Seen> compliance = steering_.seen("CheckCompliance");
+  ASSERT_EQ(compliance.size(), 1u);
+  EXPECT_EQ(compliance[0].request,
+            R"(community_id: "com-1" period { value: "2026-08" })");
 }
 
 TEST_F(OverviewTest, BackendsGetTheCallersPrincipal) {
@@ -335,7 +402,8 @@ TEST_F(OverviewTest, BackendsGetTheCallersPrincipal) {
   const grpc::Status status = Overview(&overview);
   ASSERT_TRUE(status.ok()) << status.error_message();
   for (const std::string method :
-       {"ListSubtree", "GetStaffingSummary", "GetReferralStats"}) {
+       {"ListSubtree", "GetStaffingSummary", "GetReferralStats", "GetCoverage",
+        "CheckCompliance"}) {
     SCOPED_TRACE(method);
     const std::vector<Seen> seen = steering_.seen(method);
     ASSERT_EQ(seen.size(), 1u);
@@ -401,6 +469,42 @@ TEST_F(OverviewTest, ReferralDownLeavesItsSectionNamingTheError) {
   EXPECT_EQ(overview.members().institution_count(), 3);
   EXPECT_EQ(overview.staffing().summary().total(), 12);
   ExpectPendingSections(overview);
+}
+
+TEST_F(OverviewTest, DispatchDownLeavesOnlyItsSectionsNamingTheError) {
+  RefusingPort down;
+  StartGateway(institution_server_.address(), referral_server_.address(),
+               nullptr, down.address());
+  v1::CommunityOverview overview;
+  const grpc::Status status = Overview(&overview);
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  const google::rpc::Status& coverage = overview.dispatch().status();
+  EXPECT_EQ(coverage.code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(coverage.message().rfind("backend dispatch: ", 0), 0u)
+      << coverage.message();
+  EXPECT_EQ(InfoOf(coverage).metadata().at("method"), kCoverageMethod);
+  EXPECT_EQ(overview.dispatch().village_count(), 0) << "left empty";
+  EXPECT_EQ(overview.dispatch_coverage().status().code(),
+            grpc::StatusCode::UNAVAILABLE);
+  const google::rpc::Status& compliance =
+      overview.dispatch().compliance().status();
+  EXPECT_EQ(compliance.code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(InfoOf(compliance).metadata().at("method"), kComplianceMethod);
+  EXPECT_EQ(overview.members().institution_count(), 3);
+  EXPECT_EQ(overview.referrals().stats().total(), 5);
+}
+
+TEST_F(OverviewTest, ComplianceFailingCostsOnlyTheComplianceSection) {
+  steering_.Fail("CheckCompliance", grpc::StatusCode::PERMISSION_DENIED);
+  StartGateway();
+  v1::CommunityOverview overview;
+  ASSERT_TRUE(Overview(&overview).ok());
+  EXPECT_EQ(overview.dispatch().status().code(), 0);
+  EXPECT_EQ(overview.dispatch().village_count(), 2);
+  EXPECT_EQ(overview.dispatch().compliance().status().code(),
+            grpc::StatusCode::PERMISSION_DENIED);
+  EXPECT_EQ(overview.dispatch().compliance().month().value(), "2026-08");
+  EXPECT_FALSE(overview.dispatch().compliance().has_report());
 }
 
 TEST_F(OverviewTest, InstitutionFailingLeavesMembersStaffingAndReferralsEmpty) {

@@ -191,7 +191,6 @@ TEST(OverviewStatusTest, PendingSectionsAreUnimplementedNamingTheCapability) {
     std::string capability;
   };
   const std::vector<Case> cases = {
-      {&overview.dispatch_coverage(), "dispatch", "dispatch.coverage"},
       {&overview.budget_execution(), "finance", "finance.budget_execution"},
       {&overview.indicators(), "indicator", "indicator.headline"},
   };
@@ -205,6 +204,55 @@ TEST(OverviewStatusTest, PendingSectionsAreUnimplementedNamingTheCapability) {
     EXPECT_EQ(info.metadata().at("backend"), c.backend);
     EXPECT_EQ(info.metadata().at("capability"), c.capability);
   }
+}
+
+TEST(OverviewDispatchTest, TheLastCompleteMonthIsTheOneBeforeAsOfsMonth) {
+  struct Case {
+    std::string as_of;
+    std::string month;
+  };
+  const std::vector<Case> cases = {
+      {"2026-09-30", "2026-08"}, {"2026-09-01", "2026-08"},
+      {"2026-01-01", "2025-12"}, {"2026-03-31", "2026-02"},
+      {"2024-12-31", "2024-11"}, {"not-a-date", ""},
+  };
+  for (const Case& c : cases) {
+    EXPECT_EQ(LastCompleteMonth(c.as_of), c.month) << c.as_of;
+  }
+}
+
+TEST(OverviewDispatchTest, CoverageFiguresComeFromTheWholeScopeNotThePage) {
+  dispatch::v1::CoverageReport coverage;
+  coverage.mutable_policy()->set_version(3);
+  coverage.set_village_count(330);
+  coverage.set_villages_with_blank_days(2);
+  coverage.add_villages()->set_village_id("vil-a");  // the page: one row
+  for (const char* id : {"vil-a", "vil-b"}) {
+    dispatch::v1::BlankSpot* spot = coverage.add_blank_spots();
+    spot->set_village_id(id);
+    spot->set_reason(dispatch::v1::BLANK_REASON_NOT_TOURED);
+  }
+  v1::DispatchSection section;
+  FillDispatchCoverage(coverage, &section);
+  EXPECT_EQ(section.policy().version(), 3);
+  EXPECT_EQ(section.village_count(), 330);
+  EXPECT_EQ(section.villages_covered(), 328);
+  ASSERT_EQ(section.blank_spots_size(), 2);
+  EXPECT_EQ(section.blank_spots(1).village_id(), "vil-b");
+}
+
+TEST(OverviewDispatchTest, TheDeprecatedSectionMirrorsTheDispatchStatus) {
+  v1::CommunityOverview overview;
+  SetDispatchStatus(grpc::Status::OK, &overview);
+  EXPECT_EQ(overview.dispatch().status().code(), 0);
+  EXPECT_EQ(overview.dispatch_coverage().status().code(), 0);
+  SetDispatchStatus(grpc::Status(grpc::StatusCode::UNAVAILABLE, "down"),
+                    &overview);
+  EXPECT_EQ(overview.dispatch().status().code(), grpc::StatusCode::UNAVAILABLE);
+  EXPECT_EQ(InfoOf(overview.dispatch().status()).metadata().at("method"),
+            kCoverageMethod);
+  EXPECT_EQ(overview.dispatch_coverage().status().code(),
+            grpc::StatusCode::UNAVAILABLE);
 }
 
 TEST(OverviewDeadlineTest, KeepsAReserveToAnswer) {

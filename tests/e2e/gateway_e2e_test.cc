@@ -14,6 +14,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/clock.h"
+#include "cmc/dispatch/v1/dispatch.pb.h"
 #include "cmc/gateway/v1/gateway.grpc.pb.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
 #include "cmc/referral/v1/referral.grpc.pb.h"
@@ -48,7 +49,7 @@ class GatewayE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     testing::StackOptions options(CMC_BINARY_DIR, SourceDir());
-    options.areas = {"institution", "referral"};
+    options.areas = {"institution", "referral", "dispatch"};
     stack_ = new Stack(options);
     const absl::Status started = stack_->Start();
     ASSERT_TRUE(started.ok()) << started << "\n" << stack_->Logs();
@@ -148,6 +149,28 @@ class GatewayE2eTest : public ::testing::Test {
     Hire(admin, 11, township, inst::QUALIFICATION_PRACTISING_PHYSICIAN, true);
     Hire(admin, 12, village, inst::QUALIFICATION_VILLAGE_DOCTOR, false);
 
+    // Two villages: one served by the clinic's village doctor, one without a
+    // clinic that nobody tours (a blank spot).
+    for (int n = 0; n < 2; ++n) {
+      inst::CreateVillageRequest request;
+      request.set_request_id(absl::StrCat("gw-e2e-vil-", n));
+      inst::Village* v = request.mutable_village();
+      v->set_community_id(community_id_);
+      v->set_division_code(absl::StrCat(kCounty, "10120", n + 1));
+      v->set_name(n == 0 ? "网关村" : "网关新村");
+      v->set_population(800);
+      v->set_township_center_id(township);
+      if (n == 0) {
+        v->set_village_clinic_id(village);
+        v->set_has_resident_village_doctor(true);
+      }
+      inst::Village created;
+      const grpc::Status created_status = institutions_->CreateVillage(
+          Stack::Context(admin).get(), request, &created);
+      ASSERT_TRUE(created_status.ok()) << created_status.error_message();
+      if (n == 1) blank_village_id_ = created.id();
+    }
+
     // Two referrals up from the village, one of them withdrawn.
     const std::string sender =
         stack_->Token("user:dr.village", "clinician", "institution:" + village);
@@ -202,6 +225,7 @@ class GatewayE2eTest : public ::testing::Test {
   static inline gateway::v1::GatewayService::Stub* gateway_ = nullptr;
   static inline std::string community_id_;
   static inline int loaded_referrals_ = 0;
+  static inline std::string blank_village_id_;
 };
 
 TEST_F(GatewayE2eTest, OverviewComposesTheRealServices) {
@@ -229,8 +253,23 @@ TEST_F(GatewayE2eTest, OverviewComposesTheRealServices) {
   EXPECT_EQ(overview.referrals().stats().closed(), 1);
   EXPECT_EQ(overview.referrals().stats().completed(), 0);
 
-  EXPECT_EQ(overview.dispatch_coverage().status().code(),
-            grpc::StatusCode::UNIMPLEMENTED);
+  const auto& dispatch = overview.dispatch();
+  EXPECT_EQ(dispatch.status().code(), 0) << dispatch.status().message();
+  EXPECT_EQ(overview.dispatch_coverage().status().code(), 0);
+  EXPECT_EQ(dispatch.village_count(), 2);
+  EXPECT_EQ(dispatch.villages_covered(), 1);
+  ASSERT_EQ(dispatch.blank_spots_size(), 1);
+  EXPECT_EQ(dispatch.blank_spots(0).village_id(), blank_village_id_);
+  EXPECT_EQ(dispatch.blank_spots(0).reason(),
+            cmc::dispatch::v1::BLANK_REASON_NOT_TOURED);
+  EXPECT_EQ(dispatch.compliance().status().code(), 0)
+      << dispatch.compliance().status().message();
+  absl::CivilDay as_of;
+  ASSERT_TRUE(absl::ParseCivilTime(overview.as_of().value(), &as_of));
+  EXPECT_EQ(dispatch.compliance().month().value(),
+            absl::FormatCivilTime(absl::CivilMonth(as_of) - 1));
+  EXPECT_FALSE(dispatch.compliance().compliant())
+      << "the village without a clinic was not toured";
   EXPECT_EQ(overview.budget_execution().status().code(),
             grpc::StatusCode::UNIMPLEMENTED);
   EXPECT_EQ(overview.indicators().status().code(),

@@ -21,6 +21,7 @@
 #include "cmc/institution/v1/institution.grpc.pb.h"
 #include "common/identity/principal.h"
 #include "common/status.h"
+#include "common/testing/reference_county_loader.h"
 #include "common/testing/stack.h"
 
 namespace cmc::institution {
@@ -64,78 +65,19 @@ class ReferenceCountyTest : public ::testing::Test {
 };
 
 TEST_F(ReferenceCountyTest, LoadsThroughTheGatewayAndReadsBackWithinScope) {
-  // The community: only a county-wide administrator creates one.
+  // The community (only a county-wide administrator creates one), its
+  // institutions by one all-or-nothing import stream (parents by USCC, every
+  // row joining the community), 330 villages by CreateVillage and the staff by
+  // one import stream: reference_county_loader.cc.
   const std::string county_admin =
       stack_->Token("user:county-admin", "community_admin", "county");
-  v1::CreateCommunityRequest create;
-  create.set_request_id("ref-community");
-  create.mutable_community()->set_code("REF-COUNTY");
-  create.mutable_community()->set_name("参考县医共体");
-  create.mutable_community()->set_county_division_code(ref::kCountyCode);
-  v1::Community community;
-  {
-    const grpc::Status status = stub_->CreateCommunity(
-        Stack::Context(county_admin).get(), create, &community);
-    ASSERT_TRUE(status.ok()) << status.error_message() << stack_->Logs();
-  }
+  absl::StatusOr<ref::LoadedCounty> loaded =
+      ref::LoadReferenceCounty(*stub_, county_admin);
+  ASSERT_TRUE(loaded.ok()) << loaded.status() << stack_->Logs();
+  const v1::Community& community = loaded->community;
+  const std::vector<std::string>& ids = loaded->institution_ids;
   const std::string admin = stack_->Token("user:ref-admin", "community_admin",
                                           "community:" + community.id());
-
-  // Institutions: one all-or-nothing stream, parents by USCC, every row
-  // joining the community.
-  const std::vector<ref::InstitutionRow> rows = ref::Institutions();
-  std::vector<std::string> ids;
-  {
-    auto context = Stack::Context(admin, absl::Seconds(120));
-    v1::ImportResponse imported;
-    auto writer = stub_->ImportInstitutions(context.get(), &imported);
-    for (size_t i = 0; i < rows.size(); ++i) {
-      v1::ImportInstitutionsRequest row;
-      if (i == 0) row.set_mode(v1::IMPORT_MODE_ALL_OR_NOTHING);
-      *row.mutable_institution() = rows[i].institution;
-      if (rows[i].parent >= 0) {
-        row.set_parent_uscc(rows[rows[i].parent].institution.uscc());
-      }
-      row.set_community_id(community.id());
-      row.set_membership_kind(v1::MEMBERSHIP_KIND_CLOSE_KNIT);
-      ASSERT_TRUE(writer->Write(row));
-    }
-    writer->WritesDone();
-    const grpc::Status status = writer->Finish();
-    ASSERT_TRUE(status.ok()) << status.error_message();
-    ASSERT_EQ(imported.imported(), ref::kInstitutions)
-        << (imported.errors().empty() ? "" : imported.errors(0).DebugString());
-    ids.assign(imported.ids().begin(), imported.ids().end());
-  }
-
-  // Villages: one CreateVillage each.
-  for (int v = 0; v < ref::kVillages; ++v) {
-    v1::CreateVillageRequest request;
-    request.set_request_id(absl::StrCat("ref-village-", v));
-    *request.mutable_village() = ref::Village(v, community.id(), ids);
-    v1::Village out;
-    const grpc::Status status =
-        stub_->CreateVillage(Stack::Context(admin).get(), request, &out);
-    ASSERT_TRUE(status.ok()) << v << ": " << status.error_message();
-  }
-
-  // Staff: one all-or-nothing stream.
-  {
-    auto context = Stack::Context(admin, absl::Seconds(120));
-    v1::ImportResponse imported;
-    auto writer = stub_->ImportStaff(context.get(), &imported);
-    for (int s = 0; s < ref::kStaff; ++s) {
-      v1::ImportStaffRequest row;
-      if (s == 0) row.set_mode(v1::IMPORT_MODE_ALL_OR_NOTHING);
-      *row.mutable_staff() = ref::Staff(s, ids);
-      ASSERT_TRUE(writer->Write(row));
-    }
-    writer->WritesDone();
-    const grpc::Status status = writer->Finish();
-    ASSERT_TRUE(status.ok()) << status.error_message();
-    ASSERT_EQ(imported.imported(), ref::kStaff)
-        << (imported.errors().empty() ? "" : imported.errors(0).DebugString());
-  }
 
   // The whole county read back by the community's administrator.
   v1::ListSubtreeRequest subtree;
