@@ -97,14 +97,15 @@ void AddRowError(v1::SubmitDataValuesResponse& response, int64_t index,
 
 }  // namespace
 
-IndicatorService::IndicatorService(std::unique_ptr<IndicatorStore> store,
-                                   std::unique_ptr<OrgDirectory> orgs,
-                                   CallOptions call)
+IndicatorService::IndicatorService(
+    std::unique_ptr<IndicatorStore> store, std::unique_ptr<OrgDirectory> orgs,
+    CallOptions call, std::vector<std::unique_ptr<FeedConsumer>> feeds)
     : store_(std::move(store)),
       orgs_(std::move(orgs)),
       communities_(std::make_unique<OrgCommunities>(orgs_.get())),
       scopes_(communities_.get(), nullptr),
-      call_(call) {}
+      call_(call),
+      feeds_(std::move(feeds)) {}
 
 IndicatorService::~IndicatorService() = default;
 

@@ -16,6 +16,7 @@
 #include "cmc/indicator/v1/indicator.grpc.pb.h"
 #include "common/service/call_context.h"
 #include "common/service/community_directory.h"
+#include "common/service/feed_consumer.h"
 #include "common/service/org_scope.h"
 #include "common/service/scope_resolver.h"
 #include "services/indicator/aggregation.h"
@@ -35,8 +36,11 @@ inline constexpr int64_t kMaxQueryCells = 20000;
 
 class IndicatorService final : public v1::IndicatorService::Service {
  public:
+  // `feeds` are the event feeds the service follows (already started); the
+  // service owns them and stops them when it is destroyed.
   IndicatorService(std::unique_ptr<IndicatorStore> store,
-                   std::unique_ptr<OrgDirectory> orgs, CallOptions call);
+                   std::unique_ptr<OrgDirectory> orgs, CallOptions call,
+                   std::vector<std::unique_ptr<FeedConsumer>> feeds = {});
   ~IndicatorService() override;
 
   grpc::Status CreateDataElement(grpc::ServerContext* context,
@@ -127,6 +131,7 @@ class IndicatorService final : public v1::IndicatorService::Service {
   std::unique_ptr<CommunityDirectory> communities_;
   ScopeResolver scopes_;
   CallOptions call_;
+  std::vector<std::unique_ptr<FeedConsumer>> feeds_;
 };
 
 // Element totals of one cell: each element of `work` aggregated over

@@ -483,6 +483,74 @@ class MysqlIndicatorStore final : public IndicatorStore {
 
 }  // namespace
 
+absl::Status ApplyDerivations(sql::Connection& conn, const std::string& source,
+                              const std::vector<AppliedDerivation>& items,
+                              absl::Time now) {
+  Statement contribute(conn.prepareStatement(
+      "INSERT IGNORE INTO derived_contributions (source, sequence, "
+      "element_code, org_id, period, amount, apply_time) VALUES "
+      "(?, ?, ?, ?, ?, ?, ?)"));
+  Statement add(conn.prepareStatement(
+      "INSERT INTO data_values (element_code, org_kind, org_id, period, "
+      "first_day, last_day, value, source, provenance, update_time) VALUES "
+      "(?, 1, ?, ?, ?, ?, ?, ?, '', ?) ON DUPLICATE KEY UPDATE "
+      "value = value + VALUES(value), update_time = VALUES(update_time)"));
+  Statement range(conn.prepareStatement(
+      "SELECT MIN(sequence) AS first, MAX(sequence) AS last, COUNT(*) AS n "
+      "FROM derived_contributions WHERE element_code = ? AND org_id = ? AND "
+      "period = ? AND source = ?"));
+  Statement provenance(conn.prepareStatement(
+      "UPDATE data_values SET provenance = ? WHERE element_code = ? AND "
+      "org_id = ? AND period = ?"));
+  for (const AppliedDerivation& item : items) {
+    const Derivation& d = item.derivation;
+    const std::string period = d.month.ToString();
+    contribute->setString(1, source);
+    contribute->setInt64(2, item.sequence);
+    contribute->setString(3, d.element_code);
+    contribute->setString(4, d.institution_id);
+    contribute->setString(5, period);
+    contribute->setInt64(6, d.amount);
+    contribute->setString(7, db::DbTime(now));
+    if (contribute->executeUpdate() == 0) continue;  // applied before
+    add->setString(1, d.element_code);
+    add->setString(2, d.institution_id);
+    add->setString(3, period);
+    add->setString(4, Day(d.month.first_day()));
+    add->setString(5, Day(d.month.last_day()));
+    add->setInt64(6, d.amount);
+    add->setInt(7, v1::VALUE_SOURCE_DERIVED);
+    add->setString(8, db::DbTime(now));
+    add->executeUpdate();
+    range->setString(1, d.element_code);
+    range->setString(2, d.institution_id);
+    range->setString(3, period);
+    range->setString(4, source);
+    Rows rs(range->executeQuery());
+    rs->next();
+    provenance->setString(
+        1, absl::StrCat("events ", source, " ", rs->getInt64("first"), "..",
+                        rs->getInt64("last"), " (", rs->getInt64("n"),
+                        " events)"));
+    provenance->setString(2, d.element_code);
+    provenance->setString(3, d.institution_id);
+    provenance->setString(4, period);
+    provenance->executeUpdate();
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ApplyReferralEvents(sql::Connection& conn,
+                                 const std::vector<common::v1::Event>& page) {
+  std::vector<AppliedDerivation> items;
+  for (const common::v1::Event& event : page) {
+    if (auto d = ReferralDerivation(event)) {
+      items.push_back({event.sequence(), *std::move(d)});
+    }
+  }
+  return ApplyDerivations(conn, kReferralSource, items, absl::Now());
+}
+
 std::unique_ptr<IndicatorStore> NewMysqlIndicatorStore(db::Pool* pool) {
   return std::make_unique<MysqlIndicatorStore>(pool);
 }
