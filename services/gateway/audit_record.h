@@ -50,6 +50,22 @@ bool MarksPersonalData(
 // the method (grpc.* services excepted).
 bool IsAuditedCall(absl::string_view full_method, bool personal_data_read);
 
+// Column sizes of audit_records (migrations/0001_audit.sql), in characters
+// (code points: the table is utf8mb4).
+inline constexpr size_t kAuditSubjectChars = 255;
+inline constexpr size_t kAuditRolesChars = 1024;  // the roles joined by ","
+inline constexpr size_t kAuditMethodChars = 255;
+inline constexpr size_t kAuditRequestIdChars = 128;
+inline constexpr size_t kAuditCodeChars = 32;
+inline constexpr size_t kAuditPeerChars = 255;
+
+// `text` made storable in a utf8mb4 column of `max_chars` characters: every
+// byte that does not start a well-formed UTF-8 sequence (stray continuation
+// bytes, truncated or overlong sequences, surrogates, code points past
+// U+10FFFF) becomes U+FFFD, and the result is cut after `max_chars` code
+// points, never inside one.
+std::string CleanAuditText(absl::string_view text, size_t max_chars);
+
 // The facts of one finished call, as the proxy knows them.
 struct FinishedCall {
   absl::string_view full_method;  // as gRPC gives it: "/pkg.Service/Method"
@@ -63,8 +79,9 @@ struct FinishedCall {
   bool personal_data_read = false;
 };
 
-// The record of `call` (id unset). Long values are cut to the column sizes of
-// migrations/0001_audit.sql.
+// The record of `call` (id unset). Every string is cleaned and cut by
+// CleanAuditText to its column; roles are kept whole, in order, while
+// their join by "," fits the roles column, and the rest are left out.
 v1::AuditRecord BuildAuditRecord(const FinishedCall& call);
 
 // A validated ListAuditRecords request.

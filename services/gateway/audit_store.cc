@@ -64,14 +64,23 @@ absl::Status InsertAuditRecords(db::Pool& pool,
             conn.prepareStatement(sql));
         int index = 1;
         for (const v1::AuditRecord& record : records) {
+          // Cleaned again here, whoever built the record: a value the
+          // column cannot hold would refuse the whole statement.
           insert->setString(index++, DbTime(record.time()));
-          insert->setString(index++, record.subject());
-          insert->setString(index++, absl::StrJoin(record.roles(), ","));
-          insert->setString(index++, record.method());
-          insert->setString(index++, record.request_id());
-          insert->setString(index++, record.code());
+          insert->setString(
+              index++, CleanAuditText(record.subject(), kAuditSubjectChars));
+          insert->setString(index++,
+                            CleanAuditText(absl::StrJoin(record.roles(), ","),
+                                           kAuditRolesChars));
+          insert->setString(index++,
+                            CleanAuditText(record.method(), kAuditMethodChars));
+          insert->setString(index++, CleanAuditText(record.request_id(),
+                                                    kAuditRequestIdChars));
+          insert->setString(index++,
+                            CleanAuditText(record.code(), kAuditCodeChars));
           insert->setInt64(index++, record.latency_ms());
-          insert->setString(index++, record.peer());
+          insert->setString(index++,
+                            CleanAuditText(record.peer(), kAuditPeerChars));
           insert->setBoolean(index++, record.personal_data_read());
         }
         static_assert(kColumns == 9, "one setter per column");

@@ -82,6 +82,9 @@ absl::StatusOr<TokenVerifier> TokenVerifier::Create(
         "clock_skew",
         absl::StrCat("must be in 0s..", absl::FormatDuration(kMaxClockSkew)));
   }
+  if (options.max_lifetime < absl::ZeroDuration()) {
+    return InvalidField("max_lifetime", "must not be negative");
+  }
   CMC_ASSIGN_OR_RETURN(JwtSignatureVerifier signatures,
                        JwtSignatureVerifier::Create(options.hs256_secret,
                                                     options.rs256_public_key));
@@ -148,6 +151,22 @@ absl::StatusOr<TokenVerifier::Verified> TokenVerifier::VerifyUncached(
   if (iat != absl::InfinitePast() && iat > now + skew) {
     return Unauthenticated(
         absl::StrCat("issued in the future, at ", absl::FormatTime(iat)));
+  }
+
+  const absl::Duration max_lifetime = options_.max_lifetime;
+  if (max_lifetime > absl::ZeroDuration()) {
+    if (iat != absl::InfinitePast() && exp - iat > max_lifetime) {
+      return Unauthenticated(absl::StrCat(
+          "lives ", absl::FormatDuration(exp - iat), " from iat, longer than ",
+          absl::FormatDuration(max_lifetime)));
+    }
+    // Without iat (or with an iat that lies), the time left tells.
+    if (exp - now > max_lifetime + skew) {
+      return Unauthenticated(absl::StrCat("expires in ",
+                                          absl::FormatDuration(exp - now),
+                                          ", later than the maximum lifetime ",
+                                          absl::FormatDuration(max_lifetime)));
+    }
   }
 
   Principal principal;

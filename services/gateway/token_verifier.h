@@ -16,6 +16,9 @@
 //   exp    seconds since the epoch, now < exp + skew   required
 //   nbf    now >= nbf - skew                           optional
 //   iat    iat <= now + skew                           optional
+// and, when a maximum lifetime is set, exp - iat <= max_lifetime (iat given)
+// and exp - now <= max_lifetime + skew: a token that lives longer is refused
+// however it is signed, so a leaked long-lived token cannot be used.
 #ifndef CMC_SERVICES_GATEWAY_TOKEN_VERIFIER_H_
 #define CMC_SERVICES_GATEWAY_TOKEN_VERIFIER_H_
 
@@ -43,13 +46,16 @@ struct TokenVerifierOptions {
   std::string audience;
   // How far the issuer's clock may be ahead of or behind the gateway's.
   absl::Duration clock_skew = absl::Seconds(60);
+  // The longest a token may live (see above); zero = no limit.
+  absl::Duration max_lifetime = absl::ZeroDuration();
 };
 
 // Immutable after Create; Verify is thread-safe.
 class TokenVerifier {
  public:
   // INVALID_ARGUMENT naming the option when there is no key, a key is bad,
-  // issuer or audience is empty, or clock_skew is outside 0..kMaxClockSkew.
+  // issuer or audience is empty, clock_skew is outside 0..kMaxClockSkew, or
+  // max_lifetime is negative.
   static absl::StatusOr<TokenVerifier> Create(TokenVerifierOptions options);
 
   // The principal `token` (the part after "Bearer ") speaks for at `now`.

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cmc/gateway/v1/gateway.grpc.pb.h"
 #include "common/db/migrations.h"
 #include "common/identity/jwt.h"
@@ -119,6 +120,90 @@ TEST_F(GatewayAuditTest, FullQueueDropsAndCountsInsteadOfBlocking) {
   EXPECT_EQ(All().size(), 3u) << "what was queued is written on stop";
   writer.Record(Record("user:a", "cmc.demo.v1.Demo/Put", "OK", kT0));
   EXPECT_EQ(dropped.Value(), 3.0) << "after stop every record is dropped";
+}
+
+// Issue #11: one record the database would refuse (a non-UTF-8 x-request-id,
+// a roles claim longer than its column, a subject cut inside a character)
+// must not drop the batch: strings are cleaned and cut to their columns.
+TEST_F(GatewayAuditTest, MalformedAndOverlongStringsAreCleanedNotRefused) {
+  AuditWriterOptions options;
+  options.batch_size = 500;
+  options.flush_interval = absl::Seconds(30);  // one batch, written by Stop
+  AuditWriter writer(pool_.get(), options, nullptr);
+  writer.Start();
+  writer.Record(Record("user:before", "cmc.demo.v1.Demo/Put", "OK", kT0));
+  v1::AuditRecord bad = Record("user:bad", "cmc.demo.v1.Demo/Put", "OK", kT0);
+  bad.set_request_id("req-\xFF\xFE-" + std::string(300, 'r'));
+  bad.set_subject(std::string(254, 's') + "\xE5\xBC\xA0\xE4\xBC\x9F");
+  bad.clear_roles();
+  for (int i = 0; i < 150; ++i) bad.add_roles(absl::StrCat("role_", 1000 + i));
+  writer.Record(bad);
+  writer.Record(Record("user:after", "cmc.demo.v1.Demo/Put", "OK", kT0));
+  writer.Stop();
+  EXPECT_EQ(writer.written(), 3);
+  EXPECT_EQ(writer.dropped(), 0);
+  const std::vector<v1::AuditRecord> stored = All();
+  ASSERT_EQ(stored.size(), 3u);
+  EXPECT_EQ(stored[0].subject(), "user:after");
+  EXPECT_EQ(stored[2].subject(), "user:before");
+  const v1::AuditRecord& cleaned = stored[1];
+  EXPECT_EQ(cleaned.subject(), std::string(254, 's') + "\xE5\xBC\xA0");
+  EXPECT_EQ(cleaned.request_id(),
+            "req-\xEF\xBF\xBD\xEF\xBF\xBD-" + std::string(121, 'r'));
+  EXPECT_EQ(absl::StrJoin(cleaned.roles(), ",").size(), kAuditRolesChars);
+  EXPECT_EQ(cleaned.roles(0), "role_1000");
+}
+
+// Issue #11: a record the database refuses whatever the cleaning (here a
+// time after the year 9999) is written alone, logged and counted; the other
+// records of its batch are stored.
+TEST_F(GatewayAuditTest, ARefusedRecordIsIsolatedFromItsBatch) {
+  prometheus::Registry registry;
+  prometheus::Counter& dropped = prometheus::BuildCounter()
+                                     .Name("cmc_gateway_audit_dropped_total")
+                                     .Register(registry)
+                                     .Add({});
+  AuditWriterOptions options;
+  options.batch_size = 500;
+  options.flush_interval = absl::Seconds(30);  // one batch, written by Stop
+  options.retry_backoff = absl::Milliseconds(1);
+  AuditWriter writer(pool_.get(), options, &dropped);
+  writer.Start();
+  for (int i = 0; i < 5; ++i) {
+    v1::AuditRecord record =
+        Record(absl::StrCat("user:", i), "cmc.demo.v1.Demo/Put", "OK",
+               kT0 + absl::Seconds(i));
+    if (i == 2) {
+      record.mutable_time()->set_seconds(absl::ToUnixSeconds(absl::FromCivil(
+          absl::CivilSecond(10000, 1, 1, 0, 0, 0), absl::UTCTimeZone())));
+    }
+    writer.Record(record);
+  }
+  writer.Stop();
+  EXPECT_EQ(writer.written(), 4);
+  EXPECT_EQ(writer.dropped(), 1);
+  EXPECT_EQ(dropped.Value(), 1.0);
+  const std::vector<v1::AuditRecord> stored = All();
+  ASSERT_EQ(stored.size(), 4u);
+  EXPECT_EQ(stored[0].subject(), "user:4");
+  EXPECT_EQ(stored[1].subject(), "user:3");
+  EXPECT_EQ(stored[2].subject(), "user:1");
+  EXPECT_EQ(stored[3].subject(), "user:0");
+}
+
+// Issue #11: audit timestamps survive 2038 (TIMESTAMP ends on 2038-01-19).
+TEST_F(GatewayAuditTest, TimesAfter2038AreStoredAndReadBack) {
+  const absl::Time t2040 = absl::FromCivil(
+      absl::CivilSecond(2040, 6, 1, 8, 30, 0), absl::UTCTimeZone());
+  ASSERT_TRUE(InsertAuditRecords(
+                  *pool_,
+                  {Record("user:late", "cmc.demo.v1.Demo/Put", "OK", t2040)},
+                  absl::Now() + absl::Seconds(5))
+                  .ok());
+  const std::vector<v1::AuditRecord> stored = All();
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(TimeUtil::TimestampToSeconds(stored[0].time()),
+            absl::ToUnixSeconds(t2040));
 }
 
 TEST_F(GatewayAuditTest, PurgeRemovesOnlyRecordsPastRetention) {
