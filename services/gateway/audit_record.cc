@@ -157,6 +157,11 @@ v1::AuditRecord BuildAuditRecord(const FinishedCall& call) {
   record.set_latency_ms(absl::ToInt64Milliseconds(call.latency));
   record.set_peer(CleanAuditText(call.peer, kAuditPeerChars));
   record.set_personal_data_read(call.personal_data_read);
+  if (call.principal != nullptr) {
+    for (const std::string& entry : ScopeEntries(*call.principal)) {
+      record.add_scope(CleanAuditText(entry, kAuditScopeEntryChars));
+    }
+  }
   return record;
 }
 
@@ -179,6 +184,35 @@ absl::StatusOr<AuditQuery> AuditQueryFromRequest(
   query.before_id = page.row;
   query.fingerprint = std::move(page.fingerprint);
   return query;
+}
+
+std::vector<std::string> ScopeEntries(const Principal& principal) {
+  std::vector<std::string> entries;
+  if (principal.whole_county) entries.push_back("county");
+  for (const std::string& id : principal.communities) {
+    entries.push_back(absl::StrCat("community:", id));
+  }
+  for (const std::string& id : principal.institutions) {
+    entries.push_back(absl::StrCat("institution:", id));
+  }
+  std::sort(entries.begin(), entries.end());
+  return entries;
+}
+
+std::optional<std::set<std::string>> VisibleScope(
+    const Principal& auditor,
+    const std::map<std::string, std::vector<std::string>>& members) {
+  if (auditor.whole_county) return std::nullopt;
+  std::set<std::string> visible;
+  for (const std::string& entry : ScopeEntries(auditor)) visible.insert(entry);
+  for (const std::string& community : auditor.communities) {
+    auto it = members.find(community);
+    if (it == members.end()) continue;
+    for (const std::string& id : it->second) {
+      visible.insert(absl::StrCat("institution:", id));
+    }
+  }
+  return visible;
 }
 
 std::string NextPageToken(const AuditQuery& query, int64_t last_id) {

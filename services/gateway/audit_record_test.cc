@@ -4,7 +4,11 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -151,6 +155,55 @@ TEST(BuildAuditRecordTest, MalformedAndLongHeadersAndClaimsFitTheirColumns) {
   EXPECT_EQ(record.roles(0), "role_number_100");
   EXPECT_EQ(record.roles(63), "role_number_163");
   EXPECT_LE(absl::StrJoin(record.roles(), ",").size(), kAuditRolesChars);
+}
+
+TEST(BuildAuditRecordTest, RecordsTheCallersScopeSorted) {
+  Principal principal;
+  principal.subject = "user:li";
+  principal.whole_county = true;
+  principal.communities = {"com-2", "com-1"};
+  principal.institutions = {"ins-9"};
+  const v1::AuditRecord record = BuildAuditRecord(FinishedCall{
+      "/cmc.demo.v1.Demo/Put", &principal, nullptr, grpc::StatusCode::OK,
+      absl::UnixEpoch(), absl::ZeroDuration(), "peer"});
+  EXPECT_EQ(
+      std::vector<std::string>(record.scope().begin(), record.scope().end()),
+      (std::vector<std::string>{"community:com-1", "community:com-2", "county",
+                                "institution:ins-9"}));
+}
+
+TEST(VisibleScopeTest, AnAuditorSeesItsEntriesAndItsCommunitiesMembers) {
+  using Entries = std::set<std::string>;
+  const std::map<std::string, std::vector<std::string>> members = {
+      {"com-x", {"ins-x1", "ins-x2"}}, {"com-y", {"ins-y1"}}};
+  const auto principal = [](bool county, std::set<std::string> communities,
+                            std::set<std::string> institutions) {
+    Principal p;
+    p.whole_county = county;
+    p.communities = std::move(communities);
+    p.institutions = std::move(institutions);
+    return p;
+  };
+  const struct {
+    const char* name;
+    Principal auditor;
+    std::optional<Entries> visible;
+  } cases[] = {
+      {"county sees everything", principal(true, {"com-x"}, {}), std::nullopt},
+      {"community and its members", principal(false, {"com-x"}, {}),
+       Entries{"community:com-x", "institution:ins-x1", "institution:ins-x2"}},
+      {"community without known members", principal(false, {"com-z"}, {}),
+       Entries{"community:com-z"}},
+      {"institution only itself", principal(false, {}, {"ins-y1"}),
+       Entries{"institution:ins-y1"}},
+      {"two communities", principal(false, {"com-x", "com-y"}, {}),
+       Entries{"community:com-x", "community:com-y", "institution:ins-x1",
+               "institution:ins-x2", "institution:ins-y1"}},
+      {"no scope sees nothing", principal(false, {}, {}), Entries{}},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(VisibleScope(c.auditor, members), c.visible) << c.name;
+  }
 }
 
 TEST(AuditQueryFromRequestTest, RejectsBadFieldsNamingThem) {

@@ -92,6 +92,12 @@ int main(int argc, char** argv) {
   cmc::gateway::GatewayService::Options service_options;
   service_options.default_deadline = config.service.default_deadline;
   service_options.max_deadline = config.service.max_deadline;
+  service_options.community_members = [fetcher = overview.get()](
+                                          const std::string& community_id,
+                                          const cmc::Principal& auditor,
+                                          absl::Time deadline) {
+    return fetcher->MemberInstitutions(community_id, auditor, deadline);
+  };
   cmc::gateway::GatewayService gateway_service(pool.get(), config.access.get(),
                                                service_options, overview.get());
   server.AddService(&gateway_service,
