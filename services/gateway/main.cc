@@ -59,10 +59,7 @@ int main(int argc, char** argv) {
         .Field("message", status.ToString());
     return 1;
   }
-  cmc::ServerOptions server_options =
-      cmc::ServerOptions::FromConfig(config.service);
-  server_options.credentials = config.credentials;
-  cmc::Server server(server_options);
+  cmc::Server server(cmc::gateway::PublicServerOptions(config));
   prometheus::Counter& dropped =
       prometheus::BuildCounter()
           .Name("cmc_gateway_audit_dropped_total")

@@ -94,6 +94,10 @@ absl::StatusOr<TokenVerifier> TokenVerifier::Create(
 absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
                                                 absl::Time now) const {
   if (token.empty()) return Unauthenticated("no bearer token");
+  if (token.size() > kMaxTokenBytes) {
+    return Unauthenticated(absl::StrCat(
+        "token of ", token.size(), " bytes, longer than ", kMaxTokenBytes));
+  }
   {
     absl::MutexLock lock(&cache_->mu);
     auto it = cache_->entries.find(token);

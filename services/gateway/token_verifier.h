@@ -36,6 +36,11 @@
 
 namespace cmc::gateway {
 
+// The longest token Verify reads (the part after "Bearer "): a token covering
+// a county's 300 institutions by name is about 22 KB. A longer one is
+// UNAUTHENTICATED without being parsed.
+inline constexpr size_t kMaxTokenBytes = 32 << 10;
+
 // The longest clock skew a deployment may configure.
 inline constexpr absl::Duration kMaxClockSkew = absl::Minutes(5);
 

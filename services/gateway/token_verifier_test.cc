@@ -310,6 +310,21 @@ TEST(TokenVerifierTest, MaxLifetimeRefusesLongLivedTokens) {
           .ok());
 }
 
+TEST(TokenVerifierTest, ATokenPastTheSizeLimitIsRefusedUnread) {
+  const TokenVerifier verifier = Verifier();
+  absl::StatusOr<Principal> who =
+      verifier.Verify(std::string(kMaxTokenBytes + 1, 'a'), kNow);
+  ASSERT_FALSE(who.ok());
+  EXPECT_EQ(who.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_NE(who.status().message().find("longer than 32768"), std::string::npos)
+      << who.status();
+  // At the limit a token is read (and here found malformed).
+  who = verifier.Verify(std::string(kMaxTokenBytes, 'a'), kNow);
+  ASSERT_FALSE(who.ok());
+  EXPECT_EQ(who.status().message().find("longer than"), std::string::npos)
+      << who.status();
+}
+
 TEST(TokenVerifierTest, RefusesAnAlgorithmWithoutItsKey) {
   TokenVerifierOptions options;
   options.rs256_public_key = Keys().public_pem;
