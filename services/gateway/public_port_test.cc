@@ -84,6 +84,7 @@ class PublicPortTest : public ::testing::Test {
     verifier.hs256_secret = kSecret;
     verifier.issuer = "cmc";
     verifier.audience = "cmc";
+    verifier.clock_skew = absl::ZeroDuration();  // streams end at exp
     v1::GatewayPolicy policy;
     auto* rule = policy.add_rules();
     rule->set_method("cmc.common.v1.EventFeed/*");
@@ -203,6 +204,31 @@ TEST_F(PublicPortTest, ATokenPastTheLimitIsInvalidAndHarmsNoOtherCall) {
   EXPECT_TRUE(other_call().ok());
   EXPECT_FALSE(List(Token(1), kPublicMaxMetadataBytes + 1000).ok());
   EXPECT_TRUE(other_call().ok());
+}
+
+// Issue #11: a stream through the gateway ends when its token expires.
+TEST_F(PublicPortTest, AStreamEndsUnauthenticatedWhenItsTokenExpires) {
+  const absl::Time start = absl::Now();
+  const std::string token = Token(1, absl::Seconds(2));  // exp in 1..2 s
+  grpc::ClientContext context;
+  context.AddMetadata("x-cmc-service", "referral");
+  context.AddMetadata("authorization", "Bearer " + token);
+  context.AddMetadata("x-test-count", "-1");
+  context.AddMetadata("x-test-interval-ms", "20");
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(30));
+  auto watch = feed_->WatchEvents(&context, WatchEventsRequest());
+  Event event;
+  int events = 0;
+  while (watch->Read(&event)) ++events;
+  const grpc::Status status = watch->Finish();
+  const absl::Duration took = absl::Now() - start;
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << status.error_message();
+  EXPECT_EQ(status.error_message(), "token expired");
+  EXPECT_GT(events, 5) << "the stream ran until then";
+  EXPECT_LT(took, absl::Seconds(4));
+  EXPECT_GE(took, absl::Milliseconds(900));
 }
 
 TEST_F(PublicPortTest, MessagesAreLimitedToTheCountySize) {

@@ -92,7 +92,8 @@ absl::StatusOr<TokenVerifier> TokenVerifier::Create(
 }
 
 absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
-                                                absl::Time now) const {
+                                                absl::Time now,
+                                                absl::Time* valid_until) const {
   if (token.empty()) return Unauthenticated("no bearer token");
   if (token.size() > kMaxTokenBytes) {
     return Unauthenticated(absl::StrCat(
@@ -109,7 +110,10 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
             "expired at ",
             absl::FormatTime(verified.accepted_until - options_.clock_skew)));
       }
-      if (now >= verified.accepted_from) return verified.principal;
+      if (now >= verified.accepted_from) {
+        if (valid_until != nullptr) *valid_until = verified.accepted_until;
+        return verified.principal;
+      }
     }
   }
   CMC_ASSIGN_OR_RETURN(Verified verified, VerifyUncached(token, now));
@@ -118,6 +122,7 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
     cache_->entries.clear();
   }
   cache_->entries[std::string(token)] = verified;
+  if (valid_until != nullptr) *valid_until = verified.accepted_until;
   return std::move(verified.principal);
 }
 

@@ -73,8 +73,10 @@ class TokenVerifier {
   // that sends the same token on every call pays for the signature check and
   // the JSON parse once; its time window is checked again on every call.
   // Thread-safe.
-  absl::StatusOr<Principal> Verify(absl::string_view token,
-                                   absl::Time now) const;
+  // `valid_until` (optional) gets the end of the token's validity (exp plus
+  // the clock skew), when it is accepted.
+  absl::StatusOr<Principal> Verify(absl::string_view token, absl::Time now,
+                                   absl::Time* valid_until = nullptr) const;
 
  private:
   // A verified token's principal and the span in which it is accepted
