@@ -1,8 +1,13 @@
 #include "common/server/server.h"
 
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/impl/server_builder_option.h>
 #include <pthread.h>
 #include <signal.h>
+
+#include <algorithm>
+#include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
@@ -10,6 +15,35 @@
 #include "common/server/interceptors.h"
 
 namespace cmc {
+namespace {
+
+// Serves reflection on one server, or not. Linking grpc++_reflection
+// registers its plugin for every server the process builds (a static
+// initializer), so the option first takes it out, then adds one when wanted.
+class ReflectionOption final : public grpc::ServerBuilderOption {
+ public:
+  explicit ReflectionOption(bool serve) : serve_(serve) {}
+  void UpdateArguments(grpc::ChannelArguments*) override {}
+  void UpdatePlugins(std::vector<std::unique_ptr<grpc::ServerBuilderPlugin>>*
+                         plugins) override {
+    const std::string name =
+        grpc::reflection::ProtoServerReflectionPlugin().name();
+    plugins->erase(std::remove_if(plugins->begin(), plugins->end(),
+                                  [&](const auto& plugin) {
+                                    return plugin->name() == name;
+                                  }),
+                   plugins->end());
+    if (serve_) {
+      plugins->push_back(
+          std::make_unique<grpc::reflection::ProtoServerReflectionPlugin>());
+    }
+  }
+
+ private:
+  const bool serve_;
+};
+
+}  // namespace
 
 ServerOptions ServerOptions::FromConfig(const ServiceConfig& config) {
   ServerOptions options;
@@ -70,8 +104,8 @@ absl::Status Server::Start() {
   // off; test binaries that use the libraries without a Server keep it.
   absl::SetMutexDeadlockDetectionMode(absl::OnDeadlockCycle::kIgnore);
   grpc::EnableDefaultHealthCheckService(true);
-  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
+  builder.SetOption(std::make_unique<ReflectionOption>(options_.reflection));
   const std::string address =
       absl::StrCat(options_.listen_host, ":", options_.grpc_port);
   builder.AddListeningPort(address,
@@ -83,6 +117,10 @@ absl::Status Server::Start() {
   // (another replica, a stale run) share the port silently; a port in use must
   // fail start-up instead.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  if (options_.max_metadata_bytes > 0) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_METADATA_SIZE,
+                               options_.max_metadata_bytes);
+  }
   builder.SetMaxReceiveMessageSize(options_.max_message_bytes);
   builder.SetMaxSendMessageSize(options_.max_message_bytes);
   builder.SetSyncServerOption(

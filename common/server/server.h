@@ -1,4 +1,5 @@
-// The gRPC server every CMC binary runs: health service, reflection, Prometheus
+// The gRPC server every CMC binary runs: health service, reflection (unless
+// turned off), Prometheus
 // metrics and request logging interceptors, message size limits, and graceful
 // shutdown.
 //
@@ -43,6 +44,9 @@ namespace cmc {
 // any thread starts.
 void BlockTerminationSignals();
 
+// The default ServerOptions::max_metadata_bytes.
+inline constexpr int kMaxMetadataBytes = 64 << 10;
+
 struct ServerOptions {
   std::string service_name;  // "referral"; labels logs and metrics
   std::string listen_host = "0.0.0.0";
@@ -50,6 +54,16 @@ struct ServerOptions {
   int metrics_port = -1;  // -1 = no /metrics endpoint, 0 = a free port
   absl::Duration shutdown_grace = absl::Seconds(10);
   int max_message_bytes = 16 << 20;
+  // Largest request metadata (all headers of a call) the server accepts
+  // (gRPC's own default is 8 KiB): room for a token, or the principal
+  // headers the gateway forwards, naming a county's 300 institutions (about
+  // 22 KB). A call past it is refused by the transport (RESOURCE_EXHAUSTED)
+  // before any handler or interceptor runs; other calls go on. 0 = gRPC's.
+  int max_metadata_bytes = kMaxMetadataBytes;
+  // Serve gRPC server reflection (grpc.reflection.v1alpha). On behind the
+  // gateway, where every peer holds a certificate of the deployment's CA;
+  // the gateway's public port turns it off unless asked (--public_reflection).
+  bool reflection = true;
   absl::Duration health_check_interval = absl::Seconds(1);
   int min_pollers = 1;
   int max_pollers = 8;

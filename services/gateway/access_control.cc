@@ -34,7 +34,8 @@ AccessControl::AccessControl(std::optional<TokenVerifier> verifier,
 
 absl::StatusOr<Principal> AccessControl::Authenticate(
     const Metadata& metadata, absl::string_view client_common_name,
-    absl::Time now) const {
+    absl::Time now, absl::Time* valid_until) const {
+  if (valid_until != nullptr) *valid_until = absl::InfiniteFuture();
   if (dev_principal_.has_value()) return *dev_principal_;
   auto header = metadata.find("authorization");
   if (header == metadata.end() && !client_common_name.empty()) {
@@ -50,21 +51,22 @@ absl::StatusOr<Principal> AccessControl::Authenticate(
     token = BearerToken(
         absl::string_view(header->second.data(), header->second.size()));
   }
-  return verifier_->Verify(token, now);
+  return verifier_->Verify(token, now, valid_until);
 }
 
 absl::StatusOr<Principal> AccessControl::AdmitCall(
     absl::string_view full_method, const grpc::ServerContextBase& context,
-    absl::Time now) const {
+    absl::Time now, absl::Time* valid_until) const {
   return Admit(full_method, context.client_metadata(), PeerCommonName(context),
-               now);
+               now, valid_until);
 }
 
 absl::StatusOr<Principal> AccessControl::Admit(
     absl::string_view full_method, const Metadata& metadata,
-    absl::string_view client_common_name, absl::Time now) const {
+    absl::string_view client_common_name, absl::Time now,
+    absl::Time* valid_until) const {
   absl::StatusOr<Principal> principal =
-      Authenticate(metadata, client_common_name, now);
+      Authenticate(metadata, client_common_name, now, valid_until);
   if (!principal.ok()) {
     Log(LogLevel::kInfo, "auth_failed")
         .Field("method", full_method)

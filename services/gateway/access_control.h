@@ -52,16 +52,20 @@ class AccessControl {
   //     the caller;
   //   - RESOURCE_EXHAUSTED with RetryInfo when the principal is over its rate;
   //   - PERMISSION_DENIED naming the method when the policy denies it.
+  // `valid_until` (optional) gets when the admission ends: the token's exp
+  // plus the clock skew, or never (a certificate, the development principal).
   absl::StatusOr<Principal> Admit(absl::string_view full_method,
                                   const Metadata& metadata,
                                   absl::string_view client_common_name,
-                                  absl::Time now) const;
+                                  absl::Time now,
+                                  absl::Time* valid_until = nullptr) const;
   // Admit for the call on `context`: its request metadata and the verified
   // client certificate of its connection (cmc::PeerCommonName). What the
   // proxy and GatewayService both run first, once per call.
   absl::StatusOr<Principal> AdmitCall(absl::string_view full_method,
                                       const grpc::ServerContextBase& context,
-                                      absl::Time now) const;
+                                      absl::Time now,
+                                      absl::Time* valid_until = nullptr) const;
 
  private:
   AccessControl(std::optional<TokenVerifier> verifier,
@@ -70,7 +74,8 @@ class AccessControl {
 
   absl::StatusOr<Principal> Authenticate(const Metadata& metadata,
                                          absl::string_view client_common_name,
-                                         absl::Time now) const;
+                                         absl::Time now,
+                                         absl::Time* valid_until) const;
 
   const std::optional<TokenVerifier> verifier_;
   const std::optional<Principal> dev_principal_;

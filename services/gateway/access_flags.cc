@@ -27,6 +27,9 @@ ABSL_FLAG(std::string, jwt_issuer, "cmc", "Required token issuer (iss)");
 ABSL_FLAG(std::string, jwt_audience, "cmc", "Required token audience (aud)");
 ABSL_FLAG(int, jwt_clock_skew_s, 60,
           "Clock skew allowed when checking exp, nbf and iat (0..300)");
+ABSL_FLAG(int, max_token_lifetime_s, 86400,
+          "Longest a token may live: refused when exp - iat, or exp - now, "
+          "exceeds it (the latter plus the clock skew); 0 = no limit");
 ABSL_FLAG(double, rate_limit_per_s, 50,
           "Calls per second each principal may sustain; 0 = no limit");
 ABSL_FLAG(int, rate_limit_burst, 100,
@@ -106,16 +109,19 @@ absl::StatusOr<TokenVerifier> VerifierFromFlags() {
   options.issuer = absl::GetFlag(FLAGS_jwt_issuer);
   options.audience = absl::GetFlag(FLAGS_jwt_audience);
   options.clock_skew = absl::Seconds(absl::GetFlag(FLAGS_jwt_clock_skew_s));
+  options.max_lifetime =
+      absl::Seconds(absl::GetFlag(FLAGS_max_token_lifetime_s));
   absl::StatusOr<TokenVerifier> verifier = TokenVerifier::Create(options);
   if (!verifier.ok()) {
     // Name the flag behind the option the verifier refused.
     const std::string message(verifier.status().message());
     const char* flag =
-        absl::StartsWith(message, "issuer")       ? "jwt_issuer"
-        : absl::StartsWith(message, "audience")   ? "jwt_audience"
-        : absl::StartsWith(message, "clock_skew") ? "jwt_clock_skew_s"
-        : absl::StartsWith(message, "rs256")      ? "jwt_rs256_public_key_file"
-                                                  : "jwt_hs256_secret_file";
+        absl::StartsWith(message, "issuer")         ? "jwt_issuer"
+        : absl::StartsWith(message, "audience")     ? "jwt_audience"
+        : absl::StartsWith(message, "clock_skew")   ? "jwt_clock_skew_s"
+        : absl::StartsWith(message, "max_lifetime") ? "max_token_lifetime_s"
+        : absl::StartsWith(message, "rs256") ? "jwt_rs256_public_key_file"
+                                             : "jwt_hs256_secret_file";
     return BadFlag(flag, message);
   }
   return verifier;
@@ -129,6 +135,9 @@ absl::StatusOr<std::unique_ptr<AccessControl>> AccessControlFromFlags() {
     return BadFlag(
         "auth_mode",
         absl::StrCat("must be required or disabled, got \"", mode, "\""));
+  }
+  if (absl::GetFlag(FLAGS_max_token_lifetime_s) < 0) {
+    return BadFlag("max_token_lifetime_s", "must be >= 0 (0 = no limit)");
   }
   const std::string policy_file = absl::GetFlag(FLAGS_policy_file);
   if (policy_file.empty()) return BadFlag("policy_file", "required");
@@ -173,7 +182,8 @@ absl::StatusOr<std::unique_ptr<AccessControl>> AccessControlFromFlags() {
              absl::GetFlag(FLAGS_jwt_hs256_secret_file))
       .Field("jwt_rs256_public_key_file",
              absl::GetFlag(FLAGS_jwt_rs256_public_key_file))
-      .Field("jwt_clock_skew_s", absl::GetFlag(FLAGS_jwt_clock_skew_s));
+      .Field("jwt_clock_skew_s", absl::GetFlag(FLAGS_jwt_clock_skew_s))
+      .Field("max_token_lifetime_s", absl::GetFlag(FLAGS_max_token_lifetime_s));
   return std::make_unique<AccessControl>(std::move(verifier),
                                          *std::move(policy), rate);
 }

@@ -15,7 +15,9 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
@@ -50,6 +52,23 @@ bool MarksPersonalData(
 // the method (grpc.* services excepted).
 bool IsAuditedCall(absl::string_view full_method, bool personal_data_read);
 
+// Column sizes of audit_records (migrations/0001_audit.sql), in characters
+// (code points: the table is utf8mb4).
+inline constexpr size_t kAuditSubjectChars = 255;
+inline constexpr size_t kAuditRolesChars = 1024;  // the roles joined by ","
+inline constexpr size_t kAuditMethodChars = 255;
+inline constexpr size_t kAuditRequestIdChars = 128;
+inline constexpr size_t kAuditCodeChars = 32;
+inline constexpr size_t kAuditPeerChars = 255;
+inline constexpr size_t kAuditScopeEntryChars = 255;  // audit_record_scopes
+
+// `text` made storable in a utf8mb4 column of `max_chars` characters: every
+// byte that does not start a well-formed UTF-8 sequence (stray continuation
+// bytes, truncated or overlong sequences, surrogates, code points past
+// U+10FFFF) becomes U+FFFD, and the result is cut after `max_chars` code
+// points, never inside one.
+std::string CleanAuditText(absl::string_view text, size_t max_chars);
+
 // The facts of one finished call, as the proxy knows them.
 struct FinishedCall {
   absl::string_view full_method;  // as gRPC gives it: "/pkg.Service/Method"
@@ -63,8 +82,10 @@ struct FinishedCall {
   bool personal_data_read = false;
 };
 
-// The record of `call` (id unset). Long values are cut to the column sizes of
-// migrations/0001_audit.sql.
+// The record of `call` (id unset). Every string is cleaned and cut by
+// CleanAuditText to its column; roles are kept whole, in order, while
+// their join by "," fits the roles column, and the rest are left out. The
+// principal's org scope becomes `scope` (sorted entries).
 v1::AuditRecord BuildAuditRecord(const FinishedCall& call);
 
 // A validated ListAuditRecords request.
@@ -76,6 +97,10 @@ struct AuditQuery {
   std::optional<absl::Time> end;
   int page_size = 50;
   int64_t before_id = 0;  // 0 = from the newest record
+  // The caller scope entries an auditor may see (ListAuditRecords in
+  // gateway.proto): a record is returned only when it has scope entries and
+  // every one is in this set. Unset = every record (a county auditor).
+  std::optional<std::set<std::string>> visible_scope;
   // Identifies the filter, so a page token is refused for another query.
   std::string fingerprint;
 };
@@ -85,6 +110,18 @@ struct AuditQuery {
 // gRPC code name, end_time not after start_time.
 absl::StatusOr<AuditQuery> AuditQueryFromRequest(
     const v1::ListAuditRecordsRequest& request);
+
+// The scope entries of `principal` ("county", "community:<id>",
+// "institution:<id>"), sorted.
+std::vector<std::string> ScopeEntries(const Principal& principal);
+
+// The scope entries an auditor with `auditor`'s scope may see, given the
+// member institutions of each of its communities (`members`, keyed by
+// community id): unset for a county auditor; otherwise its own entries and
+// "institution:<id>" of every member.
+std::optional<std::set<std::string>> VisibleScope(
+    const Principal& auditor,
+    const std::map<std::string, std::vector<std::string>>& members);
 
 // The page token that continues `query` after the record with `last_id`.
 std::string NextPageToken(const AuditQuery& query, int64_t last_id);

@@ -4,8 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
+#include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/status.h"
 
 namespace cmc::gateway {
@@ -72,6 +78,132 @@ TEST(BuildAuditRecordTest, AnonymousCallWithoutRequestIdAndLongValuesCut) {
   EXPECT_EQ(record.request_id(), "");
   EXPECT_EQ(record.code(), "OK");
   EXPECT_EQ(record.peer().size(), 255u);
+}
+
+TEST(CleanAuditTextTest, ReplacesMalformedUtf8AndCutsByCodePoint) {
+  const struct {
+    const char* name;
+    std::string text;
+    size_t max_chars;
+    std::string clean;
+  } cases[] = {
+      {"ascii kept", "req-42", 128, "req-42"},
+      {"ascii cut", "abcdef", 3, "abc"},
+      {"empty", "", 5, ""},
+      {"zero chars", "abc", 0, ""},
+      {"chinese kept whole", "\xE5\xBC\xA0\xE4\xBC\x9F", 2,
+       "\xE5\xBC\xA0\xE4\xBC\x9F"},
+      {"chinese cut by code point, not byte", "\xE5\xBC\xA0\xE4\xBC\x9F", 1,
+       "\xE5\xBC\xA0"},
+      {"four-byte kept",
+       "a\xF0\x9F\x98\x80"
+       "b",
+       3,
+       "a\xF0\x9F\x98\x80"
+       "b"},
+      {"four-byte cut whole",
+       "a\xF0\x9F\x98\x80"
+       "b",
+       1, "a"},
+      {"stray continuation byte",
+       "a\x80"
+       "b",
+       10,
+       "a\xEF\xBF\xBD"
+       "b"},
+      {"invalid bytes each replaced", "\xFF\xFE", 10,
+       "\xEF\xBF\xBD\xEF\xBF\xBD"},
+      {"truncated sequence at the end", "ab\xE5\xBC", 10,
+       "ab\xEF\xBF\xBD\xEF\xBF\xBD"},
+      {"truncated sequence before ascii", "\xE5z", 10, "\xEF\xBF\xBDz"},
+      {"overlong two-byte", "\xC0\xAF", 10, "\xEF\xBF\xBD\xEF\xBF\xBD"},
+      {"overlong three-byte", "\xE0\x80\xAF", 10,
+       "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},
+      {"surrogate", "\xED\xA0\x80", 10, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},
+      {"past U+10FFFF", "\xF4\x90\x80\x80", 1, "\xEF\xBF\xBD"},
+      {"replacement counts as one char",
+       "\xFF"
+       "abc",
+       2,
+       "\xEF\xBF\xBD"
+       "a"},
+      {"NUL is a character", std::string("a\0b", 3), 2, std::string("a\0", 2)},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(CleanAuditText(c.text, c.max_chars), c.clean) << c.name;
+  }
+}
+
+TEST(BuildAuditRecordTest, MalformedAndLongHeadersAndClaimsFitTheirColumns) {
+  Principal principal;
+  principal.subject = std::string(300, '\xE5');  // 300 malformed bytes
+  for (int i = 0; i < 200; ++i) {
+    principal.roles.insert(absl::StrCat("role_number_", 100 + i));  // 15 chars
+  }
+  Metadata metadata;
+  const std::string request_id =
+      std::string("req-\xFF\xFE-") + std::string(200, 'r');
+  metadata.emplace("x-request-id", request_id);
+  const v1::AuditRecord record = BuildAuditRecord(FinishedCall{
+      "/cmc.demo.v1.Demo/Put", &principal, &metadata, grpc::StatusCode::OK,
+      absl::UnixEpoch(), absl::ZeroDuration(), "peer"});
+  EXPECT_EQ(record.subject().size(), 255u * 3);  // 255 x U+FFFD
+  EXPECT_EQ(record.request_id().substr(0, 11), "req-\xEF\xBF\xBD\xEF\xBF\xBD-");
+  EXPECT_EQ(record.request_id().size(), 128u + 4);  // two 3-byte characters
+  // 15 characters and a comma each: 64 roles take 64 * 16 - 1 = 1023.
+  ASSERT_EQ(record.roles_size(), 64);
+  EXPECT_EQ(record.roles(0), "role_number_100");
+  EXPECT_EQ(record.roles(63), "role_number_163");
+  EXPECT_LE(absl::StrJoin(record.roles(), ",").size(), kAuditRolesChars);
+}
+
+TEST(BuildAuditRecordTest, RecordsTheCallersScopeSorted) {
+  Principal principal;
+  principal.subject = "user:li";
+  principal.whole_county = true;
+  principal.communities = {"com-2", "com-1"};
+  principal.institutions = {"ins-9"};
+  const v1::AuditRecord record = BuildAuditRecord(FinishedCall{
+      "/cmc.demo.v1.Demo/Put", &principal, nullptr, grpc::StatusCode::OK,
+      absl::UnixEpoch(), absl::ZeroDuration(), "peer"});
+  EXPECT_EQ(
+      std::vector<std::string>(record.scope().begin(), record.scope().end()),
+      (std::vector<std::string>{"community:com-1", "community:com-2", "county",
+                                "institution:ins-9"}));
+}
+
+TEST(VisibleScopeTest, AnAuditorSeesItsEntriesAndItsCommunitiesMembers) {
+  using Entries = std::set<std::string>;
+  const std::map<std::string, std::vector<std::string>> members = {
+      {"com-x", {"ins-x1", "ins-x2"}}, {"com-y", {"ins-y1"}}};
+  const auto principal = [](bool county, std::set<std::string> communities,
+                            std::set<std::string> institutions) {
+    Principal p;
+    p.whole_county = county;
+    p.communities = std::move(communities);
+    p.institutions = std::move(institutions);
+    return p;
+  };
+  const struct {
+    const char* name;
+    Principal auditor;
+    std::optional<Entries> visible;
+  } cases[] = {
+      {"county sees everything", principal(true, {"com-x"}, {}), std::nullopt},
+      {"community and its members", principal(false, {"com-x"}, {}),
+       Entries{"community:com-x", "institution:ins-x1", "institution:ins-x2"}},
+      {"community without known members", principal(false, {"com-z"}, {}),
+       Entries{"community:com-z"}},
+      {"institution only itself", principal(false, {}, {"ins-y1"}),
+       Entries{"institution:ins-y1"}},
+      {"two communities", principal(false, {"com-x", "com-y"}, {}),
+       Entries{"community:com-x", "community:com-y", "institution:ins-x1",
+               "institution:ins-x2", "institution:ins-y1"}},
+      {"no scope sees nothing", principal(false, {}, {}), Entries{}},
+  };
+  for (const auto& c : cases) {
+    EXPECT_EQ(VisibleScope(c.auditor, members), c.visible) << c.name;
+  }
 }
 
 TEST(AuditQueryFromRequestTest, RejectsBadFieldsNamingThem) {

@@ -4,7 +4,9 @@
 #include <cppconn/resultset.h>
 #include <google/protobuf/util/time_util.h>
 
+#include <map>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -52,30 +54,48 @@ absl::Status InsertAuditRecords(db::Pool& pool,
                                 const std::vector<v1::AuditRecord>& records,
                                 absl::Time deadline) {
   if (records.empty()) return absl::OkStatus();
-  std::string sql =
-      "INSERT INTO audit_records (occurred_at, subject, roles, method, "
-      "request_id, code, latency_ms, peer, personal_data_read) VALUES ";
-  for (size_t i = 0; i < records.size(); ++i) {
-    absl::StrAppend(&sql, i == 0 ? "" : ",", "(?,?,?,?,?,?,?,?,?)");
-  }
   return db::RunInTransaction(
       pool, deadline, [&](sql::Connection& conn) -> absl::Status {
-        std::unique_ptr<sql::PreparedStatement> insert(
-            conn.prepareStatement(sql));
-        int index = 1;
+        std::unique_ptr<sql::PreparedStatement> insert(conn.prepareStatement(
+            "INSERT INTO audit_records (occurred_at, subject, roles, method, "
+            "request_id, code, latency_ms, peer, personal_data_read) VALUES "
+            "(?,?,?,?,?,?,?,?,?)"));
+        // LAST_INSERT_ID() is the id the record's insert just assigned (the
+        // scopes table has no AUTO_INCREMENT, so it stays).
+        std::unique_ptr<sql::PreparedStatement> scope(conn.prepareStatement(
+            "INSERT INTO audit_record_scopes (record_id, entry) VALUES "
+            "(LAST_INSERT_ID(), ?)"));
         for (const v1::AuditRecord& record : records) {
+          int index = 1;
+          // Cleaned again here, whoever built the record: a value the
+          // column cannot hold would refuse the whole statement.
           insert->setString(index++, DbTime(record.time()));
-          insert->setString(index++, record.subject());
-          insert->setString(index++, absl::StrJoin(record.roles(), ","));
-          insert->setString(index++, record.method());
-          insert->setString(index++, record.request_id());
-          insert->setString(index++, record.code());
+          insert->setString(
+              index++, CleanAuditText(record.subject(), kAuditSubjectChars));
+          insert->setString(index++,
+                            CleanAuditText(absl::StrJoin(record.roles(), ","),
+                                           kAuditRolesChars));
+          insert->setString(index++,
+                            CleanAuditText(record.method(), kAuditMethodChars));
+          insert->setString(index++, CleanAuditText(record.request_id(),
+                                                    kAuditRequestIdChars));
+          insert->setString(index++,
+                            CleanAuditText(record.code(), kAuditCodeChars));
           insert->setInt64(index++, record.latency_ms());
-          insert->setString(index++, record.peer());
+          insert->setString(index++,
+                            CleanAuditText(record.peer(), kAuditPeerChars));
           insert->setBoolean(index++, record.personal_data_read());
+          static_assert(kColumns == 9, "one setter per column");
+          insert->executeUpdate();
+          std::set<std::string> entries;  // the key refuses duplicates
+          for (const std::string& entry : record.scope()) {
+            entries.insert(CleanAuditText(entry, kAuditScopeEntryChars));
+          }
+          for (const std::string& entry : entries) {
+            scope->setString(1, entry);
+            scope->executeUpdate();
+          }
         }
-        static_assert(kColumns == 9, "one setter per column");
-        insert->executeUpdate();
         return absl::OkStatus();
       });
 }
@@ -93,6 +113,22 @@ absl::StatusOr<v1::ListAuditRecordsResponse> QueryAuditRecords(
   if (!query.code.empty()) absl::StrAppend(&sql, " AND code = ?");
   if (query.start) absl::StrAppend(&sql, " AND occurred_at >= ?");
   if (query.end) absl::StrAppend(&sql, " AND occurred_at < ?");
+  if (query.visible_scope) {
+    if (query.visible_scope->empty()) {
+      absl::StrAppend(&sql, " AND FALSE");
+    } else {
+      // Some entry, and none outside the visible set.
+      absl::StrAppend(
+          &sql,
+          " AND EXISTS (SELECT 1 FROM audit_record_scopes s WHERE "
+          "s.record_id = audit_records.id) AND NOT EXISTS (SELECT 1 FROM "
+          "audit_record_scopes s WHERE s.record_id = audit_records.id AND "
+          "s.entry NOT IN (",
+          absl::StrJoin(
+              std::vector<std::string>(query.visible_scope->size(), "?"), ","),
+          "))");
+    }
+  }
   // One row more than the page tells whether another page follows.
   absl::StrAppend(&sql, " ORDER BY id DESC LIMIT ?");
 
@@ -112,6 +148,11 @@ absl::StatusOr<v1::ListAuditRecordsResponse> QueryAuditRecords(
         if (!query.code.empty()) select->setString(index++, query.code);
         if (query.start) select->setString(index++, db::DbTime(*query.start));
         if (query.end) select->setString(index++, db::DbTime(*query.end));
+        if (query.visible_scope) {
+          for (const std::string& entry : *query.visible_scope) {
+            select->setString(index++, entry);
+          }
+        }
         select->setInt(index++, query.page_size + 1);
         std::unique_ptr<sql::ResultSet> rows(select->executeQuery());
         while (rows->next()) {
@@ -121,6 +162,31 @@ absl::StatusOr<v1::ListAuditRecordsResponse> QueryAuditRecords(
             break;
           }
           *response.add_records() = RecordFromRow(*rows);
+        }
+        rows.reset();
+        if (response.records_size() > 0) {
+          // The page's scope entries, in a second query: a GROUP_CONCAT
+          // would be cut at MySQL's group_concat_max_len.
+          std::map<int64_t, v1::AuditRecord*> by_id;
+          for (v1::AuditRecord& record : *response.mutable_records()) {
+            by_id[record.id()] = &record;
+          }
+          std::unique_ptr<sql::PreparedStatement> scopes(
+              conn.prepareStatement(absl::StrCat(
+                  "SELECT record_id, entry FROM audit_record_scopes "
+                  "WHERE record_id IN (",
+                  absl::StrJoin(std::vector<std::string>(by_id.size(), "?"),
+                                ","),
+                  ") ORDER BY record_id, entry")));
+          int scope_index = 1;
+          for (const auto& [id, record] : by_id) {
+            scopes->setInt64(scope_index++, id);
+          }
+          std::unique_ptr<sql::ResultSet> entries(scopes->executeQuery());
+          while (entries->next()) {
+            by_id[entries->getInt64("record_id")]->add_scope(
+                entries->getString("entry"));
+          }
         }
         response.mutable_page()->set_total_size(-1);
         return absl::OkStatus();

@@ -23,7 +23,10 @@
 namespace cmc::gateway {
 
 // Inserts `records` (their ids are ignored and assigned by the database, in
-// order) in one transaction: all are stored or none.
+// order) in one transaction: all are stored or none. Every string is cleaned
+// and cut to its column (CleanAuditText), so only a value no cleaning can fix
+// (a time after the year 9999) makes the database refuse a record:
+// INTERNAL, and the batch is not stored.
 absl::Status InsertAuditRecords(db::Pool& pool,
                                 const std::vector<v1::AuditRecord>& records,
                                 absl::Time deadline);

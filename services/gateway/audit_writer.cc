@@ -11,6 +11,13 @@ namespace {
 // The longest a batch insert or a purge may take before it counts as failed.
 constexpr absl::Duration kStatementBudget = absl::Seconds(10);
 
+// A failure that another attempt may not meet: the database unreachable or
+// slow (UNAVAILABLE, DEADLINE_EXCEEDED) or a lock conflict (ABORTED).
+bool IsTransient(const absl::Status& status) {
+  return absl::IsUnavailable(status) || absl::IsDeadlineExceeded(status) ||
+         absl::IsAborted(status);
+}
+
 }  // namespace
 
 AuditWriter::AuditWriter(db::Pool* pool, AuditWriterOptions options,
@@ -53,23 +60,51 @@ void AuditWriter::Run() {
   }
 }
 
-void AuditWriter::Write(const std::vector<v1::AuditRecord>& batch) {
-  if (batch.empty()) return;
+absl::Status AuditWriter::Insert(const std::vector<v1::AuditRecord>& records) {
   absl::Status status;
   for (int attempt = 1; attempt <= options_.write_attempts; ++attempt) {
-    status = InsertAuditRecords(*pool_, batch, absl::Now() + kStatementBudget);
-    if (status.ok()) {
-      written_count_ += static_cast<int64_t>(batch.size());
-      return;
-    }
+    status =
+        InsertAuditRecords(*pool_, records, absl::Now() + kStatementBudget);
+    // Only the database's unavailability or a lock conflict pass with time;
+    // a refused value is refused again.
+    if (status.ok() || !IsTransient(status)) return status;
     if (attempt < options_.write_attempts) {
       absl::SleepFor(options_.retry_backoff * attempt);
     }
   }
-  Log(LogLevel::kError, "audit_write_failed")
-      .Field("records", static_cast<int64_t>(batch.size()))
-      .Field("message", status.ToString());
-  CountDropped(batch.size());
+  return status;
+}
+
+void AuditWriter::Write(const std::vector<v1::AuditRecord>& batch) {
+  if (batch.empty()) return;
+  absl::Status status = Insert(batch);
+  if (status.ok()) {
+    written_count_ += static_cast<int64_t>(batch.size());
+    return;
+  }
+  if (IsTransient(status) || batch.size() == 1) {
+    Log(LogLevel::kError, "audit_write_failed")
+        .Field("records", static_cast<int64_t>(batch.size()))
+        .Field("message", status.ToString());
+    CountDropped(batch.size());
+    return;
+  }
+  // The database refused a value: one record by one, so only the refused
+  // ones are lost.
+  for (const v1::AuditRecord& record : batch) {
+    status = Insert({record});
+    if (status.ok()) {
+      ++written_count_;
+      continue;
+    }
+    Log(LogLevel::kError, "audit_record_refused")
+        .Field("method", record.method())
+        .Field("subject", record.subject())
+        .Field("request_id", record.request_id())
+        .Field("time_seconds", record.time().seconds())
+        .Field("message", status.ToString());
+    CountDropped(1);
+  }
 }
 
 void AuditWriter::PurgeIfDue(absl::Time now) {

@@ -9,8 +9,12 @@
 //
 // What can be lost, by design (docs/decisions.md): records still queued when
 // the process dies without a graceful stop, records refused while the queue is
-// full (counted in cmc_gateway_audit_dropped_total), and a batch the database
-// refuses for longer than the retries (counted the same way and logged).
+// full (counted in cmc_gateway_audit_dropped_total), a batch the database
+// cannot take for longer than the retries (unreachable; counted the same way
+// and logged), and a record whose value the database refuses: a batch refused
+// for its values is written again one record at a time, so only the refused
+// record is lost (logged as audit_record_refused and counted). Strings never
+// cause that: they are cleaned and cut to their columns (CleanAuditText).
 #ifndef CMC_SERVICES_GATEWAY_AUDIT_WRITER_H_
 #define CMC_SERVICES_GATEWAY_AUDIT_WRITER_H_
 
@@ -23,6 +27,7 @@
 #include <thread>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
 #include "common/db/pool.h"
 #include "services/gateway/audit_queue.h"
@@ -37,7 +42,7 @@ struct AuditWriterOptions {
   // Records older than this are purged; zero = never purged.
   absl::Duration retention = absl::Hours(24 * 183);
   absl::Duration purge_interval = absl::Hours(1);
-  // Attempts per batch before it is dropped (the database is down).
+  // Attempts per insert before it is dropped (the database is down).
   int write_attempts = 3;
   absl::Duration retry_backoff = absl::Milliseconds(500);
 };
@@ -70,6 +75,9 @@ class AuditWriter final : public AuditSink {
  private:
   void Run();
   void Write(const std::vector<v1::AuditRecord>& batch);
+  // InsertAuditRecords, retried up to write_attempts while it fails
+  // transiently (unavailable, deadline, lock conflict).
+  absl::Status Insert(const std::vector<v1::AuditRecord>& records);
   void PurgeIfDue(absl::Time now);
   void CountDropped(size_t n);
 

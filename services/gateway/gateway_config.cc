@@ -27,6 +27,14 @@ ABSL_FLAG(int, audit_queue_capacity, 10000,
           "Audit records waiting to be written at most; more are dropped and "
           "counted in cmc_gateway_audit_dropped_total");
 
+ABSL_FLAG(int, public_max_message_bytes, cmc::gateway::kPublicMaxMessageBytes,
+          "Largest message a caller may send to or receive from the public "
+          "port (65536..16777216); a large import is a stream of small "
+          "messages");
+ABSL_FLAG(bool, public_reflection, false,
+          "Serve gRPC server reflection at the public port, to anyone "
+          "(development only)");
+
 namespace cmc::gateway {
 namespace {
 
@@ -77,6 +85,14 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromFlags() {
   CMC_RETURN_IF_ERROR(CheckPositive("audit_retention_days", retention_days));
   const int queue_capacity = absl::GetFlag(FLAGS_audit_queue_capacity);
   CMC_RETURN_IF_ERROR(CheckPositive("audit_queue_capacity", queue_capacity));
+  const int public_max_message_bytes =
+      absl::GetFlag(FLAGS_public_max_message_bytes);
+  if (public_max_message_bytes < (64 << 10) ||
+      public_max_message_bytes > (16 << 20)) {
+    return InvalidField("--public_max_message_bytes",
+                        absl::StrCat("must be in 65536..16777216, got ",
+                                     public_max_message_bytes));
+  }
   CMC_ASSIGN_OR_RETURN(std::unique_ptr<AccessControl> access,
                        AccessControlFromFlags());
   CMC_ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
@@ -87,7 +103,18 @@ absl::StatusOr<GatewayConfig> GatewayConfigFromFlags() {
                        absl::Hours(24 * retention_days),
                        static_cast<size_t>(queue_capacity),
                        std::move(access),
-                       std::move(credentials)};
+                       std::move(credentials),
+                       public_max_message_bytes,
+                       absl::GetFlag(FLAGS_public_reflection)};
+}
+
+ServerOptions PublicServerOptions(const GatewayConfig& config) {
+  ServerOptions options = ServerOptions::FromConfig(config.service);
+  options.credentials = config.credentials;
+  options.max_message_bytes = config.public_max_message_bytes;
+  options.max_metadata_bytes = kPublicMaxMetadataBytes;
+  options.reflection = config.public_reflection;
+  return options;
 }
 
 }  // namespace cmc::gateway

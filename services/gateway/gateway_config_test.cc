@@ -65,6 +65,7 @@ TEST_F(GatewayConfigTest, RefusesABadValueNamingItsFlag) {
       {"audit_queue_capacity", "-1", "--audit_queue_capacity: must be > 0"},
       {"auth_mode", "off", "--auth_mode: must be required or disabled"},
       {"policy_file", "", "--policy_file: required"},
+      {"max_token_lifetime_s", "-1", "--max_token_lifetime_s:"},
       {"rate_limit_burst", "0", "--rate_limit_burst: must be in 1..1000000"},
       {"dev_principal_subject", "dev", "--dev_principal_subject: must be"},
       {"tls_key_file", "/nonexistent.key",

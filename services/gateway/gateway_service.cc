@@ -6,6 +6,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <optional>
 #include <string>
 
 #include "absl/strings/str_cat.h"
@@ -58,15 +60,29 @@ grpc::Status GatewayService::ListAuditRecords(
     grpc::ServerContext* context, const v1::ListAuditRecordsRequest* request,
     v1::ListAuditRecordsResponse* response) {
   const absl::Time now = absl::Now();
+  std::optional<Principal> auditor;  // none = anonymous, sees every record
   if (access_ != nullptr) {
     absl::StatusOr<Principal> admitted = access_->AdmitCall(
         MethodTaking<v1::ListAuditRecordsRequest>(), *context, now);
     if (!admitted.ok()) return ToGrpcStatus(admitted.status());
+    auditor = *std::move(admitted);
   }
   absl::StatusOr<AuditQuery> query = AuditQueryFromRequest(*request);
   if (!query.ok()) return ToGrpcStatus(query.status());
   const absl::Time deadline = std::min(absl::FromChrono(context->deadline()),
                                        now + options_.max_query_time);
+  if (auditor.has_value() && !auditor->whole_county) {
+    std::map<std::string, std::vector<std::string>> members;
+    if (options_.community_members) {
+      for (const std::string& community : auditor->communities) {
+        absl::StatusOr<std::vector<std::string>> ids =
+            options_.community_members(community, *auditor, deadline);
+        if (!ids.ok()) return ToGrpcStatus(ids.status());
+        members[community] = *std::move(ids);
+      }
+    }
+    query->visible_scope = VisibleScope(*auditor, members);
+  }
   absl::StatusOr<v1::ListAuditRecordsResponse> page =
       QueryAuditRecords(*pool_, *query, deadline);
   if (!page.ok()) return ToGrpcStatus(page.status());

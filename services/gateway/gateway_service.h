@@ -16,6 +16,11 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cmc/gateway/v1/gateway.grpc.pb.h"
 #include "common/db/pool.h"
@@ -34,6 +39,15 @@ class GatewayService final : public v1::GatewayService::Service {
     // --max_deadline_ms).
     absl::Duration default_deadline = absl::Seconds(30);
     absl::Duration max_deadline = absl::Minutes(5);
+    // The member institutions (ids) of a community, asked with the
+    // auditor's principal by `deadline`: what ListAuditRecords shows an
+    // auditor scoped to that community (see gateway.proto). main.cc asks the
+    // institution service (OverviewFetcher::MemberInstitutions); unset = no
+    // members (only callers scoped to the community itself are shown).
+    std::function<absl::StatusOr<std::vector<std::string>>(
+        const std::string& community_id, const Principal& auditor,
+        absl::Time deadline)>
+        community_members;
   };
 
   // `pool` (schema cmc_gateway), `access` and `overview` must outlive the
@@ -45,7 +59,8 @@ class GatewayService final : public v1::GatewayService::Service {
 
   // See gateway.proto. UNAUTHENTICATED, RESOURCE_EXHAUSTED or
   // PERMISSION_DENIED from the access control; INVALID_ARGUMENT naming the
-  // field; UNAVAILABLE when the audit database cannot be reached.
+  // field; UNAVAILABLE when the audit database or a community's members
+  // cannot be reached. Only the records the auditor's scope covers.
   grpc::Status ListAuditRecords(
       grpc::ServerContext* context, const v1::ListAuditRecordsRequest* request,
       v1::ListAuditRecordsResponse* response) override;

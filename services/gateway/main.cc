@@ -59,10 +59,7 @@ int main(int argc, char** argv) {
         .Field("message", status.ToString());
     return 1;
   }
-  cmc::ServerOptions server_options =
-      cmc::ServerOptions::FromConfig(config.service);
-  server_options.credentials = config.credentials;
-  cmc::Server server(server_options);
+  cmc::Server server(cmc::gateway::PublicServerOptions(config));
   prometheus::Counter& dropped =
       prometheus::BuildCounter()
           .Name("cmc_gateway_audit_dropped_total")
@@ -92,6 +89,12 @@ int main(int argc, char** argv) {
   cmc::gateway::GatewayService::Options service_options;
   service_options.default_deadline = config.service.default_deadline;
   service_options.max_deadline = config.service.max_deadline;
+  service_options.community_members = [fetcher = overview.get()](
+                                          const std::string& community_id,
+                                          const cmc::Principal& auditor,
+                                          absl::Time deadline) {
+    return fetcher->MemberInstitutions(community_id, auditor, deadline);
+  };
   cmc::gateway::GatewayService gateway_service(pool.get(), config.access.get(),
                                                service_options, overview.get());
   server.AddService(&gateway_service,

@@ -241,4 +241,27 @@ v1::CommunityOverview OverviewFetcher::Fetch(
   return overview;
 }
 
+absl::StatusOr<std::vector<std::string>> OverviewFetcher::MemberInstitutions(
+    const std::string& community_id, const Principal& principal,
+    absl::Time deadline) const {
+  grpc::ClientContext context;
+  Prepare(&context, principal, "", absl::ToChronoTime(deadline));
+  ListSubtreeRequest request;
+  request.mutable_org()->set_community_id(community_id);
+  ListSubtreeResponse response;
+  const grpc::Status status =
+      institution_->ListSubtree(&context, request, &response);
+  // A community that does not exist (any more) has no members.
+  if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+    return std::vector<std::string>();
+  }
+  if (!status.ok()) {
+    return absl::Status(
+        static_cast<absl::StatusCode>(status.error_code()),
+        absl::StrCat("backend institution: ", status.error_message()));
+  }
+  v1::MembersSection section;
+  return FillMembers(response, &section);
+}
+
 }  // namespace cmc::gateway

@@ -22,8 +22,10 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "cmc/dispatch/v1/dispatch.grpc.pb.h"
 #include "cmc/gateway/v1/gateway.pb.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
@@ -53,6 +55,15 @@ class OverviewFetcher {
                               const std::string& request_id,
                               std::chrono::system_clock::time_point deadline,
                               const std::function<bool()>& cancelled) const;
+
+  // The ids of the member institutions of `community_id` today (ListSubtree,
+  // asked with `principal`, by `deadline`): the community part of an
+  // auditor's view of the audit trail (gateway.proto, ListAuditRecords).
+  // None when the community does not exist; otherwise the institution
+  // service's error as it came (UNAVAILABLE when it cannot be reached).
+  absl::StatusOr<std::vector<std::string>> MemberInstitutions(
+      const std::string& community_id, const Principal& principal,
+      absl::Time deadline) const;
 
  private:
   OverviewFetcher(

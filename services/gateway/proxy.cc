@@ -130,10 +130,12 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   // method takes exactly one request message (unary or server streaming).
   Relay(grpc::GenericCallbackServerContext* context, const Backend& backend,
         grpc::GenericStub& stub, std::chrono::system_clock::time_point deadline,
-        Principal principal, AuditSink* audit, bool single_request)
+        Principal principal, AuditSink* audit, bool single_request,
+        std::optional<absl::Time> token_end)
       : context_(context),
         backend_(backend),
         single_request_(single_request),
+        token_end_(token_end),
         principal_(std::move(principal)),
         audit_(audit),
         backend_call_(this) {
@@ -300,6 +302,14 @@ class Relay final : public grpc::ServerGenericBidiReactor {
     backend_call_.RemoveHold();
   }
 
+  // The backend call ran into the token's end (its deadline).
+  bool TokenExpired() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
+    return token_end_.has_value() &&
+           backend_status_->error_code() ==
+               grpc::StatusCode::DEADLINE_EXCEEDED &&
+           absl::Now() >= *token_end_ - absl::Milliseconds(100);
+  }
+
   void FinishCaller() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     if (finished_) return;
     finished_ = true;
@@ -310,7 +320,9 @@ class Relay final : public grpc::ServerGenericBidiReactor {
     const grpc::Status status =
         refused ? grpc::Status(grpc::StatusCode::CANCELLED,
                                "the call ended before its request arrived")
-                : CallerStatus(*backend_status_, backend_);
+        : TokenExpired()
+            ? grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "token expired")
+            : CallerStatus(*backend_status_, backend_);
     LogCall(context_->method(), backend_.name, status, start_);
     if (!refused) {
       RecordAudit(audit_, *context_, backend_context_, principal_, status,
@@ -322,6 +334,8 @@ class Relay final : public grpc::ServerGenericBidiReactor {
   grpc::GenericCallbackServerContext* const context_;
   const Backend backend_;
   const bool single_request_ = false;
+  // When the caller's token ends before its deadline: the stream ends then.
+  const std::optional<absl::Time> token_end_;
   const Principal principal_;
   AuditSink* const audit_ = nullptr;
   const Clock::time_point start_ = Clock::now();
@@ -458,9 +472,10 @@ Proxy::Proxy(RouteTable routes, std::map<std::string, grpc::GenericStub> stubs,
 grpc::ServerGenericBidiReactor* Proxy::CreateReactor(
     grpc::GenericCallbackServerContext* context) {
   Principal principal;
+  absl::Time valid_until = absl::InfiniteFuture();
   if (options_.access_control != nullptr) {
     absl::StatusOr<Principal> admitted = options_.access_control->AdmitCall(
-        context->method(), *context, absl::Now());
+        context->method(), *context, absl::Now(), &valid_until);
     if (!admitted.ok()) {
       return new Relay(context, ToGrpcStatus(admitted.status()));
     }
@@ -479,16 +494,25 @@ grpc::ServerGenericBidiReactor* Proxy::CreateReactor(
   const absl::Duration default_timeout = IsSubscription(context->method())
                                              ? options_.max_timeout
                                              : options_.default_timeout;
-  const auto deadline =
+  auto deadline =
       ForwardDeadline(context->deadline(), std::chrono::system_clock::now(),
                       default_timeout, options_.max_timeout);
   if (unary_methods_.count(context->method()) > 0) {
     return new UnaryRelay(context, *routes_.Find(*name), stubs_.at(*name),
                           deadline, std::move(principal), options_.audit);
   }
+  // A stream ends when its token does: the backend's deadline is the token's
+  // end, and the caller then gets UNAUTHENTICATED (FinishCaller).
+  std::optional<absl::Time> token_end;
+  if (valid_until != absl::InfiniteFuture() &&
+      absl::FromChrono(deadline) > valid_until) {
+    token_end = valid_until;
+    deadline = absl::ToChronoTime(valid_until);
+  }
   return new Relay(context, *routes_.Find(*name), stubs_.at(*name), deadline,
                    std::move(principal), options_.audit,
-                   single_request_methods_.count(context->method()) > 0);
+                   single_request_methods_.count(context->method()) > 0,
+                   token_end);
 }
 
 }  // namespace cmc::gateway

@@ -82,6 +82,9 @@ absl::StatusOr<TokenVerifier> TokenVerifier::Create(
         "clock_skew",
         absl::StrCat("must be in 0s..", absl::FormatDuration(kMaxClockSkew)));
   }
+  if (options.max_lifetime < absl::ZeroDuration()) {
+    return InvalidField("max_lifetime", "must not be negative");
+  }
   CMC_ASSIGN_OR_RETURN(JwtSignatureVerifier signatures,
                        JwtSignatureVerifier::Create(options.hs256_secret,
                                                     options.rs256_public_key));
@@ -89,8 +92,13 @@ absl::StatusOr<TokenVerifier> TokenVerifier::Create(
 }
 
 absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
-                                                absl::Time now) const {
+                                                absl::Time now,
+                                                absl::Time* valid_until) const {
   if (token.empty()) return Unauthenticated("no bearer token");
+  if (token.size() > kMaxTokenBytes) {
+    return Unauthenticated(absl::StrCat(
+        "token of ", token.size(), " bytes, longer than ", kMaxTokenBytes));
+  }
   {
     absl::MutexLock lock(&cache_->mu);
     auto it = cache_->entries.find(token);
@@ -102,7 +110,10 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
             "expired at ",
             absl::FormatTime(verified.accepted_until - options_.clock_skew)));
       }
-      if (now >= verified.accepted_from) return verified.principal;
+      if (now >= verified.accepted_from) {
+        if (valid_until != nullptr) *valid_until = verified.accepted_until;
+        return verified.principal;
+      }
     }
   }
   CMC_ASSIGN_OR_RETURN(Verified verified, VerifyUncached(token, now));
@@ -111,6 +122,7 @@ absl::StatusOr<Principal> TokenVerifier::Verify(absl::string_view token,
     cache_->entries.clear();
   }
   cache_->entries[std::string(token)] = verified;
+  if (valid_until != nullptr) *valid_until = verified.accepted_until;
   return std::move(verified.principal);
 }
 
@@ -148,6 +160,22 @@ absl::StatusOr<TokenVerifier::Verified> TokenVerifier::VerifyUncached(
   if (iat != absl::InfinitePast() && iat > now + skew) {
     return Unauthenticated(
         absl::StrCat("issued in the future, at ", absl::FormatTime(iat)));
+  }
+
+  const absl::Duration max_lifetime = options_.max_lifetime;
+  if (max_lifetime > absl::ZeroDuration()) {
+    if (iat != absl::InfinitePast() && exp - iat > max_lifetime) {
+      return Unauthenticated(absl::StrCat(
+          "lives ", absl::FormatDuration(exp - iat), " from iat, longer than ",
+          absl::FormatDuration(max_lifetime)));
+    }
+    // Without iat (or with an iat that lies), the time left tells.
+    if (exp - now > max_lifetime + skew) {
+      return Unauthenticated(absl::StrCat("expires in ",
+                                          absl::FormatDuration(exp - now),
+                                          ", later than the maximum lifetime ",
+                                          absl::FormatDuration(max_lifetime)));
+    }
   }
 
   Principal principal;

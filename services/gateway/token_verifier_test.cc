@@ -261,6 +261,70 @@ TEST(TokenVerifierTest, RefusesBadTokensWithTheReason) {
   }
 }
 
+TEST(TokenVerifierTest, MaxLifetimeRefusesLongLivedTokens) {
+  TokenVerifierOptions options;
+  options.hs256_secret = kSecret;
+  options.issuer = "cmc-test";
+  options.audience = "cmc";
+  options.max_lifetime = absl::Hours(1);  // skew 60 s
+  absl::StatusOr<TokenVerifier> verifier = TokenVerifier::Create(options);
+  ASSERT_TRUE(verifier.ok()) << verifier.status();
+  const int64_t now = absl::ToUnixSeconds(kNow);
+  const std::string default_times =
+      absl::StrCat(R"("iat":)", now - 10, R"(,"exp":)", now + 3600);
+  const struct {
+    const char* name;
+    int64_t iat;  // 0 = no iat claim
+    int64_t exp;
+    bool accepted;
+  } cases[] = {
+      {"exactly the maximum from iat", now - 10, now - 10 + 3600, true},
+      {"one second longer from iat", now - 10, now - 10 + 3601, false},
+      {"a day from iat", now, now + 86400, false},
+      {"long ago issued, long lived, soon expiring", now - 86000, now + 400,
+       false},
+      {"no iat, within maximum and skew", 0, now + 3660, true},
+      {"no iat, past maximum and skew", 0, now + 3661, false},
+      {"iat ahead by the skew, the maximum", now + 60, now + 3660, true},
+      {"iat ahead by the skew, one second more", now + 60, now + 3661, false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    const std::string times =
+        c.iat == 0 ? absl::StrCat(R"("exp":)", c.exp)
+                   : absl::StrCat(R"("iat":)", c.iat, R"(,"exp":)", c.exp);
+    absl::StatusOr<Principal> who =
+        verifier->Verify(Hs256(Claims(default_times, times)), kNow);
+    EXPECT_EQ(who.ok(), c.accepted) << who.status();
+    if (!c.accepted) {
+      EXPECT_EQ(who.status().code(), absl::StatusCode::kUnauthenticated);
+    }
+  }
+  // Without a maximum the day-long token is accepted.
+  EXPECT_TRUE(
+      Verifier()
+          .Verify(Hs256(Claims(default_times,
+                               absl::StrCat(R"("iat":)", now, R"(,"exp":)",
+                                            now + 86400))),
+                  kNow)
+          .ok());
+}
+
+TEST(TokenVerifierTest, ATokenPastTheSizeLimitIsRefusedUnread) {
+  const TokenVerifier verifier = Verifier();
+  absl::StatusOr<Principal> who =
+      verifier.Verify(std::string(kMaxTokenBytes + 1, 'a'), kNow);
+  ASSERT_FALSE(who.ok());
+  EXPECT_EQ(who.status().code(), absl::StatusCode::kUnauthenticated);
+  EXPECT_NE(who.status().message().find("longer than 32768"), std::string::npos)
+      << who.status();
+  // At the limit a token is read (and here found malformed).
+  who = verifier.Verify(std::string(kMaxTokenBytes, 'a'), kNow);
+  ASSERT_FALSE(who.ok());
+  EXPECT_EQ(who.status().message().find("longer than"), std::string::npos)
+      << who.status();
+}
+
 TEST(TokenVerifierTest, RefusesAnAlgorithmWithoutItsKey) {
   TokenVerifierOptions options;
   options.rs256_public_key = Keys().public_pem;
@@ -307,6 +371,13 @@ TEST(TokenVerifierTest, CreateRefusesBadOptionsNamingThem) {
        "clock_skew"},
       {"huge skew", with(kSecret, "", "i", "a", absl::Seconds(301)),
        "clock_skew"},
+      {"negative lifetime",
+       [&] {
+         TokenVerifierOptions o = with(kSecret, "", "i", "a", skew);
+         o.max_lifetime = absl::Seconds(-1);
+         return o;
+       }(),
+       "max_lifetime"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);

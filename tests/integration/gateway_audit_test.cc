@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "cmc/gateway/v1/gateway.grpc.pb.h"
 #include "common/db/migrations.h"
 #include "common/identity/jwt.h"
@@ -121,6 +122,90 @@ TEST_F(GatewayAuditTest, FullQueueDropsAndCountsInsteadOfBlocking) {
   EXPECT_EQ(dropped.Value(), 3.0) << "after stop every record is dropped";
 }
 
+// Issue #11: one record the database would refuse (a non-UTF-8 x-request-id,
+// a roles claim longer than its column, a subject cut inside a character)
+// must not drop the batch: strings are cleaned and cut to their columns.
+TEST_F(GatewayAuditTest, MalformedAndOverlongStringsAreCleanedNotRefused) {
+  AuditWriterOptions options;
+  options.batch_size = 500;
+  options.flush_interval = absl::Seconds(30);  // one batch, written by Stop
+  AuditWriter writer(pool_.get(), options, nullptr);
+  writer.Start();
+  writer.Record(Record("user:before", "cmc.demo.v1.Demo/Put", "OK", kT0));
+  v1::AuditRecord bad = Record("user:bad", "cmc.demo.v1.Demo/Put", "OK", kT0);
+  bad.set_request_id("req-\xFF\xFE-" + std::string(300, 'r'));
+  bad.set_subject(std::string(254, 's') + "\xE5\xBC\xA0\xE4\xBC\x9F");
+  bad.clear_roles();
+  for (int i = 0; i < 150; ++i) bad.add_roles(absl::StrCat("role_", 1000 + i));
+  writer.Record(bad);
+  writer.Record(Record("user:after", "cmc.demo.v1.Demo/Put", "OK", kT0));
+  writer.Stop();
+  EXPECT_EQ(writer.written(), 3);
+  EXPECT_EQ(writer.dropped(), 0);
+  const std::vector<v1::AuditRecord> stored = All();
+  ASSERT_EQ(stored.size(), 3u);
+  EXPECT_EQ(stored[0].subject(), "user:after");
+  EXPECT_EQ(stored[2].subject(), "user:before");
+  const v1::AuditRecord& cleaned = stored[1];
+  EXPECT_EQ(cleaned.subject(), std::string(254, 's') + "\xE5\xBC\xA0");
+  EXPECT_EQ(cleaned.request_id(),
+            "req-\xEF\xBF\xBD\xEF\xBF\xBD-" + std::string(121, 'r'));
+  EXPECT_EQ(absl::StrJoin(cleaned.roles(), ",").size(), kAuditRolesChars);
+  EXPECT_EQ(cleaned.roles(0), "role_1000");
+}
+
+// Issue #11: a record the database refuses whatever the cleaning (here a
+// time after the year 9999) is written alone, logged and counted; the other
+// records of its batch are stored.
+TEST_F(GatewayAuditTest, ARefusedRecordIsIsolatedFromItsBatch) {
+  prometheus::Registry registry;
+  prometheus::Counter& dropped = prometheus::BuildCounter()
+                                     .Name("cmc_gateway_audit_dropped_total")
+                                     .Register(registry)
+                                     .Add({});
+  AuditWriterOptions options;
+  options.batch_size = 500;
+  options.flush_interval = absl::Seconds(30);  // one batch, written by Stop
+  options.retry_backoff = absl::Milliseconds(1);
+  AuditWriter writer(pool_.get(), options, &dropped);
+  writer.Start();
+  for (int i = 0; i < 5; ++i) {
+    v1::AuditRecord record =
+        Record(absl::StrCat("user:", i), "cmc.demo.v1.Demo/Put", "OK",
+               kT0 + absl::Seconds(i));
+    if (i == 2) {
+      record.mutable_time()->set_seconds(absl::ToUnixSeconds(absl::FromCivil(
+          absl::CivilSecond(10000, 1, 1, 0, 0, 0), absl::UTCTimeZone())));
+    }
+    writer.Record(record);
+  }
+  writer.Stop();
+  EXPECT_EQ(writer.written(), 4);
+  EXPECT_EQ(writer.dropped(), 1);
+  EXPECT_EQ(dropped.Value(), 1.0);
+  const std::vector<v1::AuditRecord> stored = All();
+  ASSERT_EQ(stored.size(), 4u);
+  EXPECT_EQ(stored[0].subject(), "user:4");
+  EXPECT_EQ(stored[1].subject(), "user:3");
+  EXPECT_EQ(stored[2].subject(), "user:1");
+  EXPECT_EQ(stored[3].subject(), "user:0");
+}
+
+// Issue #11: audit timestamps survive 2038 (TIMESTAMP ends on 2038-01-19).
+TEST_F(GatewayAuditTest, TimesAfter2038AreStoredAndReadBack) {
+  const absl::Time t2040 = absl::FromCivil(
+      absl::CivilSecond(2040, 6, 1, 8, 30, 0), absl::UTCTimeZone());
+  ASSERT_TRUE(InsertAuditRecords(
+                  *pool_,
+                  {Record("user:late", "cmc.demo.v1.Demo/Put", "OK", t2040)},
+                  absl::Now() + absl::Seconds(5))
+                  .ok());
+  const std::vector<v1::AuditRecord> stored = All();
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_EQ(TimeUtil::TimestampToSeconds(stored[0].time()),
+            absl::ToUnixSeconds(t2040));
+}
+
 TEST_F(GatewayAuditTest, PurgeRemovesOnlyRecordsPastRetention) {
   const absl::Time now = absl::Now();
   ASSERT_TRUE(InsertAuditRecords(*pool_,
@@ -180,8 +265,23 @@ class ListAuditRecordsTest : public GatewayAuditTest {
     access_ = std::make_unique<AccessControl>(
         TokenVerifier::Create(verifier).value(),
         AccessPolicy::Create(proto).value(), std::nullopt);
+    GatewayService::Options service_options;
+    // The institution service's answer, faked: the members of com-x and
+    // com-y; com-down cannot be reached.
+    service_options.community_members =
+        [](const std::string& community, const Principal&,
+           absl::Time) -> absl::StatusOr<std::vector<std::string>> {
+      if (community == "com-x") {
+        return std::vector<std::string>{"ins-x1", "ins-x2"};
+      }
+      if (community == "com-y") return std::vector<std::string>{"ins-y1"};
+      if (community == "com-down") {
+        return absl::UnavailableError("backend institution: down");
+      }
+      return std::vector<std::string>();
+    };
     service_ = std::make_unique<GatewayService>(pool_.get(), access_.get(),
-                                                GatewayService::Options());
+                                                service_options);
     ServerOptions options;
     options.service_name = "gateway";
     options.listen_host = "127.0.0.1";
@@ -198,10 +298,12 @@ class ListAuditRecordsTest : public GatewayAuditTest {
     if (server_) server_->Shutdown();
   }
 
-  static std::string Token(const std::string& role) {
+  // `scope`: the JSON array's entries, quoted.
+  static std::string Token(const std::string& role,
+                           const std::string& scope = R"("county")") {
     return SignJwt(JwtAlgorithm::kHs256,
                    absl::StrCat(R"({"sub":"user:t","roles":[")", role,
-                                R"("],"scope":["county"],"iss":"cmc",)",
+                                R"("],"scope":[)", scope, R"(],"iss":"cmc",)",
                                 R"("aud":"cmc","exp":)",
                                 absl::ToUnixSeconds(absl::Now()) + 600, "}"),
                    kSecret)
@@ -322,6 +424,88 @@ TEST_F(ListAuditRecordsTest, PagesFollowEachOtherAndTokensStayWithTheirQuery) {
   grpc::Status status = List(request, Token("auditor"), &other);
   EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
   EXPECT_EQ(BadField(FromGrpcStatus(status)), "page.page_token");
+}
+
+// Issue #11: ListAuditRecords honours the auditor's org scope (gateway.proto):
+// a scoped auditor sees only callers whose every scope entry lies inside its
+// own scope, members of its communities included.
+TEST_F(ListAuditRecordsTest, AScopedAuditorSeesOnlyCallersInsideItsScope) {
+  const auto scoped = [](const std::string& subject,
+                         std::vector<std::string> scope, int minute) {
+    v1::AuditRecord record =
+        Record(subject, "cmc.demo.v1.Demo/Put", "OK",
+               kT0 + absl::Hours(1) + absl::Minutes(minute));
+    for (std::string& entry : scope) record.add_scope(std::move(entry));
+    return record;
+  };
+  ASSERT_TRUE(
+      InsertAuditRecords(
+          *pool_,
+          {scoped("user:x-admin", {"community:com-x"}, 1),
+           scoped("user:x-clinician", {"institution:ins-x1"}, 2),
+           scoped("user:y-clinician", {"institution:ins-y1"}, 3),
+           scoped("user:county", {"county"}, 4),
+           scoped("user:both", {"institution:ins-x1", "institution:ins-y1"}, 5),
+           scoped("user:x2", {"community:com-x", "institution:ins-x2"}, 6)},
+          absl::Now() + absl::Seconds(5))
+          .ok());
+  const auto subjects = [](const v1::ListAuditRecordsResponse& response) {
+    std::vector<std::string> out;
+    for (const v1::AuditRecord& record : response.records()) {
+      out.push_back(record.subject());
+    }
+    return out;
+  };
+  using Subjects = std::vector<std::string>;
+  const struct {
+    const char* name;
+    std::string scope;
+    Subjects visible;  // newest first
+  } cases[] = {
+      {"community com-x", R"("community:com-x")",
+       Subjects{"user:x2", "user:x-clinician", "user:x-admin"}},
+      {"community com-y", R"("community:com-y")", Subjects{"user:y-clinician"}},
+      {"institution ins-x1", R"("institution:ins-x1")",
+       Subjects{"user:x-clinician"}},
+      {"both communities", R"("community:com-x","community:com-y")",
+       Subjects{"user:x2", "user:both", "user:y-clinician", "user:x-clinician",
+                "user:x-admin"}},
+      {"unknown community", R"("community:com-none")", Subjects{}},
+      {"no scope", "", Subjects{}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    v1::ListAuditRecordsResponse response;
+    const grpc::Status status = List({}, Token("auditor", c.scope), &response);
+    ASSERT_TRUE(status.ok()) << status.error_message();
+    EXPECT_EQ(subjects(response), c.visible);
+  }
+  // The county auditor sees every record, the four of the fixture (written
+  // without a scope) included, and each record's scope.
+  v1::ListAuditRecordsResponse all;
+  ASSERT_TRUE(List({}, Token("auditor"), &all).ok());
+  ASSERT_EQ(all.records_size(), 10);
+  EXPECT_EQ(all.records(0).subject(), "user:x2");
+  EXPECT_EQ(std::vector<std::string>(all.records(0).scope().begin(),
+                                     all.records(0).scope().end()),
+            (Subjects{"community:com-x", "institution:ins-x2"}));
+  EXPECT_EQ(all.records(9).scope_size(), 0);
+  // Paging and filters stay within the scope.
+  v1::ListAuditRecordsRequest first_page;
+  first_page.mutable_page()->set_page_size(2);
+  v1::ListAuditRecordsResponse page;
+  ASSERT_TRUE(
+      List(first_page, Token("auditor", R"("community:com-x")"), &page).ok());
+  EXPECT_EQ(subjects(page), (Subjects{"user:x2", "user:x-clinician"}));
+  v1::ListAuditRecordsRequest next = first_page;
+  next.mutable_page()->set_page_token(page.page().next_page_token());
+  ASSERT_TRUE(List(next, Token("auditor", R"("community:com-x")"), &page).ok());
+  EXPECT_EQ(subjects(page), (Subjects{"user:x-admin"}));
+  // The members cannot be asked: UNAVAILABLE, not a silently smaller view.
+  v1::ListAuditRecordsResponse down;
+  EXPECT_EQ(
+      List({}, Token("auditor", R"("community:com-down")"), &down).error_code(),
+      grpc::StatusCode::UNAVAILABLE);
 }
 
 }  // namespace
