@@ -111,6 +111,8 @@ class DispatchService final : public v1::DispatchService::Service {
                             v1::NeighbourExtension*) override;
   grpc::Status ListExtensions(Context*, const v1::ListExtensionsRequest*,
                               v1::ListExtensionsResponse*) override;
+  grpc::Status UpdateExtension(Context*, const v1::UpdateExtensionRequest*,
+                               v1::NeighbourExtension*) override;
   grpc::Status EndExtension(Context*, const v1::EndExtensionRequest*,
                             v1::NeighbourExtension*) override;
   grpc::Status CreateSettlement(Context*, const v1::CreateSettlementRequest*,

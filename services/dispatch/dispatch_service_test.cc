@@ -503,6 +503,55 @@ TEST_F(DispatchServiceTest, CoverageNamesEachWayAndTheBlankSpots) {
   EXPECT_ERROR(Call(&Stub::CreateExtension, extension, &created, kTownship2),
                kPermissionDenied, "extension.village_id");
 
+  // UpdateExtension: shortened with a note, then the same clinic's next
+  // extension blocks lengthening it again.
+  v1::UpdateExtensionRequest update;
+  *update.mutable_extension() = created;
+  update.mutable_extension()->mutable_end_date()->set_value("2026-03-31");
+  update.mutable_extension()->set_note("轮值到月底");
+  update.mutable_update_mask()->add_paths("end_date");
+  update.mutable_update_mask()->add_paths("note");
+  v1::NeighbourExtension updated;
+  ASSERT_TRUE(Call(&Stub::UpdateExtension, update, &updated, kTownship2).ok());
+  EXPECT_EQ(updated.end_date().value(), "2026-03-31");
+  EXPECT_EQ(updated.note(), "轮值到月底");
+  EXPECT_EQ(updated.version(), created.version() + 1);
+  EXPECT_ERROR(Call(&Stub::UpdateExtension, update, &updated), kAborted,
+               "extension.version");
+  v1::CreateExtensionRequest next = extension;
+  next.set_request_id("e-next");
+  next.mutable_extension()->set_village_id("vil-4");
+  next.mutable_extension()->mutable_start_date()->set_value("2026-04-01");
+  v1::NeighbourExtension later;
+  ASSERT_TRUE(Call(&Stub::CreateExtension, next, &later).ok());
+  update.mutable_extension()->set_version(updated.version());
+  update.mutable_extension()->clear_end_date();  // open-ended again
+  EXPECT_ERROR(Call(&Stub::UpdateExtension, update, &updated), kAlreadyExists,
+               "extension.end_date");
+  update.mutable_extension()->mutable_end_date()->set_value("2026-03-01");
+  EXPECT_ERROR(Call(&Stub::UpdateExtension, update, &updated), kInvalidArgument,
+               "extension.end_date");
+  update.mutable_extension()->mutable_end_date()->set_value("2026-3-31");
+  EXPECT_ERROR(Call(&Stub::UpdateExtension, update, &updated), kInvalidArgument,
+               "extension.end_date");
+  update.mutable_extension()->mutable_end_date()->set_value("2026-03-20");
+  EXPECT_ERROR(Call(&Stub::UpdateExtension, update, &updated,
+                    {"u", "institution:ins-t1"}),
+               kPermissionDenied, "extension.id");
+  update.mutable_update_mask()->add_paths("clinic_id");
+  EXPECT_ERROR(Call(&Stub::UpdateExtension, update, &updated), kInvalidArgument,
+               "update_mask");
+  update.clear_update_mask();
+  EXPECT_ERROR(Call(&Stub::UpdateExtension, update, &updated), kInvalidArgument,
+               "update_mask");
+  update.mutable_update_mask()->add_paths("end_date");
+  update.mutable_extension()->set_id("ext-unknown");
+  EXPECT_ERROR(Call(&Stub::UpdateExtension, update, &updated), kNotFound,
+               "extension.id");
+  update.mutable_extension()->set_id(created.id());
+  ASSERT_TRUE(Call(&Stub::UpdateExtension, update, &updated).ok());
+  EXPECT_EQ(updated.end_date().value(), "2026-03-20");
+
   // A relocation settlement without a clinic takes no extension.
   v1::CreateSettlementRequest settlement;
   settlement.set_request_id("s1");

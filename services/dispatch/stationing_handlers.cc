@@ -516,6 +516,87 @@ absl::StatusOr<Record> DispatchService::EndVillagePeriod(
                       {event_type, call.Actor("anonymous")}, call.deadline());
 }
 
+grpc::Status DispatchService::UpdateExtension(
+    Context* context, const v1::UpdateExtensionRequest* request,
+    v1::NeighbourExtension* response) {
+  return Serve(
+      context, call_, response,
+      [&](const CallContext& call) -> absl::StatusOr<v1::NeighbourExtension> {
+        const v1::NeighbourExtension& given = request->extension();
+        CMC_RETURN_IF_ERROR(CheckId(given.id(), "extension.id"));
+        CMC_RETURN_IF_ERROR(CheckVersion(given.version(), "extension.version"));
+        if (request->update_mask().paths().empty()) {
+          return InvalidField("update_mask", "at least one path");
+        }
+        for (const std::string& path : request->update_mask().paths()) {
+          if (path != "end_date" && path != "note") {
+            return InvalidField(
+                "update_mask",
+                absl::StrCat("unknown or immutable path ", path));
+          }
+        }
+        CMC_RETURN_IF_ERROR(
+            OptionalDay(given.end_date(), "extension.end_date").status());
+        CMC_RETURN_IF_ERROR(CheckText(given.note(), "extension.note", 0, 500));
+        CMC_ASSIGN_OR_RETURN(const OrgScope scope, scopes_.Resolve(call));
+        const absl::Time deadline = call.deadline();
+        const RecordFields fields = {"extension.id", "extension.version"};
+        CMC_ASSIGN_OR_RETURN(
+            const v1::NeighbourExtension current,
+            stores_.extensions->Get(given.id(), deadline, fields));
+        CMC_ASSIGN_OR_RETURN(
+            const inst::Village village,
+            VillageAt(current.village_id(), "extension.id", deadline));
+        CMC_RETURN_IF_ERROR(RequireVillage(scope, village, "extension.id"));
+        const auto apply = [&](v1::NeighbourExtension& e) -> absl::Status {
+          for (const std::string& path : request->update_mask().paths()) {
+            if (path == "end_date") *e.mutable_end_date() = given.end_date();
+            if (path == "note") e.set_note(given.note());
+          }
+          return absl::OkStatus();
+        };
+        v1::NeighbourExtension next = current;
+        CMC_RETURN_IF_ERROR(apply(next));
+        const absl::CivilDay start = DayOf(next.start_date());
+        const absl::CivilDay end = EndOf(next.end_date());
+        if (end < start) {
+          return InvalidField("extension.end_date", "before start_date");
+        }
+        // Days the extension did not hold before: they must be free of a
+        // settlement without a clinic and of the same clinic's extensions.
+        const absl::CivilDay old_end = EndOf(current.end_date());
+        if (end > old_end) {
+          RecordQuery query;
+          query.village_id = village.id();
+          query.overlapping = DaySpan{old_end + 1, end};
+          CMC_ASSIGN_OR_RETURN(auto settlements,
+                               stores_.settlements->List(query, deadline));
+          if (!settlements.empty() && village.village_clinic_id().empty()) {
+            return Precondition(
+                "extension.village_id",
+                absl::StrCat("a relocation settlement (",
+                             settlements.front().record.id(),
+                             ") is covered only by stationing or touring"));
+          }
+          query.institution_id = next.clinic_id();
+          CMC_ASSIGN_OR_RETURN(auto same,
+                               stores_.extensions->List(query, deadline));
+          for (const auto& other : same) {
+            if (other.record.id() == next.id()) continue;
+            return FieldError(absl::StatusCode::kAlreadyExists,
+                              "extension.end_date",
+                              absl::StrCat("extension ", other.record.id(),
+                                           " already holds on those days"));
+          }
+        }
+        return stores_.extensions->Update(
+            given.id(), given.version(), apply,
+            VillageKeys<v1::NeighbourExtension>(village.township_center_id()),
+            {"dispatch.ExtensionUpdated", call.Actor("anonymous")}, deadline,
+            fields);
+      });
+}
+
 grpc::Status DispatchService::EndExtension(
     Context* context, const v1::EndExtensionRequest* request,
     v1::NeighbourExtension* response) {
