@@ -140,9 +140,6 @@ google::rpc::Status PendingStatus(absl::string_view backend,
 }
 
 void FillPendingSections(v1::CommunityOverview* overview) {
-  *overview->mutable_budget_execution()->mutable_status() =
-      PendingStatus("finance", "finance.budget_execution",
-                    "medical-insurance budget execution");
   *overview->mutable_indicators()->mutable_status() = PendingStatus(
       "indicator", "indicator.headline", "headline evaluation indicators");
 }
@@ -170,6 +167,16 @@ void SetDispatchStatus(const grpc::Status& error,
     status = BackendErrorStatus("dispatch", kCoverageMethod, error);
   *overview->mutable_dispatch()->mutable_status() = status;
   *overview->mutable_dispatch_coverage()->mutable_status() = status;
+}
+
+void SetBudgetStatus(const grpc::Status& error,
+                     v1::CommunityOverview* overview) {
+  google::rpc::Status status;
+  if (!error.ok()) {
+    status = BackendErrorStatus("finance", kBudgetExecutionMethod, error);
+  }
+  *overview->mutable_budget()->mutable_status() = status;
+  *overview->mutable_budget_execution()->mutable_status() = status;
 }
 
 std::chrono::system_clock::time_point OverviewBackendDeadline(

@@ -41,6 +41,8 @@ inline constexpr char kCoverageMethod[] =
     "cmc.dispatch.v1.DispatchService/GetCoverage";
 inline constexpr char kComplianceMethod[] =
     "cmc.dispatch.v1.DispatchService/CheckCompliance";
+inline constexpr char kBudgetExecutionMethod[] =
+    "cmc.finance.v1.FinanceService/GetBudgetExecution";
 
 // A checked GetCommunityOverviewRequest.
 struct OverviewQuery {
@@ -88,8 +90,7 @@ google::rpc::Status PendingStatus(absl::string_view backend,
                                   absl::string_view capability,
                                   absl::string_view what);
 
-// Sets the budget execution and indicator sections, which their backends do
-// not serve yet.
+// Sets the indicator section, which its backend does not serve yet.
 void FillPendingSections(v1::CommunityOverview* overview);
 
 // The month whose compliance the dispatch section reports: the last complete
@@ -106,6 +107,11 @@ void FillDispatchCoverage(const dispatch::v1::CoverageReport& coverage,
 // dispatch_coverage section.
 void SetDispatchStatus(const grpc::Status& error,
                        v1::CommunityOverview* overview);
+
+// Sets the budget section's status from the GetBudgetExecution call and
+// mirrors it into the deprecated budget_execution section.
+void SetBudgetStatus(const grpc::Status& error,
+                     v1::CommunityOverview* overview);
 
 // The deadline of the backend calls of an overview whose caller's deadline is
 // `caller` (already capped by the gateway): a reserve of a tenth of the time

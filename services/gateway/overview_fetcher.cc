@@ -16,6 +16,8 @@ using dispatch::v1::CheckComplianceRequest;
 using dispatch::v1::ComplianceReport;
 using dispatch::v1::CoverageReport;
 using dispatch::v1::GetCoverageRequest;
+using finance::v1::BudgetExecution;
+using finance::v1::GetBudgetExecutionRequest;
 using institution::v1::GetStaffingSummaryRequest;
 using institution::v1::GetStaffingSummaryResponse;
 using institution::v1::ListSubtreeRequest;
@@ -50,6 +52,10 @@ struct Calls {
   CheckComplianceRequest compliance_request;
   ComplianceReport compliance;
 
+  grpc::ClientContext budget_context;
+  GetBudgetExecutionRequest budget_request;
+  BudgetExecution budget;
+
   v1::CommunityOverview overview ABSL_GUARDED_BY(mu);
 
   void CancelAll() {
@@ -58,6 +64,7 @@ struct Calls {
     stats_context.TryCancel();
     coverage_context.TryCancel();
     compliance_context.TryCancel();
+    budget_context.TryCancel();
   }
   // Called at the end of every callback.
   void Finished() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu) { --pending; }
@@ -90,19 +97,26 @@ absl::StatusOr<std::unique_ptr<OverviewFetcher>> OverviewFetcher::Create(
   if (dispatch == channels.end() || dispatch->second == nullptr) {
     return InvalidField("channels", "no channel for backend dispatch");
   }
+  auto finance = channels.find("finance");
+  if (finance == channels.end() || finance->second == nullptr) {
+    return InvalidField("channels", "no channel for backend finance");
+  }
   return std::unique_ptr<OverviewFetcher>(new OverviewFetcher(
       institution::v1::InstitutionService::NewStub(institution->second),
       referral::v1::ReferralService::NewStub(referral->second),
-      dispatch::v1::DispatchService::NewStub(dispatch->second)));
+      dispatch::v1::DispatchService::NewStub(dispatch->second),
+      finance::v1::FinanceService::NewStub(finance->second)));
 }
 
 OverviewFetcher::OverviewFetcher(
     std::unique_ptr<institution::v1::InstitutionService::Stub> institution,
     std::unique_ptr<referral::v1::ReferralService::Stub> referral,
-    std::unique_ptr<dispatch::v1::DispatchService::Stub> dispatch)
+    std::unique_ptr<dispatch::v1::DispatchService::Stub> dispatch,
+    std::unique_ptr<finance::v1::FinanceService::Stub> finance)
     : institution_(std::move(institution)),
       referral_(std::move(referral)),
-      dispatch_(std::move(dispatch)) {}
+      dispatch_(std::move(dispatch)),
+      finance_(std::move(finance)) {}
 
 v1::CommunityOverview OverviewFetcher::Fetch(
     const OverviewQuery& query, const Principal& principal,
@@ -116,7 +130,7 @@ v1::CommunityOverview OverviewFetcher::Fetch(
     calls.overview.mutable_period()->set_value(query.period);
     calls.overview.mutable_as_of()->set_value(query.as_of);
     FillPendingSections(&calls.overview);
-    calls.pending = 4;
+    calls.pending = 5;
   }
 
   Prepare(&calls.subtree_context, principal, request_id, deadline);
@@ -134,6 +148,9 @@ v1::CommunityOverview OverviewFetcher::Fetch(
   // page; one row is the least a page may hold.
   calls.coverage_request.set_blank_only(true);
   calls.coverage_request.mutable_page()->set_page_size(1);
+  Prepare(&calls.budget_context, principal, request_id, deadline);
+  calls.budget_request.set_community_id(query.community_id);
+  calls.budget_request.mutable_as_of()->set_value(query.as_of);
   Prepare(&calls.compliance_context, principal, request_id, deadline);
   calls.compliance_request.set_community_id(query.community_id);
   calls.compliance_request.mutable_period()->set_value(
@@ -205,6 +222,17 @@ v1::CommunityOverview OverviewFetcher::Fetch(
                                calls.overview.mutable_dispatch());
         }
         SetDispatchStatus(status, &calls.overview);
+        calls.Finished();
+      });
+  finance_->async()->GetBudgetExecution(
+      &calls.budget_context, &calls.budget_request, &calls.budget,
+      [&calls](grpc::Status status) {
+        absl::MutexLock lock(&calls.mu);
+        if (status.ok()) {
+          *calls.overview.mutable_budget()->mutable_execution() =
+              std::move(calls.budget);
+        }
+        SetBudgetStatus(status, &calls.overview);
         calls.Finished();
       });
   dispatch_->async()->CheckCompliance(

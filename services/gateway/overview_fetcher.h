@@ -27,6 +27,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "cmc/dispatch/v1/dispatch.grpc.pb.h"
+#include "cmc/finance/v1/finance.grpc.pb.h"
 #include "cmc/gateway/v1/gateway.pb.h"
 #include "cmc/institution/v1/institution.grpc.pb.h"
 #include "cmc/referral/v1/referral.grpc.pb.h"
@@ -39,8 +40,8 @@ namespace cmc::gateway {
 // Thread-safe: one fetcher serves every overview call.
 class OverviewFetcher {
  public:
-  // A fetcher on the "institution", "referral" and "dispatch" channels of
-  // `channels`;
+  // A fetcher on the "institution", "referral", "dispatch" and "finance"
+  // channels of `channels`;
   // INVALID_ARGUMENT "channels" when one is missing. The fetcher shares the
   // channels (they stay open as long as it lives).
   static absl::StatusOr<std::unique_ptr<OverviewFetcher>> Create(
@@ -69,11 +70,13 @@ class OverviewFetcher {
   OverviewFetcher(
       std::unique_ptr<institution::v1::InstitutionService::Stub> institution,
       std::unique_ptr<referral::v1::ReferralService::Stub> referral,
-      std::unique_ptr<dispatch::v1::DispatchService::Stub> dispatch);
+      std::unique_ptr<dispatch::v1::DispatchService::Stub> dispatch,
+      std::unique_ptr<finance::v1::FinanceService::Stub> finance);
 
   const std::unique_ptr<institution::v1::InstitutionService::Stub> institution_;
   const std::unique_ptr<referral::v1::ReferralService::Stub> referral_;
   const std::unique_ptr<dispatch::v1::DispatchService::Stub> dispatch_;
+  const std::unique_ptr<finance::v1::FinanceService::Stub> finance_;
 };
 
 }  // namespace cmc::gateway

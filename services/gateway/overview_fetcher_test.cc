@@ -207,6 +207,27 @@ class FakeDispatch final : public dispatch::v1::DispatchService::Service {
   Steering* const steering_;
 };
 
+class FakeFinance final : public finance::v1::FinanceService::Service {
+ public:
+  explicit FakeFinance(Steering* steering) : steering_(steering) {}
+
+  grpc::Status GetBudgetExecution(
+      grpc::ServerContext* context,
+      const finance::v1::GetBudgetExecutionRequest* request,
+      finance::v1::BudgetExecution* response) override {
+    grpc::Status status =
+        steering_->Enter("GetBudgetExecution", context, *request);
+    if (!status.ok()) return status;
+    response->set_community_id(request->community_id());
+    response->set_year(2026);
+    response->set_policy_version(3);
+    return grpc::Status::OK;
+  }
+
+ private:
+  Steering* const steering_;
+};
+
 // A server hosting one fake service on 127.0.0.1.
 class FakeServer {
  public:
@@ -241,8 +262,8 @@ class OverviewTest : public ::testing::Test {
     const BackendChannels channels = CreateBackendChannels(
         {{"institution", institution},
          {"referral", referral},
-         {"dispatch",
-          dispatch.empty() ? dispatch_server_.address() : dispatch}});
+         {"dispatch", dispatch.empty() ? dispatch_server_.address() : dispatch},
+         {"finance", finance_server_.address()}});
     auto fetcher = OverviewFetcher::Create(channels);
     ASSERT_TRUE(fetcher.ok()) << fetcher.status();
     fetcher_ = std::move(*fetcher);
@@ -308,8 +329,6 @@ class OverviewTest : public ::testing::Test {
   }
 
   static void ExpectPendingSections(const v1::CommunityOverview& overview) {
-    EXPECT_EQ(overview.budget_execution().status().code(),
-              grpc::StatusCode::UNIMPLEMENTED);
     EXPECT_EQ(overview.indicators().status().code(),
               grpc::StatusCode::UNIMPLEMENTED);
   }
@@ -321,6 +340,8 @@ class OverviewTest : public ::testing::Test {
   FakeServer referral_server_{&referral_};
   FakeDispatch dispatch_{&steering_};
   FakeServer dispatch_server_{&dispatch_};
+  FakeFinance finance_{&steering_};
+  FakeServer finance_server_{&finance_};
   std::unique_ptr<OverviewFetcher> fetcher_;
   std::unique_ptr<AccessControl> access_;
   std::unique_ptr<GatewayService> service_;
@@ -366,6 +387,11 @@ TEST_F(OverviewTest, ComposesEverySection) {
   EXPECT_EQ(dispatch.compliance().month().value(), "2026-08");
   EXPECT_FALSE(dispatch.compliance().compliant());
   EXPECT_EQ(dispatch.compliance().report().rules(0).required(), 8);
+
+  EXPECT_EQ(overview.budget().status().code(), 0);
+  EXPECT_EQ(overview.budget_execution().status().code(), 0);
+  EXPECT_EQ(overview.budget().execution().community_id(), "com-1");
+  EXPECT_EQ(overview.budget().execution().policy_version(), 3);
   ExpectPendingSections(overview);
 
   // The backends were asked once each, for the community, the day and the
@@ -386,6 +412,10 @@ TEST_F(OverviewTest, ComposesEverySection) {
   EXPECT_EQ(coverage[0].request,
             R"(community_id: "com-1" date { value: "2026-09-30" } )"
             R"(blank_only: true page { page_size: 1 })");
+  const std::vector<Seen> budget = steering_.seen("GetBudgetExecution");
+  ASSERT_EQ(budget.size(), 1u);
+  EXPECT_EQ(budget[0].request,
+            R"(community_id: "com-1" as_of { value: "2026-09-30" })");
   const std::vector<Seen> compliance = steering_.seen("CheckCompliance");
   ASSERT_EQ(compliance.size(), 1u);
   EXPECT_EQ(compliance[0].request,
@@ -403,7 +433,7 @@ TEST_F(OverviewTest, BackendsGetTheCallersPrincipal) {
   ASSERT_TRUE(status.ok()) << status.error_message();
   for (const std::string method :
        {"ListSubtree", "GetStaffingSummary", "GetReferralStats", "GetCoverage",
-        "CheckCompliance"}) {
+        "CheckCompliance", "GetBudgetExecution"}) {
     SCOPED_TRACE(method);
     const std::vector<Seen> seen = steering_.seen(method);
     ASSERT_EQ(seen.size(), 1u);
@@ -492,6 +522,22 @@ TEST_F(OverviewTest, DispatchDownLeavesOnlyItsSectionsNamingTheError) {
   EXPECT_EQ(InfoOf(compliance).metadata().at("method"), kComplianceMethod);
   EXPECT_EQ(overview.members().institution_count(), 3);
   EXPECT_EQ(overview.referrals().stats().total(), 5);
+}
+
+TEST_F(OverviewTest, ABudgetRefusalCostsOnlyTheBudgetSection) {
+  steering_.Fail("GetBudgetExecution", grpc::StatusCode::FAILED_PRECONDITION);
+  StartGateway();
+  v1::CommunityOverview overview;
+  ASSERT_TRUE(Overview(&overview).ok());
+  EXPECT_EQ(overview.budget().status().code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(overview.budget().status().message().rfind("backend finance: ", 0),
+            0u);
+  EXPECT_FALSE(overview.budget().has_execution());
+  EXPECT_EQ(overview.budget_execution().status().code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(overview.dispatch().village_count(), 2);
+  EXPECT_EQ(overview.members().institution_count(), 3);
 }
 
 TEST_F(OverviewTest, ComplianceFailingCostsOnlyTheComplianceSection) {

@@ -191,7 +191,6 @@ TEST(OverviewStatusTest, PendingSectionsAreUnimplementedNamingTheCapability) {
     std::string capability;
   };
   const std::vector<Case> cases = {
-      {&overview.budget_execution(), "finance", "finance.budget_execution"},
       {&overview.indicators(), "indicator", "indicator.headline"},
   };
   for (const Case& c : cases) {
@@ -253,6 +252,24 @@ TEST(OverviewDispatchTest, TheDeprecatedSectionMirrorsTheDispatchStatus) {
             kCoverageMethod);
   EXPECT_EQ(overview.dispatch_coverage().status().code(),
             grpc::StatusCode::UNAVAILABLE);
+}
+
+TEST(OverviewBudgetTest, TheDeprecatedSectionMirrorsTheBudgetStatus) {
+  v1::CommunityOverview overview;
+  SetBudgetStatus(grpc::Status::OK, &overview);
+  EXPECT_EQ(overview.budget().status().code(), 0);
+  EXPECT_EQ(overview.budget_execution().status().code(), 0);
+  SetBudgetStatus(
+      grpc::Status(grpc::StatusCode::FAILED_PRECONDITION, "no budget"),
+      &overview);
+  EXPECT_EQ(overview.budget().status().code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_EQ(InfoOf(overview.budget().status()).metadata().at("backend"),
+            "finance");
+  EXPECT_EQ(InfoOf(overview.budget().status()).metadata().at("method"),
+            kBudgetExecutionMethod);
+  EXPECT_EQ(overview.budget_execution().status().code(),
+            grpc::StatusCode::FAILED_PRECONDITION);
 }
 
 TEST(OverviewDeadlineTest, KeepsAReserveToAnswer) {

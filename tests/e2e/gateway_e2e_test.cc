@@ -49,7 +49,7 @@ class GatewayE2eTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     testing::StackOptions options(CMC_BINARY_DIR, SourceDir());
-    options.areas = {"institution", "referral", "dispatch"};
+    options.areas = {"institution", "referral", "dispatch", "finance"};
     stack_ = new Stack(options);
     const absl::Status started = stack_->Start();
     ASSERT_TRUE(started.ok()) << started << "\n" << stack_->Logs();
@@ -270,8 +270,12 @@ TEST_F(GatewayE2eTest, OverviewComposesTheRealServices) {
             absl::FormatCivilTime(absl::CivilMonth(as_of) - 1));
   EXPECT_FALSE(dispatch.compliance().compliant())
       << "the village without a clinic was not toured";
+  // No budget has been set for the year: the finance service says so.
+  EXPECT_EQ(overview.budget().status().code(),
+            grpc::StatusCode::FAILED_PRECONDITION)
+      << overview.budget().status().message();
   EXPECT_EQ(overview.budget_execution().status().code(),
-            grpc::StatusCode::UNIMPLEMENTED);
+            grpc::StatusCode::FAILED_PRECONDITION);
   EXPECT_EQ(overview.indicators().status().code(),
             grpc::StatusCode::UNIMPLEMENTED);
 }
